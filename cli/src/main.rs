@@ -1,0 +1,2 @@
+//! `synchro`: the command line over synchro-core.
+fn main() {}

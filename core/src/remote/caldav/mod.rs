@@ -1,0 +1,2 @@
+//! CalDAV client: discovery, change detection (sync-collection, ctag, etag listing),
+//! multiget, conditional writes.
