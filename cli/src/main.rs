@@ -1,2 +1,68 @@
-//! `synchro`: the command line over synchro-core.
-fn main() {}
+//! `synchro`: the command line over synchro-core. A folder of `.ics` files (or one `.ics`
+//! file) plays the phone's calendar. Exit codes: 0 synced or nothing to do, 1 other error,
+//! 2 usage, 3 held back by a safety check, 4 authentication failed, 5 server unreachable or
+//! asked to retry later.
+
+mod account;
+mod args;
+mod password;
+mod progress;
+mod sync;
+
+use args::{AccountCommand, Cli, Command};
+use clap::Parser;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use synchro_core::{store::SqliteStore, Error, ErrorKind};
+
+/// Exit code for a failed command.
+pub(crate) fn exit_code_for(kind: ErrorKind) -> u8 {
+    match kind {
+        ErrorKind::NeedsConfirmation => 3,
+        ErrorKind::Auth => 4,
+        ErrorKind::Unavailable => 5,
+        ErrorKind::Config => 2,
+        _ => 1,
+    }
+}
+
+fn default_db() -> PathBuf {
+    dirs::data_dir()
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join("synchro")
+        .join("synchro.db")
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    env_logger::Builder::from_env(
+        env_logger::Env::default().default_filter_or(if cli.verbose { "info" } else { "warn" }),
+    )
+    .format_timestamp(None)
+    .init();
+    let db = cli.db.clone().unwrap_or_else(default_db);
+    let mut store = match SqliteStore::open(&db) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("synchro: cannot open the store {}: {e}", db.display());
+            return ExitCode::from(1);
+        }
+    };
+    let result: Result<u8, Error> = match cli.command {
+        Command::Account {
+            command: AccountCommand::Add(add),
+        } => account::add(&mut store, add).map(|_| 0),
+        Command::Account {
+            command: AccountCommand::List { json },
+        } => account::list(&store, json).map(|_| 0),
+        Command::Sync(args) => sync::sync(&mut store, args),
+        Command::Status { name, json } => account::status(&store, name.as_deref(), json).map(|_| 0),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("synchro: {e}");
+            ExitCode::from(exit_code_for(e.kind()))
+        }
+    }
+}

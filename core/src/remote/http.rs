@@ -39,3 +39,12 @@ pub struct HttpStats {
     /// Response bytes received (bodies, as on the wire).
     pub bytes_received: u64,
 }
+
+/// Placeholder until the HTTP layer lands.
+pub struct HttpClient;
+impl HttpClient {
+    /// New client.
+    pub fn new(config: HttpConfig) -> crate::Result<Self> {
+        todo!("{config:?}")
+    }
+}

@@ -1,1 +1,82 @@
-//! The sync engine.
+//! The sync engine: detect → plan → execute → report. The device side ([`detect`]), the
+//! three-way decision ([`plan`]), the application of device writes ([`apply`]) and the report
+//! are shared by every protocol; [`caldav`] drives a CalDAV session through them.
+
+pub mod apply;
+pub mod caldav;
+pub mod detect;
+pub mod plan;
+pub mod report;
+
+pub use report::{Counts, PlannedChange, SyncReport, SyncStatus};
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+/// hrefs per calendar-multiget request unless an account says otherwise (see the
+/// benchmark in `scripts/bench.sh`).
+pub const DEFAULT_MULTIGET_BATCH: usize = 50;
+
+/// Device writes handed to the device calendar at once.
+pub const DEVICE_BATCH: usize = 100;
+
+/// Reports progress of long phases to a UI.
+pub trait Progress {
+    /// A phase starts (`"download"`, `"apply"`, ...) with `total` steps.
+    fn phase(&self, name: &str, total: u64);
+    /// `n` more steps of the current phase are done.
+    fn advance(&self, n: u64);
+    /// The sync is over.
+    fn finish(&self) {}
+}
+
+/// A [`Progress`] that shows nothing.
+pub struct NoProgress;
+
+impl Progress for NoProgress {
+    fn phase(&self, _name: &str, _total: u64) {}
+    fn advance(&self, _n: u64) {}
+}
+
+/// A flag another thread sets to stop a sync between two items.
+#[derive(Debug, Clone, Default)]
+pub struct Interrupt(Arc<AtomicBool>);
+
+impl Interrupt {
+    /// Asks the running sync to stop at the next item boundary.
+    pub fn interrupt(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    /// Fails with [`crate::Error::Interrupted`] once interrupted.
+    pub fn check(&self) -> crate::Result<()> {
+        if self.0.load(Ordering::SeqCst) {
+            Err(crate::Error::Interrupted)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// How to run one sync.
+pub struct SyncOptions<'a> {
+    /// Compute and report the plan; change nothing.
+    pub dry_run: bool,
+    /// The user confirmed a plan a safety check held back.
+    pub confirmed: bool,
+    /// Checked between items.
+    pub interrupt: Interrupt,
+    /// Where progress goes.
+    pub progress: &'a dyn Progress,
+}
+
+impl Default for SyncOptions<'_> {
+    fn default() -> Self {
+        SyncOptions {
+            dry_run: false,
+            confirmed: false,
+            interrupt: Interrupt::default(),
+            progress: &NoProgress,
+        }
+    }
+}

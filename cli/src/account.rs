@@ -1,0 +1,187 @@
+//! `account add`, `account list`, `status`.
+
+use crate::args::AddArgs;
+use crate::password::password;
+use serde_json::json;
+use synchro_core::store::{Account, AccountSettings, Protocol, SqliteStore};
+use synchro_core::sync::caldav::{discover_calendars, pick_calendar};
+use synchro_core::{Error, Result};
+
+/// Adds an account after checking the server and finding its calendar.
+pub fn add(store: &mut SqliteStore, args: AddArgs) -> Result<()> {
+    if store.read().account(&args.name)?.is_some() {
+        return Err(Error::Config(format!(
+            "an account named {:?} already exists",
+            args.name
+        )));
+    }
+    synchro_core::local::open_local(&args.local)?;
+    let mut settings = AccountSettings {
+        no_sync_collection: args.no_sync_collection,
+        ..AccountSettings::default()
+    };
+    if let Some(n) = args.multiget_batch {
+        settings.multiget_batch = n.max(1);
+    }
+    let account = Account {
+        id: 0,
+        name: args.name.clone(),
+        protocol: Protocol::CalDav,
+        server_url: args.caldav.clone(),
+        username: args.username.clone(),
+        local: args.local.clone(),
+        past_days: args.past_days,
+        settings,
+    };
+    let password = password(&args.password, &args.username)?;
+    let target = args.calendar.as_deref().unwrap_or(&args.caldav);
+    let found = discover_calendars(&account, &password, target)?;
+    let chosen = match &args.calendar {
+        Some(url) => found
+            .iter()
+            .find(|c| same_url(&c.url, url))
+            .or(found.first())
+            .ok_or_else(|| Error::Config(format!("{url} is not a calendar collection")))?,
+        None => {
+            println!("Found {} calendar(s):", found.len());
+            for c in &found {
+                println!(
+                    "  {}  {}{}{}",
+                    c.url,
+                    c.display_name.as_deref().unwrap_or("(no name)"),
+                    if c.read_only { "  [read-only]" } else { "" },
+                    if c.components.is_empty() {
+                        String::new()
+                    } else {
+                        format!("  [{}]", c.components.join(","))
+                    }
+                );
+            }
+            pick_calendar(&found).ok_or_else(|| {
+                Error::Config("no calendar holding events was found; pass --calendar URL".into())
+            })?
+        }
+    };
+    let id = store.read().add_account(&account, Some(&chosen.url))?;
+    let cal = store.read().calendar_state(id)?;
+    store
+        .read()
+        .set_remote_calendar(cal.id, &chosen.url, chosen.display_name.as_deref())?;
+    println!(
+        "Account {} added: {} ({}) <-> {}{}",
+        account.name,
+        chosen.url,
+        chosen.display_name.as_deref().unwrap_or("no name"),
+        account.local,
+        if chosen.read_only {
+            " (read-only calendar)"
+        } else {
+            ""
+        }
+    );
+    Ok(())
+}
+
+fn same_url(a: &str, b: &str) -> bool {
+    a.trim_end_matches('/') == b.trim_end_matches('/')
+        || a.trim_end_matches('/').ends_with(b.trim_end_matches('/'))
+}
+
+/// Lists accounts.
+pub fn list(store: &SqliteStore, json: bool) -> Result<()> {
+    let accounts = store.read().accounts()?;
+    if json {
+        let mut out = Vec::new();
+        for a in &accounts {
+            let cal = store.read().calendar_state(a.id)?;
+            out.push(json!({
+                "name": a.name,
+                "protocol": a.protocol,
+                "server": a.server_url,
+                "username": a.username,
+                "calendar": cal.remote_url,
+                "local": a.local,
+                "past_days": a.past_days,
+                "no_sync_collection": a.settings.no_sync_collection,
+            }));
+        }
+        println!("{}", serde_json::Value::Array(out));
+    } else if accounts.is_empty() {
+        println!("No accounts. Add one with: synchro account add NAME --caldav URL --username USER --local vdir:DIR");
+    } else {
+        for a in &accounts {
+            let cal = store.read().calendar_state(a.id)?;
+            println!(
+                "{}  {}  {} <-> {}",
+                a.name,
+                a.username,
+                cal.remote_url.as_deref().unwrap_or(&a.server_url),
+                a.local
+            );
+        }
+    }
+    Ok(())
+}
+
+fn selected(store: &SqliteStore, name: Option<&str>) -> Result<Vec<Account>> {
+    match name {
+        Some(n) => Ok(vec![store
+            .read()
+            .account(n)?
+            .ok_or_else(|| Error::Config(format!("no account named {n:?}")))?]),
+        None => store.read().accounts(),
+    }
+}
+
+/// Shows the state of accounts: calendar, last sync, items, last result.
+pub fn status(store: &SqliteStore, name: Option<&str>, json: bool) -> Result<()> {
+    let mut out = Vec::new();
+    for a in selected(store, name)? {
+        let cal = store.read().calendar_state(a.id)?;
+        let items = store.read().item_count(cal.id)?;
+        let last = store.read().sessions(a.id, 1)?.into_iter().next();
+        let conflicts = store.read().conflicts(a.id)?.len();
+        out.push(json!({
+            "account": a.name,
+            "calendar": cal.remote_url,
+            "local": a.local,
+            "items": items,
+            "last_sync_at": cal.last_sync_at,
+            "last_success_at": cal.last_success_at,
+            "last_status": last.as_ref().map(|s| s.status.clone()),
+            "last_report": last.map(|s| s.report),
+            "conflicts_kept": conflicts,
+            "incremental": cal.sync_token.is_some() || cal.ctag.is_some(),
+        }));
+    }
+    if json {
+        for o in &out {
+            println!("{o}");
+        }
+        return Ok(());
+    }
+    for o in out {
+        println!("{}", o["account"].as_str().unwrap_or_default());
+        println!(
+            "  calendar     {}",
+            o["calendar"].as_str().unwrap_or("(not chosen)")
+        );
+        println!("  local        {}", o["local"].as_str().unwrap_or_default());
+        println!("  events       {}", o["items"]);
+        println!(
+            "  last sync    {} ({})",
+            fmt_time(o["last_sync_at"].as_i64()),
+            o["last_status"].as_str().unwrap_or("never")
+        );
+        println!("  last success {}", fmt_time(o["last_success_at"].as_i64()));
+        println!("  conflicts    {} kept", o["conflicts_kept"]);
+    }
+    Ok(())
+}
+
+fn fmt_time(secs: Option<i64>) -> String {
+    match secs.and_then(|s| chrono::DateTime::from_timestamp(s, 0)) {
+        Some(t) => t.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+        None => "never".into(),
+    }
+}

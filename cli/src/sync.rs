@@ -1,0 +1,114 @@
+//! `sync`: runs the core's sync for one or every account and prints the reports.
+
+use crate::args::SyncArgs;
+use crate::password::password;
+use crate::progress::Bar;
+use synchro_core::store::SqliteStore;
+use synchro_core::sync::caldav::sync_caldav;
+use synchro_core::sync::{Progress, SyncOptions, SyncReport, SyncStatus};
+use synchro_core::{Error, ErrorKind, Result};
+
+/// Syncs and returns the exit code.
+pub fn sync(store: &mut SqliteStore, args: SyncArgs) -> Result<u8> {
+    let accounts = match &args.name {
+        Some(n) => vec![store
+            .read()
+            .account(n)?
+            .ok_or_else(|| Error::Config(format!("no account named {n:?}")))?],
+        None => store.read().accounts()?,
+    };
+    if accounts.is_empty() {
+        return Err(Error::Config(
+            "no accounts: add one with `synchro account add`".into(),
+        ));
+    }
+    let mut kinds = Vec::new();
+    for account in accounts {
+        let bar = Bar::new(!args.json);
+        let (report, error) = match password(&args.password, &account.username)
+            .and_then(|p| synchro_core::local::open_local(&account.local).map(|d| (p, d)))
+        {
+            Ok((pw, mut device)) => {
+                let opts = SyncOptions {
+                    dry_run: args.dry_run,
+                    confirmed: args.yes,
+                    progress: &bar,
+                    ..SyncOptions::default()
+                };
+                sync_caldav(store, &account, &pw, device.as_mut(), &opts)
+            }
+            Err(e) => {
+                let mut r = SyncReport::new(&account.name);
+                r.status = SyncStatus::Error;
+                r.errors.push(e.to_string());
+                (r, Some(e))
+            }
+        };
+        bar.finish();
+        print_report(&report, args.json, args.dry_run);
+        kinds.push(match (&error, report.status) {
+            (Some(e), _) => Some(e.kind()),
+            (None, SyncStatus::NeedsConfirmation) => Some(ErrorKind::NeedsConfirmation),
+            (None, SyncStatus::Error) => Some(ErrorKind::Protocol),
+            (None, SyncStatus::Ok) => None,
+        });
+    }
+    let worst = [
+        ErrorKind::Auth,
+        ErrorKind::Unavailable,
+        ErrorKind::NeedsConfirmation,
+    ]
+    .into_iter()
+    .find(|k| kinds.contains(&Some(*k)));
+    Ok(match (worst, kinds.iter().flatten().next()) {
+        (Some(k), _) => crate::exit_code_for(k),
+        (None, Some(_)) => 1,
+        (None, None) => 0,
+    })
+}
+
+fn print_report(r: &SyncReport, json: bool, dry_run: bool) {
+    if json {
+        println!("{}", serde_json::to_string(r).expect("report serialises"));
+        return;
+    }
+    if let Some(plan) = &r.plan {
+        println!(
+            "{}: {} planned change(s){}",
+            r.account,
+            plan.len(),
+            if dry_run {
+                " (dry run: nothing applied)"
+            } else {
+                ""
+            }
+        );
+        for c in plan {
+            println!("  {:<6} {:<8} {}  ({})", c.side, c.action, c.uid, c.reason);
+        }
+    }
+    let status = match r.status {
+        SyncStatus::Ok => "ok",
+        SyncStatus::NeedsConfirmation => "needs confirmation",
+        SyncStatus::Error => "error",
+    };
+    println!(
+        "{}: {status}. local: +{} ~{} -{}; server: +{} ~{} -{}; {} conflict(s); {} request(s), {:.1} s",
+        r.account,
+        r.device.added,
+        r.device.updated,
+        r.device.deleted,
+        r.server.added,
+        r.server.updated,
+        r.server.deleted,
+        r.conflicts,
+        r.requests,
+        r.duration_ms as f64 / 1000.0
+    );
+    if let Some(m) = &r.message {
+        println!("  {m}");
+    }
+    for e in &r.errors {
+        println!("  error: {e}");
+    }
+}

@@ -1,0 +1,302 @@
+//! Accounts (server, user name, local calendar, settings) and each account's calendar with
+//! its sync marks (sync-token, ctag, device calendar id).
+
+use super::{now_secs, StoreTx};
+use crate::model::SyncToken;
+use crate::{Error, Result};
+use rusqlite::{params, OptionalExtension, Row};
+use serde::{Deserialize, Serialize};
+
+/// The protocol an account speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Protocol {
+    /// CalDAV (RFC 4791).
+    CalDav,
+}
+
+impl Protocol {
+    fn as_str(self) -> &'static str {
+        match self {
+            Protocol::CalDav => "caldav",
+        }
+    }
+
+    fn parse(s: &str) -> Result<Self> {
+        match s {
+            "caldav" => Ok(Protocol::CalDav),
+            other => Err(Error::Config(format!(
+                "unknown protocol {other:?} in store"
+            ))),
+        }
+    }
+}
+
+/// Settings of an account that are not identity: stored as JSON so that later versions can
+/// add to them without a migration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AccountSettings {
+    /// Never use RFC 6578 sync-collection, even when the server supports it (ctag + etag
+    /// listing instead, as with Zimbra).
+    pub no_sync_collection: bool,
+    /// hrefs per calendar-multiget request.
+    pub multiget_batch: usize,
+}
+
+impl Default for AccountSettings {
+    fn default() -> Self {
+        AccountSettings {
+            no_sync_collection: false,
+            multiget_batch: crate::sync::DEFAULT_MULTIGET_BATCH,
+        }
+    }
+}
+
+/// An account: one server calendar synced with one local calendar.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Account {
+    /// Row id.
+    pub id: i64,
+    /// Unique name given by the user.
+    pub name: String,
+    /// Protocol.
+    pub protocol: Protocol,
+    /// The URL the user gave (server root or calendar).
+    pub server_url: String,
+    /// User name (the password is never stored).
+    pub username: String,
+    /// Local calendar spec (`vdir:DIR`, `ics:FILE`, or an app's calendar id).
+    pub local: String,
+    /// Past-time window in days (`None`: everything).
+    pub past_days: Option<u32>,
+    /// Other settings.
+    pub settings: AccountSettings,
+}
+
+/// The sync marks of an account's calendar.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CalendarState {
+    /// Row id of the calendar.
+    pub id: i64,
+    /// The collection URL, once chosen.
+    pub remote_url: Option<String>,
+    /// Its display name.
+    pub display_name: Option<String>,
+    /// The id of the device calendar at the last sync.
+    pub device_calendar_id: Option<String>,
+    /// RFC 6578 token covering every change applied so far.
+    pub sync_token: Option<SyncToken>,
+    /// CalendarServer ctag at the last complete sync.
+    pub ctag: Option<String>,
+    /// When the last sync ran (seconds since the epoch).
+    pub last_sync_at: Option<i64>,
+    /// When the last sync succeeded.
+    pub last_success_at: Option<i64>,
+}
+
+fn account_from_row(row: &Row<'_>) -> rusqlite::Result<(Account, String)> {
+    let settings: String = row.get(7)?;
+    let protocol: String = row.get(2)?;
+    Ok((
+        Account {
+            id: row.get(0)?,
+            name: row.get(1)?,
+            protocol: Protocol::CalDav,
+            server_url: row.get(3)?,
+            username: row.get(4)?,
+            local: row.get(5)?,
+            past_days: row.get(6)?,
+            settings: serde_json::from_str(&settings).unwrap_or_default(),
+        },
+        protocol,
+    ))
+}
+
+const ACCOUNT_COLUMNS: &str =
+    "id, name, protocol, server_url, username, local, past_days, settings";
+
+impl StoreTx<'_> {
+    /// Adds an account and its (not yet chosen) calendar. Fails if the name is taken.
+    pub fn add_account(&self, account: &Account, remote_url: Option<&str>) -> Result<i64> {
+        if self.account(&account.name)?.is_some() {
+            return Err(Error::Config(format!(
+                "an account named {:?} already exists",
+                account.name
+            )));
+        }
+        self.conn.execute(
+            "INSERT INTO accounts (name, protocol, server_url, username, local, past_days, settings, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                account.name,
+                account.protocol.as_str(),
+                account.server_url,
+                account.username,
+                account.local,
+                account.past_days,
+                serde_json::to_string(&account.settings).expect("settings serialise"),
+                now_secs()
+            ],
+        )?;
+        let id = self.conn.last_insert_rowid();
+        self.conn.execute(
+            "INSERT INTO calendars (account_id, remote_url) VALUES (?1, ?2)",
+            params![id, remote_url],
+        )?;
+        Ok(id)
+    }
+
+    /// Every account, by name.
+    pub fn accounts(&self) -> Result<Vec<Account>> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM accounts ORDER BY name"
+        ))?;
+        let rows = stmt.query_map([], account_from_row)?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (mut account, protocol) = row?;
+            account.protocol = Protocol::parse(&protocol)?;
+            out.push(account);
+        }
+        Ok(out)
+    }
+
+    /// The account with this name.
+    pub fn account(&self, name: &str) -> Result<Option<Account>> {
+        let found = self
+            .conn
+            .query_row(
+                &format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE name = ?1"),
+                [name],
+                account_from_row,
+            )
+            .optional()?;
+        match found {
+            Some((mut account, protocol)) => {
+                account.protocol = Protocol::parse(&protocol)?;
+                Ok(Some(account))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// The calendar state of an account.
+    pub fn calendar_state(&self, account_id: i64) -> Result<CalendarState> {
+        Ok(self.conn.query_row(
+            "SELECT id, remote_url, display_name, device_calendar_id, sync_token, ctag,
+                    last_sync_at, last_success_at
+             FROM calendars WHERE account_id = ?1",
+            [account_id],
+            |r| {
+                Ok(CalendarState {
+                    id: r.get(0)?,
+                    remote_url: r.get(1)?,
+                    display_name: r.get(2)?,
+                    device_calendar_id: r.get(3)?,
+                    sync_token: r.get::<_, Option<String>>(4)?.map(SyncToken::new),
+                    ctag: r.get(5)?,
+                    last_sync_at: r.get(6)?,
+                    last_success_at: r.get(7)?,
+                })
+            },
+        )?)
+    }
+
+    /// The account a calendar belongs to.
+    pub fn account_of_calendar(&self, calendar_id: i64) -> Result<i64> {
+        Ok(self.conn.query_row(
+            "SELECT account_id FROM calendars WHERE id = ?1",
+            [calendar_id],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Records the collection chosen for a calendar.
+    pub fn set_remote_calendar(
+        &self,
+        calendar_id: i64,
+        url: &str,
+        display_name: Option<&str>,
+    ) -> Result<()> {
+        self.conn.execute(
+            "UPDATE calendars SET remote_url = ?2, display_name = ?3 WHERE id = ?1",
+            params![calendar_id, url, display_name],
+        )?;
+        Ok(())
+    }
+
+    /// Records the device calendar's id.
+    pub fn set_device_calendar_id(&self, calendar_id: i64, device_id: &str) -> Result<()> {
+        self.conn.execute(
+            "UPDATE calendars SET device_calendar_id = ?2 WHERE id = ?1",
+            params![calendar_id, device_id],
+        )?;
+        Ok(())
+    }
+
+    /// Saves the server's change marks, once every change they cover is applied.
+    pub fn set_sync_marks(
+        &self,
+        calendar_id: i64,
+        sync_token: Option<&SyncToken>,
+        ctag: Option<&str>,
+    ) -> Result<()> {
+        self.conn.execute(
+            "UPDATE calendars SET sync_token = ?2, ctag = ?3 WHERE id = ?1",
+            params![calendar_id, sync_token.map(|t| t.as_str()), ctag],
+        )?;
+        Ok(())
+    }
+
+    /// Records the time of a sync and, if it succeeded, of the last success.
+    pub fn mark_synced(&self, calendar_id: i64, success: bool) -> Result<()> {
+        let now = now_secs();
+        self.conn.execute(
+            "UPDATE calendars SET last_sync_at = ?2,
+                    last_success_at = CASE WHEN ?3 THEN ?2 ELSE last_success_at END
+             WHERE id = ?1",
+            params![calendar_id, now, success],
+        )?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::SqliteStore;
+
+    pub(crate) fn sample(name: &str) -> Account {
+        Account {
+            id: 0,
+            name: name.into(),
+            protocol: Protocol::CalDav,
+            server_url: "http://127.0.0.1:5232/".into(),
+            username: "test".into(),
+            local: "vdir:/tmp/x".into(),
+            past_days: Some(30),
+            settings: AccountSettings::default(),
+        }
+    }
+
+    #[test]
+    fn accounts_round_trip_and_names_are_unique() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        let id = store.read().add_account(&sample("work"), None).unwrap();
+        assert!(store.read().add_account(&sample("work"), None).is_err());
+        let got = store.read().account("work").unwrap().unwrap();
+        assert_eq!(got.id, id);
+        assert_eq!(got.past_days, Some(30));
+        assert_eq!(store.read().accounts().unwrap().len(), 1);
+        let cal = store.read().calendar_state(id).unwrap();
+        assert_eq!(cal.sync_token, None);
+        store
+            .read()
+            .set_sync_marks(cal.id, Some(&SyncToken::new("t1")), Some("c1"))
+            .unwrap();
+        let cal = store.read().calendar_state(id).unwrap();
+        assert_eq!(cal.sync_token.unwrap().as_str(), "t1");
+        assert_eq!(cal.ctag.as_deref(), Some("c1"));
+    }
+}

@@ -1,0 +1,140 @@
+//! The history of syncs (one row per account and run) and the conflict copies: the losing
+//! version of every conflict, kept so that no edit is ever silently lost.
+
+use super::{now_secs, StoreTx};
+use crate::Result;
+use rusqlite::params;
+use serde::Serialize;
+
+/// One past sync.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SessionRecord {
+    /// When it started (seconds since the epoch).
+    pub started_at: i64,
+    /// `sync`, `dry-run`, ...
+    pub mode: String,
+    /// `ok`, `error`, `needs_confirmation`.
+    pub status: String,
+    /// The JSON report.
+    pub report: serde_json::Value,
+}
+
+/// A kept losing version of a conflict.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConflictRecord {
+    /// Row id.
+    pub id: i64,
+    /// UID of the event.
+    pub uid: String,
+    /// When (seconds since the epoch).
+    pub created_at: i64,
+    /// `device` or `server`: whose version lost.
+    pub losing_side: String,
+    /// Why.
+    pub reason: String,
+    /// The losing version as iCalendar.
+    pub ics: String,
+}
+
+impl StoreTx<'_> {
+    /// Appends a sync to the history.
+    pub fn record_session(
+        &self,
+        account_id: i64,
+        started_at: i64,
+        mode: &str,
+        status: &str,
+        report: &serde_json::Value,
+    ) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO sessions (account_id, started_at, mode, status, report)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![account_id, started_at, mode, status, report.to_string()],
+        )?;
+        Ok(())
+    }
+
+    /// The last `limit` syncs of an account, newest first.
+    pub fn sessions(&self, account_id: i64, limit: u32) -> Result<Vec<SessionRecord>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT started_at, mode, status, report FROM sessions
+             WHERE account_id = ?1 ORDER BY id DESC LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![account_id, limit], |r| {
+            let report: String = r.get(3)?;
+            Ok(SessionRecord {
+                started_at: r.get(0)?,
+                mode: r.get(1)?,
+                status: r.get(2)?,
+                report: serde_json::from_str(&report).unwrap_or(serde_json::Value::Null),
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Keeps the losing version of a conflict.
+    pub fn add_conflict(
+        &self,
+        account_id: i64,
+        uid: &str,
+        losing_side: &str,
+        reason: &str,
+        ics: &str,
+    ) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO conflicts (account_id, uid, created_at, losing_side, reason, ics)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![account_id, uid, now_secs(), losing_side, reason, ics],
+        )?;
+        Ok(())
+    }
+
+    /// The kept conflict copies of an account, newest first.
+    pub fn conflicts(&self, account_id: i64) -> Result<Vec<ConflictRecord>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, uid, created_at, losing_side, reason, ics FROM conflicts
+             WHERE account_id = ?1 ORDER BY id DESC",
+        )?;
+        let rows = stmt.query_map([account_id], |r| {
+            Ok(ConflictRecord {
+                id: r.get(0)?,
+                uid: r.get(1)?,
+                created_at: r.get(2)?,
+                losing_side: r.get(3)?,
+                reason: r.get(4)?,
+                ics: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::store::accounts::tests::sample;
+    use crate::store::SqliteStore;
+
+    #[test]
+    fn sessions_and_conflicts_are_kept() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        let acc = store.read().add_account(&sample("a"), None).unwrap();
+        let tx = store.read();
+        tx.record_session(acc, 1, "sync", "ok", &serde_json::json!({"n": 1}))
+            .unwrap();
+        tx.record_session(acc, 2, "sync", "error", &serde_json::json!({"n": 2}))
+            .unwrap();
+        let s = tx.sessions(acc, 10).unwrap();
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[0].status, "error");
+        assert_eq!(s[0].report["n"], 2);
+        tx.add_conflict(
+            acc,
+            "u",
+            "device",
+            "edited on both sides",
+            "BEGIN:VCALENDAR",
+        )
+        .unwrap();
+        assert_eq!(tx.conflicts(acc).unwrap()[0].losing_side, "device");
+    }
+}

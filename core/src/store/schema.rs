@@ -1,0 +1,104 @@
+//! The schema and its migrations, applied in order by `PRAGMA user_version`.
+
+use crate::Result;
+use rusqlite::Connection;
+
+/// Each entry migrates from version `index` to `index + 1`.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE accounts (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL UNIQUE,
+    protocol    TEXT NOT NULL,
+    server_url  TEXT NOT NULL,
+    username    TEXT NOT NULL,
+    local       TEXT NOT NULL,
+    past_days   INTEGER,
+    settings    TEXT NOT NULL DEFAULT '{}',
+    created_at  INTEGER NOT NULL
+);
+CREATE TABLE calendars (
+    id                  INTEGER PRIMARY KEY,
+    account_id          INTEGER NOT NULL UNIQUE REFERENCES accounts(id) ON DELETE CASCADE,
+    remote_url          TEXT,
+    display_name        TEXT,
+    device_calendar_id  TEXT,
+    sync_token          TEXT,
+    ctag                TEXT,
+    last_sync_at        INTEGER,
+    last_success_at     INTEGER
+);
+CREATE TABLE items (
+    id              INTEGER PRIMARY KEY,
+    calendar_id     INTEGER NOT NULL REFERENCES calendars(id) ON DELETE CASCADE,
+    uid             TEXT NOT NULL,
+    href            TEXT,
+    etag            TEXT,
+    server_ics      TEXT,
+    server_fp       TEXT,
+    device_id       TEXT,
+    device_version  TEXT,
+    device_fp       TEXT
+);
+CREATE INDEX items_calendar ON items(calendar_id);
+CREATE UNIQUE INDEX items_href ON items(calendar_id, href) WHERE href IS NOT NULL;
+CREATE UNIQUE INDEX items_device ON items(calendar_id, device_id) WHERE device_id IS NOT NULL;
+CREATE INDEX items_uid ON items(calendar_id, uid);
+CREATE TABLE sessions (
+    id          INTEGER PRIMARY KEY,
+    account_id  INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    started_at  INTEGER NOT NULL,
+    mode        TEXT NOT NULL,
+    status      TEXT NOT NULL,
+    report      TEXT NOT NULL
+);
+CREATE TABLE conflicts (
+    id          INTEGER PRIMARY KEY,
+    account_id  INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    uid         TEXT NOT NULL,
+    created_at  INTEGER NOT NULL,
+    losing_side TEXT NOT NULL,
+    reason      TEXT NOT NULL,
+    ics         TEXT NOT NULL
+);
+"#];
+
+/// Brings the database to the latest schema version.
+pub(crate) fn migrate(conn: &Connection) -> Result<()> {
+    let version: usize = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if version > MIGRATIONS.len() {
+        return Err(crate::Error::Config(format!(
+            "store schema version {version} is newer than this Synchro ({})",
+            MIGRATIONS.len()
+        )));
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
+        conn.execute_batch(&format!(
+            "BEGIN; {sql}; PRAGMA user_version = {}; COMMIT;",
+            i + 1
+        ))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrates_once_and_is_idempotent() {
+        let conn = Connection::open_in_memory().unwrap();
+        migrate(&conn).unwrap();
+        migrate(&conn).unwrap();
+        let v: usize = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, MIGRATIONS.len());
+    }
+
+    #[test]
+    fn refuses_a_newer_schema() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "user_version", 99).unwrap();
+        assert!(migrate(&conn).is_err());
+    }
+}

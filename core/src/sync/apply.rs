@@ -1,0 +1,130 @@
+//! Applies device writes in batches and records each result in the store at once: the part
+//! of execution every protocol shares.
+
+use super::plan::ServerItem;
+use super::report::SyncReport;
+use crate::device::{DeviceCalendar, DeviceOp, DeviceOutcome};
+use crate::ical;
+use crate::store::{ItemRecord, SqliteStore};
+use crate::{Error, Result};
+
+/// Which counter a device write moves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Count {
+    /// device.added
+    Added,
+    /// device.updated
+    Updated,
+    /// device.deleted
+    Deleted,
+}
+
+/// One device write and what the store records when it succeeds.
+#[derive(Debug)]
+pub struct DeviceTask {
+    /// The write.
+    pub op: DeviceOp,
+    /// The row to save with the device's new id and version filled in; `None` for a delete,
+    /// where `delete_row` is removed instead.
+    pub record: Option<ItemRecord>,
+    /// Row to remove after a successful delete.
+    pub delete_row: Option<i64>,
+    /// Counter to move.
+    pub count: Count,
+    /// UID, for error messages.
+    pub uid: String,
+}
+
+impl DeviceTask {
+    /// A create or update of the device with the server's version of an item, recorded as
+    /// `base` with the server fields of `item`.
+    pub fn from_server(
+        base: ItemRecord,
+        item: &ServerItem,
+        device_id: Option<String>,
+    ) -> Result<DeviceTask> {
+        let event = ical::ics_to_event(&item.ics)?;
+        let record = ItemRecord {
+            uid: item.uid.clone(),
+            href: Some(item.href.clone()),
+            etag: Some(item.etag.clone()),
+            server_ics: Some(item.ics.clone()),
+            server_fp: Some(item.fp.clone()),
+            device_fp: Some(item.event_fp.clone()),
+            ..base
+        };
+        let (op, count) = match device_id {
+            Some(id) => (DeviceOp::Update { id, event }, Count::Updated),
+            None => (DeviceOp::Create(event), Count::Added),
+        };
+        Ok(DeviceTask {
+            op,
+            record: Some(record),
+            delete_row: None,
+            count,
+            uid: item.uid.to_string(),
+        })
+    }
+}
+
+/// Runs device tasks in batches of `batch`; after each batch, one store transaction records
+/// the outcomes. A failed op is reported and leaves its row as it was.
+pub fn run_device_tasks(
+    device: &mut dyn DeviceCalendar,
+    store: &mut SqliteStore,
+    tasks: Vec<DeviceTask>,
+    batch: usize,
+    report: &mut SyncReport,
+    interrupt: &super::Interrupt,
+    progress: &dyn super::Progress,
+) -> Result<()> {
+    let mut tasks = tasks.into_iter().peekable();
+    while tasks.peek().is_some() {
+        interrupt.check()?;
+        let chunk: Vec<DeviceTask> = tasks.by_ref().take(batch.max(1)).collect();
+        let ops: Vec<DeviceOp> = chunk.iter().map(|t| t.op.clone()).collect();
+        let outcomes = device.apply(&ops)?;
+        if outcomes.len() != chunk.len() {
+            return Err(Error::Device(format!(
+                "device answered {} results for {} writes",
+                outcomes.len(),
+                chunk.len()
+            )));
+        }
+        store.write(|tx| {
+            for (task, outcome) in chunk.iter().zip(&outcomes) {
+                match outcome {
+                    DeviceOutcome::Written(entry) => {
+                        if let Some(rec) = &task.record {
+                            let mut rec = rec.clone();
+                            rec.device_id = Some(entry.id.clone());
+                            rec.device_version = Some(entry.version.clone());
+                            tx.save_item(&rec)?;
+                        }
+                    }
+                    DeviceOutcome::Deleted => {
+                        if let Some(row) = task.delete_row {
+                            tx.delete_item(row)?;
+                        }
+                    }
+                    DeviceOutcome::Failed(_) => {}
+                }
+            }
+            Ok(())
+        })?;
+        for (task, outcome) in chunk.iter().zip(outcomes) {
+            match outcome {
+                DeviceOutcome::Failed(msg) => report
+                    .errors
+                    .push(format!("device write failed for {}: {msg}", task.uid)),
+                _ => match task.count {
+                    Count::Added => report.device.added += 1,
+                    Count::Updated => report.device.updated += 1,
+                    Count::Deleted => report.device.deleted += 1,
+                },
+            }
+        }
+        progress.advance(chunk.len() as u64);
+    }
+    Ok(())
+}

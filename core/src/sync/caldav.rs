@@ -1,0 +1,782 @@
+//! One CalDAV sync of an account: remote change detection (ctag short-cut, sync-collection,
+//! or an etag listing), fetching by multiget, then the shared plan, and execution with
+//! conditional writes. Sync marks advance only when every change they cover is applied.
+
+use super::apply::{run_device_tasks, Count, DeviceTask};
+use super::detect::{scan_device, DeviceEvent};
+use super::plan::{plan, Action, ServerChange, ServerItem, ServerScan};
+use super::report::{SyncReport, SyncStatus};
+use super::{SyncOptions, DEVICE_BATCH};
+use crate::device::{DeviceCalendar, DeviceOp};
+use crate::ical;
+use crate::model::{Etag, Href, SyncToken};
+use crate::remote::caldav::{CalDavClient, FetchedItem, RemoteItem, SyncResult, WriteOutcome};
+use crate::remote::http::{HttpClient, HttpConfig};
+use crate::store::{Account, CalendarState, ItemRecord, SqliteStore};
+use crate::{Error, Result};
+use std::collections::{HashMap, HashSet};
+use std::time::{Duration, Instant};
+
+/// Connection settings for an account: default timeouts and limits.
+pub fn http_config(account: &Account, password: &str) -> HttpConfig {
+    HttpConfig {
+        username: account.username.clone(),
+        password: password.to_string(),
+        connect_timeout: Duration::from_secs(15),
+        read_timeout: Duration::from_secs(120),
+        max_body: 256 * 1024 * 1024,
+    }
+}
+
+/// What the remote scan found, with the marks to save once all of it is applied.
+struct RemoteScan {
+    scan: ServerScan,
+    token: Option<SyncToken>,
+    ctag: Option<String>,
+}
+
+/// Syncs one CalDAV account with its device calendar. Never panics on bad input; the report
+/// says what happened (`error_kind` is set when the sync stopped on an error).
+pub fn sync_caldav(
+    store: &mut SqliteStore,
+    account: &Account,
+    password: &str,
+    device: &mut dyn DeviceCalendar,
+    opts: &SyncOptions<'_>,
+) -> (SyncReport, Option<Error>) {
+    let started = Instant::now();
+    let started_at = crate::store::now_secs();
+    let mut report = SyncReport::new(&account.name);
+    let mut client = None;
+    let result = run(
+        store,
+        account,
+        password,
+        device,
+        opts,
+        &mut report,
+        &mut client,
+    );
+    if let Some(client) = &client {
+        let stats = client.stats();
+        report.requests = stats.requests;
+        report.bytes_sent = stats.bytes_sent;
+        report.bytes_received = stats.bytes_received;
+    }
+    report.duration_ms = started.elapsed().as_millis() as u64;
+    let error = match result {
+        Ok(()) => {
+            if !report.errors.is_empty() && report.status == SyncStatus::Ok {
+                report.status = SyncStatus::Error;
+            }
+            None
+        }
+        Err(e) => {
+            report.status = match e.kind() {
+                crate::ErrorKind::NeedsConfirmation => SyncStatus::NeedsConfirmation,
+                _ => SyncStatus::Error,
+            };
+            report.errors.push(e.to_string());
+            Some(e)
+        }
+    };
+    if !opts.dry_run {
+        let status = serde_json::to_value(report.status).unwrap_or_default();
+        let json = serde_json::to_value(&report).unwrap_or_default();
+        let recorded = store.read().calendar_state(account.id).and_then(|cal| {
+            store
+                .read()
+                .mark_synced(cal.id, report.status == SyncStatus::Ok)?;
+            store.read().record_session(
+                account.id,
+                started_at,
+                "sync",
+                status.as_str().unwrap_or("error"),
+                &json,
+            )
+        });
+        if let Err(e) = recorded {
+            log::warn!("could not record the sync in the history: {e}");
+        }
+    }
+    (report, error)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn run(
+    store: &mut SqliteStore,
+    account: &Account,
+    password: &str,
+    device: &mut dyn DeviceCalendar,
+    opts: &SyncOptions<'_>,
+    report: &mut SyncReport,
+    client_slot: &mut Option<CalDavClient>,
+) -> Result<()> {
+    let mut client = CalDavClient::new(HttpClient::new(http_config(account, password))?);
+    client.batch_size = account.settings.multiget_batch.max(1);
+    let client = client_slot.insert(client);
+    let mut cal = store.read().calendar_state(account.id)?;
+    let url = match cal.remote_url.clone() {
+        Some(url) => url,
+        None => {
+            let found = client.discover(&account.server_url)?;
+            let chosen = pick_calendar(&found).ok_or_else(|| {
+                Error::Config("no calendar holding events was found on the server".into())
+            })?;
+            store.read().set_remote_calendar(
+                cal.id,
+                &chosen.url,
+                chosen.display_name.as_deref(),
+            )?;
+            cal.remote_url = Some(chosen.url.clone());
+            chosen.url.clone()
+        }
+    };
+
+    // A replaced device calendar is a reset: forget what the store knew of the device, so
+    // its events are matched by UID and the server's are pulled; nothing is deleted.
+    let device_calendar_id = device.calendar_id()?;
+    if cal.device_calendar_id.as_deref() != Some(device_calendar_id.as_str()) {
+        if cal.device_calendar_id.is_some() && !opts.dry_run {
+            log::warn!("the local calendar was replaced: pulling from the server");
+            forget_device_side(store, cal.id)?;
+        }
+        if !opts.dry_run {
+            store
+                .read()
+                .set_device_calendar_id(cal.id, &device_calendar_id)?;
+        }
+    }
+
+    let items = store.read().items(cal.id)?;
+    opts.progress.phase("scan", 0);
+    let device_scan = scan_device(device, &items)?;
+    for (id, msg) in &device_scan.unreadable {
+        report.errors.push(format!("local event {id}: {msg}"));
+    }
+    opts.interrupt.check()?;
+
+    let state = client.collection_state(&url)?;
+    let unchanged_remote = (cal.sync_token.is_some() && state.sync_token == cal.sync_token)
+        || (cal.ctag.is_some() && state.ctag == cal.ctag);
+    if unchanged_remote && device_scan.is_empty() {
+        if !device_scan.touched.is_empty() && !opts.dry_run {
+            store.write(|tx| {
+                for (row, entry) in &device_scan.touched {
+                    if let Some(mut item) = items.iter().find(|i| i.id == *row).cloned() {
+                        item.device_version = Some(entry.version.clone());
+                        tx.save_item(&item)?;
+                    }
+                }
+                Ok(())
+            })?;
+        }
+        if opts.dry_run {
+            report.plan = Some(Vec::new());
+        }
+        return Ok(());
+    }
+
+    let use_sync_collection = state.supports_sync_collection
+        && !account.settings.no_sync_collection
+        && account.past_days.is_none();
+    let remote = scan_remote(
+        client,
+        &url,
+        account,
+        &cal,
+        &items,
+        use_sync_collection,
+        state.ctag.clone(),
+        state.sync_token.clone(),
+        report,
+        opts,
+    )?;
+    opts.interrupt.check()?;
+
+    let actions = plan(&items, device_scan, remote.scan);
+    let uid_of_row = |row: i64| {
+        items
+            .iter()
+            .find(|i| i.id == row)
+            .map(|i| i.uid.to_string())
+            .unwrap_or_default()
+    };
+    if opts.dry_run {
+        report.plan = Some(
+            actions
+                .iter()
+                .filter_map(|a| a.describe(uid_of_row))
+                .collect(),
+        );
+        return Ok(());
+    }
+
+    execute(
+        store, client, &url, account, &items, device, actions, report, opts,
+    )?;
+
+    if report.errors.is_empty() {
+        store
+            .read()
+            .set_sync_marks(cal.id, remote.token.as_ref(), remote.ctag.as_deref())?;
+    } else {
+        log::info!("sync marks kept: some changes were not applied");
+    }
+    Ok(())
+}
+
+/// The calendars found from `url` (a server root or a calendar), checking the credentials.
+pub fn discover_calendars(
+    account: &Account,
+    password: &str,
+    url: &str,
+) -> Result<Vec<crate::remote::caldav::CalendarInfo>> {
+    let mut client = CalDavClient::new(HttpClient::new(http_config(account, password))?);
+    client.discover(url)
+}
+
+/// The first calendar that holds events.
+pub fn pick_calendar(
+    found: &[crate::remote::caldav::CalendarInfo],
+) -> Option<&crate::remote::caldav::CalendarInfo> {
+    found
+        .iter()
+        .find(|c| c.components.is_empty() || c.components.iter().any(|x| x == "VEVENT"))
+}
+
+fn forget_device_side(store: &mut SqliteStore, calendar_id: i64) -> Result<()> {
+    let items = store.read().items(calendar_id)?;
+    store.write(|tx| {
+        for mut item in items {
+            if item.href.is_none() {
+                tx.delete_item(item.id)?;
+                continue;
+            }
+            item.device_id = None;
+            item.device_version = None;
+            item.device_fp = None;
+            tx.save_item(&item)?;
+        }
+        Ok(())
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn scan_remote(
+    client: &mut CalDavClient,
+    url: &str,
+    account: &Account,
+    cal: &CalendarState,
+    items: &[ItemRecord],
+    use_sync_collection: bool,
+    ctag: Option<String>,
+    state_token: Option<SyncToken>,
+    report: &mut SyncReport,
+    opts: &SyncOptions<'_>,
+) -> Result<RemoteScan> {
+    let by_href: HashMap<&str, &ItemRecord> = items
+        .iter()
+        .filter_map(|i| i.href.as_ref().map(|h| (h.as_str(), i)))
+        .collect();
+    let mut listed: Vec<RemoteItem>;
+    let mut gone: Vec<Href> = Vec::new();
+    let complete;
+    let mut token = None;
+    if use_sync_collection {
+        match client.sync_collection(url, cal.sync_token.as_ref())? {
+            SyncResult::Delta {
+                changed,
+                deleted,
+                token: t,
+            } => {
+                listed = changed;
+                gone = deleted;
+                complete = cal.sync_token.is_none();
+                token = Some(t);
+            }
+            SyncResult::InvalidToken => {
+                log::info!("sync-token refused by the server: full resync");
+                match client.sync_collection(url, None)? {
+                    SyncResult::Delta {
+                        changed, token: t, ..
+                    } => {
+                        listed = changed;
+                        complete = true;
+                        token = Some(t);
+                    }
+                    SyncResult::InvalidToken => {
+                        return Err(Error::Protocol(
+                            "the server refused an initial sync-collection".into(),
+                        ))
+                    }
+                }
+            }
+        }
+    } else {
+        let since = account
+            .past_days
+            .map(|d| chrono::Utc::now() - chrono::Duration::days(i64::from(d)));
+        listed = client.list_etags(url, since)?;
+        complete = true;
+        let _ = state_token;
+    }
+    // Dedupe hrefs (some servers list an item twice).
+    let mut seen = HashSet::new();
+    listed.retain(|r| seen.insert(r.href.clone()));
+
+    let mut scan = ServerScan::default();
+    let mut to_fetch: Vec<Href> = Vec::new();
+    for r in &listed {
+        match by_href.get(r.href.as_str()) {
+            Some(item) if item.etag.as_ref() == Some(&r.etag) => {}
+            _ => to_fetch.push(r.href.clone()),
+        }
+    }
+    for h in &gone {
+        if let Some(item) = by_href.get(h.as_str()) {
+            scan.changed.insert(item.id, ServerChange::Deleted);
+        }
+    }
+    // After a complete listing, known items that were not listed are gone, or (with a
+    // window) out of it: fetch them to tell which.
+    let mut window_check: Vec<Href> = Vec::new();
+    if complete {
+        for (href, item) in &by_href {
+            if !seen.contains(&Href::new(*href)) {
+                if account.past_days.is_some() {
+                    window_check.push(Href::new(*href));
+                } else {
+                    scan.changed.insert(item.id, ServerChange::Deleted);
+                }
+            }
+        }
+    }
+
+    opts.progress.phase("download", to_fetch.len() as u64);
+    let mut fetched: Vec<ServerItem> = Vec::with_capacity(to_fetch.len());
+    let mut errors = Vec::new();
+    let missing = client.multiget(url, &to_fetch, &mut |f: FetchedItem| {
+        opts.interrupt.check()?;
+        opts.progress.advance(1);
+        match server_item(f) {
+            Ok(item) => fetched.push(item),
+            Err((href, e)) => errors.push(format!("server item {href}: {e}")),
+        }
+        Ok(())
+    })?;
+    report.errors.extend(errors);
+    for h in missing {
+        if let Some(item) = by_href.get(h.as_str()) {
+            scan.changed.insert(item.id, ServerChange::Deleted);
+        }
+    }
+    if !window_check.is_empty() {
+        let mut still_there = HashSet::new();
+        client.multiget(url, &window_check, &mut |f: FetchedItem| {
+            still_there.insert(f.href);
+            Ok(())
+        })?;
+        for h in &window_check {
+            let item = by_href[h.as_str()];
+            let change = if still_there.contains(h) {
+                ServerChange::LeftWindow
+            } else {
+                ServerChange::Deleted
+            };
+            scan.changed.insert(item.id, change);
+        }
+    }
+    for item in fetched {
+        match by_href.get(item.href.as_str()) {
+            Some(row) => {
+                scan.changed.insert(row.id, ServerChange::Changed(item));
+            }
+            None => scan.new.push(item),
+        }
+    }
+    let ctag = if use_sync_collection { None } else { ctag };
+    Ok(RemoteScan { scan, token, ctag })
+}
+
+/// Parses a fetched item: UID and fingerprints.
+fn server_item(f: FetchedItem) -> std::result::Result<ServerItem, (Href, Error)> {
+    let parsed = (|| {
+        let uid = ical::uid_of(&f.ics)?;
+        let fp = ical::fingerprint(&f.ics)?;
+        let event = ical::ics_to_event(&f.ics)?;
+        Ok::<_, Error>((uid, fp, ical::event_fingerprint(&event)))
+    })();
+    match parsed {
+        Ok((uid, fp, event_fp)) => Ok(ServerItem {
+            href: f.href,
+            etag: f.etag,
+            ics: f.ics,
+            uid,
+            fp,
+            event_fp,
+        }),
+        Err(e) => Err((f.href, e)),
+    }
+}
+
+/// Runs the plan: device writes in batches, then server writes one at a time, each result
+/// committed at once.
+#[allow(clippy::too_many_arguments)]
+fn execute(
+    store: &mut SqliteStore,
+    client: &mut CalDavClient,
+    url: &str,
+    account: &Account,
+    items: &[ItemRecord],
+    device: &mut dyn DeviceCalendar,
+    actions: Vec<Action>,
+    report: &mut SyncReport,
+    opts: &SyncOptions<'_>,
+) -> Result<()> {
+    let rows: HashMap<i64, &ItemRecord> = items.iter().map(|i| (i.id, i)).collect();
+    let calendar_id = store.read().calendar_state(account.id)?.id;
+    let base = |row: Option<i64>| -> ItemRecord {
+        row.and_then(|r| rows.get(&r).map(|i| (*i).clone()))
+            .unwrap_or(ItemRecord {
+                calendar_id,
+                ..Default::default()
+            })
+    };
+    let mut device_tasks = Vec::new();
+    let mut server_actions = Vec::new();
+    let mut store_only = Vec::new();
+    for action in actions {
+        match action {
+            Action::CreateOnDevice { row, item } => {
+                match DeviceTask::from_server(base(row), &item, None) {
+                    Ok(t) => device_tasks.push(t),
+                    Err(e) => report
+                        .errors
+                        .push(format!("server item {}: {e}", item.href)),
+                }
+            }
+            Action::UpdateOnDevice { row, item } => {
+                let b = base(Some(row));
+                let id = b.device_id.clone();
+                match DeviceTask::from_server(b, &item, id) {
+                    Ok(t) => device_tasks.push(t),
+                    Err(e) => report
+                        .errors
+                        .push(format!("server item {}: {e}", item.href)),
+                }
+            }
+            Action::DeleteOnDevice { row, .. } => {
+                let b = base(Some(row));
+                if let Some(id) = b.device_id.clone() {
+                    device_tasks.push(DeviceTask {
+                        op: DeviceOp::Delete { id },
+                        record: None,
+                        delete_row: Some(row),
+                        count: Count::Deleted,
+                        uid: b.uid.to_string(),
+                    });
+                }
+            }
+            Action::Conflict {
+                row,
+                device: d,
+                item,
+            } => {
+                let b = base(row);
+                store.read().add_conflict(
+                    account.id,
+                    d.event.uid.as_str(),
+                    "device",
+                    "changed on both sides; the server's version was kept",
+                    &ical::event_to_ics(&d.event),
+                )?;
+                report.conflicts += 1;
+                match DeviceTask::from_server(b, &item, Some(d.entry.id.clone())) {
+                    Ok(t) => device_tasks.push(t),
+                    Err(e) => report
+                        .errors
+                        .push(format!("server item {}: {e}", item.href)),
+                }
+            }
+            a @ (Action::CreateOnServer { .. }
+            | Action::UpdateOnServer { .. }
+            | Action::DeleteOnServer { .. }) => server_actions.push(a),
+            a @ (Action::Link { .. } | Action::Refresh { .. } | Action::Forget { .. }) => {
+                store_only.push(a)
+            }
+        }
+    }
+
+    // Store-only steps: one transaction.
+    store.write(|tx| {
+        for a in &store_only {
+            match a {
+                Action::Link {
+                    row,
+                    device: d,
+                    item,
+                } => {
+                    let mut rec = base(*row);
+                    set_server(&mut rec, item);
+                    set_device(&mut rec, d);
+                    tx.save_item(&rec)?;
+                }
+                Action::Refresh {
+                    row,
+                    item,
+                    device: d,
+                } => {
+                    let mut rec = base(Some(*row));
+                    if let Some(item) = item {
+                        set_server(&mut rec, item);
+                    }
+                    if let Some(entry) = d {
+                        rec.device_version = Some(entry.version.clone());
+                    }
+                    tx.save_item(&rec)?;
+                }
+                Action::Forget { row } => tx.delete_item(*row)?,
+                _ => {}
+            }
+        }
+        Ok(())
+    })?;
+
+    opts.progress
+        .phase("apply", (device_tasks.len() + server_actions.len()) as u64);
+    run_device_tasks(
+        device,
+        store,
+        device_tasks,
+        DEVICE_BATCH,
+        report,
+        &opts.interrupt,
+        opts.progress,
+    )?;
+
+    let mut follow_up = Vec::new();
+    for action in server_actions {
+        opts.interrupt.check()?;
+        let outcome = match action {
+            Action::CreateOnServer { row, device: d } => {
+                push_create(store, client, url, base(row), &d, report, &mut follow_up)
+            }
+            Action::UpdateOnServer {
+                row,
+                device: d,
+                etag,
+            } => push_update(
+                store,
+                client,
+                url,
+                base(Some(row)),
+                &d,
+                etag,
+                report,
+                &mut follow_up,
+            ),
+            Action::DeleteOnServer { row, etag } => {
+                push_delete(store, client, base(Some(row)), etag, report, &mut follow_up)
+            }
+            _ => Ok(()),
+        };
+        if let Err(e) = outcome {
+            match e.kind() {
+                crate::ErrorKind::Protocol | crate::ErrorKind::InvalidData => {
+                    report.errors.push(e.to_string())
+                }
+                _ => return Err(e),
+            }
+        }
+        opts.progress.advance(1);
+    }
+    run_device_tasks(
+        device,
+        store,
+        follow_up,
+        DEVICE_BATCH,
+        report,
+        &opts.interrupt,
+        opts.progress,
+    )?;
+    Ok(())
+}
+
+fn set_server(rec: &mut ItemRecord, item: &ServerItem) {
+    rec.uid = item.uid.clone();
+    rec.href = Some(item.href.clone());
+    rec.etag = Some(item.etag.clone());
+    rec.server_ics = Some(item.ics.clone());
+    rec.server_fp = Some(item.fp.clone());
+}
+
+fn set_device(rec: &mut ItemRecord, d: &DeviceEvent) {
+    rec.uid = d.event.uid.clone();
+    rec.device_id = Some(d.entry.id.clone());
+    rec.device_version = Some(d.entry.version.clone());
+    rec.device_fp = Some(d.fp.clone());
+}
+
+/// The iCalendar to upload for a device event: merged into the stored server copy when
+/// there is one, so what the device cannot hold survives.
+fn upload_body(rec: &ItemRecord, d: &DeviceEvent) -> Result<String> {
+    match &rec.server_ics {
+        Some(server) => ical::merge_event(server, &d.event),
+        None => Ok(ical::event_to_ics(&d.event)),
+    }
+}
+
+fn record_push(
+    store: &mut SqliteStore,
+    mut rec: ItemRecord,
+    d: &DeviceEvent,
+    href: Href,
+    etag: Option<Etag>,
+    body: String,
+) -> Result<()> {
+    set_device(&mut rec, d);
+    rec.href = Some(href);
+    rec.etag = etag;
+    rec.server_fp = Some(ical::fingerprint(&body)?);
+    rec.server_ics = Some(body);
+    store.write(|tx| tx.save_item(&rec).map(|_| ()))
+}
+
+/// After a refused write: the server's copy wins unless it is the same event.
+fn resolve_with_server_copy(
+    store: &mut SqliteStore,
+    rec: ItemRecord,
+    d: &DeviceEvent,
+    fetched: FetchedItem,
+    report: &mut SyncReport,
+    follow_up: &mut Vec<DeviceTask>,
+) -> Result<()> {
+    let item = server_item(fetched).map_err(|(_, e)| e)?;
+    if item.event_fp == d.fp {
+        let mut rec = rec;
+        set_server(&mut rec, &item);
+        set_device(&mut rec, d);
+        return store.write(|tx| tx.save_item(&rec).map(|_| ()));
+    }
+    store.read().add_conflict(
+        store_account_of(store, rec.calendar_id)?,
+        d.event.uid.as_str(),
+        "device",
+        "changed on both sides; the server's version was kept",
+        &ical::event_to_ics(&d.event),
+    )?;
+    report.conflicts += 1;
+    follow_up.push(DeviceTask::from_server(
+        rec,
+        &item,
+        Some(d.entry.id.clone()),
+    )?);
+    Ok(())
+}
+
+fn store_account_of(store: &SqliteStore, calendar_id: i64) -> Result<i64> {
+    store.read().account_of_calendar(calendar_id)
+}
+
+fn push_create(
+    store: &mut SqliteStore,
+    client: &mut CalDavClient,
+    url: &str,
+    rec: ItemRecord,
+    d: &DeviceEvent,
+    report: &mut SyncReport,
+    follow_up: &mut Vec<DeviceTask>,
+) -> Result<()> {
+    let body = upload_body(&rec, d)?;
+    match client.create(url, &d.event.uid, &body)? {
+        WriteOutcome::Written { href, etag } => {
+            record_push(store, rec, d, href, etag, body)?;
+            report.server.added += 1;
+        }
+        WriteOutcome::UidConflict {
+            existing: Some(href),
+        } => match client.get(&href)? {
+            Some(f) => resolve_with_server_copy(store, rec, d, f, report, follow_up)?,
+            None => report.errors.push(format!(
+                "{}: the server reports a UID conflict with an item it cannot return",
+                d.event.uid
+            )),
+        },
+        WriteOutcome::PreconditionFailed
+        | WriteOutcome::UidConflict { existing: None }
+        | WriteOutcome::NotFound => report.errors.push(format!(
+            "{}: an event with this UID already exists on the server; it will be paired at the next sync",
+            d.event.uid
+        )),
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn push_update(
+    store: &mut SqliteStore,
+    client: &mut CalDavClient,
+    url: &str,
+    rec: ItemRecord,
+    d: &DeviceEvent,
+    etag: Option<Etag>,
+    report: &mut SyncReport,
+    follow_up: &mut Vec<DeviceTask>,
+) -> Result<()> {
+    let (Some(href), Some(stored_etag)) = (rec.href.clone(), rec.etag.clone()) else {
+        return push_create(store, client, url, rec, d, report, follow_up);
+    };
+    let etag = etag.unwrap_or(stored_etag);
+    let body = upload_body(&rec, d)?;
+    match client.update(&href, &etag, &body)? {
+        WriteOutcome::Written { href, etag } => {
+            record_push(store, rec, d, href, etag, body)?;
+            report.server.updated += 1;
+        }
+        WriteOutcome::PreconditionFailed | WriteOutcome::UidConflict { .. } => {
+            match client.get(&href)? {
+                Some(f) => resolve_with_server_copy(store, rec, d, f, report, follow_up)?,
+                None => push_create(store, client, url, rec, d, report, follow_up)?,
+            }
+        }
+        WriteOutcome::NotFound => push_create(store, client, url, rec, d, report, follow_up)?,
+    }
+    Ok(())
+}
+
+fn push_delete(
+    store: &mut SqliteStore,
+    client: &mut CalDavClient,
+    rec: ItemRecord,
+    etag: Option<Etag>,
+    report: &mut SyncReport,
+    follow_up: &mut Vec<DeviceTask>,
+) -> Result<()> {
+    let Some(href) = rec.href.clone() else {
+        return store.write(|tx| tx.delete_item(rec.id));
+    };
+    let etag = etag
+        .or_else(|| rec.etag.clone())
+        .unwrap_or_else(|| Etag::new("*"));
+    match client.delete(&href, &etag)? {
+        WriteOutcome::Written { .. } => {
+            store.write(|tx| tx.delete_item(rec.id))?;
+            report.server.deleted += 1;
+        }
+        WriteOutcome::NotFound => store.write(|tx| tx.delete_item(rec.id))?,
+        WriteOutcome::PreconditionFailed | WriteOutcome::UidConflict { .. } => {
+            // Changed on the server since: an edit beats a deletion, the event comes back.
+            if let Some(f) = client.get(&href)? {
+                let item = server_item(f).map_err(|(_, e)| e)?;
+                let mut base = rec;
+                base.device_id = None;
+                base.device_version = None;
+                follow_up.push(DeviceTask::from_server(base, &item, None)?);
+            } else {
+                store.write(|tx| tx.delete_item(rec.id))?;
+            }
+        }
+    }
+    Ok(())
+}

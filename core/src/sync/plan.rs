@@ -1,0 +1,420 @@
+//! The three-way decision: for each event, from what the device and the server did since the
+//! last sync (and what the store remembers), what to do. Pure: no I/O. The conflict rules are
+//! here and nowhere else: same content on both sides is never a conflict; an edit beats a
+//! deletion; when both sides edited, the server wins and the device's version is kept as a
+//! conflict copy.
+
+use super::detect::{DeviceEvent, DeviceScan};
+use super::report::PlannedChange;
+use crate::model::{Etag, Href, Uid};
+use crate::store::ItemRecord;
+use std::collections::HashMap;
+
+/// A server item as fetched during this sync.
+#[derive(Debug, Clone)]
+pub struct ServerItem {
+    /// Where it lives.
+    pub href: Href,
+    /// Its etag.
+    pub etag: Etag,
+    /// Its iCalendar.
+    pub ics: String,
+    /// Its UID.
+    pub uid: Uid,
+    /// [`crate::ical::fingerprint`] of `ics`.
+    pub fp: String,
+    /// [`crate::ical::event_fingerprint`] of the event in `ics` (what a device would hold).
+    pub event_fp: String,
+}
+
+/// What happened to a known item on the server.
+#[derive(Debug, Clone)]
+pub enum ServerChange {
+    /// New content (or only a new etag).
+    Changed(ServerItem),
+    /// Deleted on the server.
+    Deleted,
+    /// Still on the server but out of the sync window: leaves the device only.
+    LeftWindow,
+}
+
+/// What changed on the server, against the store.
+#[derive(Debug, Default)]
+pub struct ServerScan {
+    /// Changes of known items, by store row id.
+    pub changed: HashMap<i64, ServerChange>,
+    /// Items the store does not know.
+    pub new: Vec<ServerItem>,
+}
+
+/// One step of a plan.
+#[derive(Debug, Clone)]
+pub enum Action {
+    /// Create the server's event on the device (`row`: a known item the device lost).
+    CreateOnDevice {
+        /// Store row, if any.
+        row: Option<i64>,
+        /// The server's version.
+        item: ServerItem,
+    },
+    /// Replace the device event with the server's version.
+    UpdateOnDevice {
+        /// Store row.
+        row: i64,
+        /// The server's version.
+        item: ServerItem,
+    },
+    /// Remove the event from the device (deleted on the server, or out of the window).
+    DeleteOnDevice {
+        /// Store row.
+        row: i64,
+        /// True when the server still has it (window): never deleted there.
+        left_window: bool,
+    },
+    /// Create the device's event on the server (`row`: known item the server lost).
+    CreateOnServer {
+        /// Store row, if any.
+        row: Option<i64>,
+        /// The device's version.
+        device: DeviceEvent,
+    },
+    /// Upload the device's edit (merged into the stored server copy).
+    UpdateOnServer {
+        /// Store row.
+        row: i64,
+        /// The device's version.
+        device: DeviceEvent,
+        /// The etag to match, when the server's moved without a content change.
+        etag: Option<Etag>,
+    },
+    /// Delete on the server what the user deleted on the device.
+    DeleteOnServer {
+        /// Store row.
+        row: i64,
+        /// The etag to match, when the server's moved without a content change.
+        etag: Option<Etag>,
+    },
+    /// Both sides hold the same event: only the store learns it.
+    Link {
+        /// Store row, if any.
+        row: Option<i64>,
+        /// The device's version.
+        device: DeviceEvent,
+        /// The server's version.
+        item: ServerItem,
+    },
+    /// Both sides changed differently: the server wins, the device version is kept.
+    Conflict {
+        /// Store row, if any.
+        row: Option<i64>,
+        /// The losing device version.
+        device: DeviceEvent,
+        /// The winning server version.
+        item: ServerItem,
+    },
+    /// Only the store changes: a new etag with the same content, a new device version.
+    Refresh {
+        /// Store row.
+        row: i64,
+        /// New server state, if it changed.
+        item: Option<ServerItem>,
+        /// New device state, if it changed.
+        device: Option<crate::device::DeviceEntry>,
+    },
+    /// Gone on both sides: forget it.
+    Forget {
+        /// Store row.
+        row: i64,
+    },
+}
+
+impl Action {
+    /// The row this action is about, if any.
+    pub fn row(&self) -> Option<i64> {
+        match self {
+            Action::CreateOnDevice { row, .. }
+            | Action::CreateOnServer { row, .. }
+            | Action::Link { row, .. }
+            | Action::Conflict { row, .. } => *row,
+            Action::UpdateOnDevice { row, .. }
+            | Action::DeleteOnDevice { row, .. }
+            | Action::UpdateOnServer { row, .. }
+            | Action::DeleteOnServer { row, .. }
+            | Action::Refresh { row, .. }
+            | Action::Forget { row } => Some(*row),
+        }
+    }
+
+    /// How a dry run shows this action (`None` for store-only steps).
+    pub fn describe(&self, uid_of_row: impl Fn(i64) -> String) -> Option<PlannedChange> {
+        let (side, action, uid, reason) = match self {
+            Action::CreateOnDevice { row: None, item } => {
+                ("device", "add", item.uid.to_string(), "new on the server")
+            }
+            Action::CreateOnDevice { item, .. } => (
+                "device",
+                "add",
+                item.uid.to_string(),
+                "deleted on the device but changed on the server",
+            ),
+            Action::UpdateOnDevice { item, .. } => (
+                "device",
+                "update",
+                item.uid.to_string(),
+                "changed on the server",
+            ),
+            Action::DeleteOnDevice { row, left_window } => (
+                "device",
+                "delete",
+                uid_of_row(*row),
+                if *left_window {
+                    "left the sync window (kept on the server)"
+                } else {
+                    "deleted on the server"
+                },
+            ),
+            Action::CreateOnServer { row: None, device } => (
+                "server",
+                "add",
+                device.event.uid.to_string(),
+                "new on the device",
+            ),
+            Action::CreateOnServer { device, .. } => (
+                "server",
+                "add",
+                device.event.uid.to_string(),
+                "deleted on the server but changed on the device",
+            ),
+            Action::UpdateOnServer { device, .. } => (
+                "server",
+                "update",
+                device.event.uid.to_string(),
+                "changed on the device",
+            ),
+            Action::DeleteOnServer { row, .. } => (
+                "server",
+                "delete",
+                uid_of_row(*row),
+                "deleted on the device",
+            ),
+            Action::Link { item, .. } => (
+                "both",
+                "link",
+                item.uid.to_string(),
+                "same event on both sides",
+            ),
+            Action::Conflict { item, .. } => (
+                "device",
+                "conflict",
+                item.uid.to_string(),
+                "changed on both sides: server wins, device version kept",
+            ),
+            Action::Refresh { .. } | Action::Forget { .. } => return None,
+        };
+        Some(PlannedChange {
+            side: side.into(),
+            action: action.into(),
+            uid,
+            reason: reason.into(),
+        })
+    }
+}
+
+/// Builds the plan. `items` are the store rows of the calendar.
+pub fn plan(items: &[ItemRecord], device: DeviceScan, server: ServerScan) -> Vec<Action> {
+    let DeviceScan {
+        mut changed,
+        deleted,
+        new: device_new,
+        touched,
+        ..
+    } = device;
+    let ServerScan {
+        changed: mut server_changed,
+        new: server_new,
+    } = server;
+    let device_deleted: std::collections::HashSet<i64> = deleted.into_iter().collect();
+    let mut touched: HashMap<i64, crate::device::DeviceEntry> = touched.into_iter().collect();
+    let mut actions = Vec::new();
+
+    // New items on either side are matched by UID: with each other, and with store rows
+    // that lack that side (a sync interrupted between a write and its store commit).
+    let mut device_new_by_uid: HashMap<Uid, DeviceEvent> = HashMap::new();
+    let mut device_unmatched = Vec::new();
+    for d in device_new {
+        if device_new_by_uid.contains_key(&d.event.uid) {
+            device_unmatched.push(d);
+        } else {
+            device_new_by_uid.insert(d.event.uid.clone(), d);
+        }
+    }
+    let rows_by_uid: HashMap<&Uid, &ItemRecord> = items.iter().map(|i| (&i.uid, i)).collect();
+    for item in server_new {
+        if let Some(row) = rows_by_uid.get(&item.uid) {
+            if row.href.is_none() || !server_changed.contains_key(&row.id) {
+                // A known event under a new href, or one whose creation was not recorded.
+                server_changed.insert(row.id, ServerChange::Changed(item));
+                continue;
+            }
+        }
+        match device_new_by_uid.remove(&item.uid) {
+            Some(d) if d.fp == item.event_fp => actions.push(Action::Link {
+                row: None,
+                device: d,
+                item,
+            }),
+            Some(d) => actions.push(Action::Conflict {
+                row: None,
+                device: d,
+                item,
+            }),
+            None => actions.push(Action::CreateOnDevice { row: None, item }),
+        }
+    }
+    for d in device_new_by_uid.into_values().chain(device_unmatched) {
+        match rows_by_uid.get(&d.event.uid) {
+            Some(row) if row.device_id.is_none() && !changed.contains_key(&row.id) => {
+                changed.insert(row.id, d);
+            }
+            _ => actions.push(Action::CreateOnServer {
+                row: None,
+                device: d,
+            }),
+        }
+    }
+
+    for row in items {
+        let dev = changed.remove(&row.id);
+        let dev_deleted = device_deleted.contains(&row.id);
+        let srv = server_changed.remove(&row.id);
+        let srv_missing = row.href.is_none();
+        let dev_missing = row.device_id.is_none();
+        let action = match (dev, dev_deleted || dev_missing, srv, srv_missing) {
+            // Device edited.
+            (Some(device), _, None, false) => Some(Action::UpdateOnServer {
+                row: row.id,
+                device,
+                etag: None,
+            }),
+            (Some(device), _, None, true) => Some(Action::CreateOnServer {
+                row: Some(row.id),
+                device,
+            }),
+            (Some(device), _, Some(ServerChange::Changed(item)), _) => {
+                if item.event_fp == device.fp {
+                    Some(Action::Link {
+                        row: Some(row.id),
+                        device,
+                        item,
+                    })
+                } else if row.server_fp.as_deref() == Some(item.fp.as_str()) {
+                    // Only the etag moved on the server: the device edit stands.
+                    Some(Action::UpdateOnServer {
+                        row: row.id,
+                        device,
+                        etag: Some(item.etag),
+                    })
+                } else {
+                    Some(Action::Conflict {
+                        row: Some(row.id),
+                        device,
+                        item,
+                    })
+                }
+            }
+            (Some(device), _, Some(ServerChange::Deleted), _) => Some(Action::CreateOnServer {
+                row: Some(row.id),
+                device,
+            }),
+            (Some(device), _, Some(ServerChange::LeftWindow), _) => Some(Action::UpdateOnServer {
+                row: row.id,
+                device,
+                etag: None,
+            }),
+            // Device deleted (or never received it).
+            (None, true, Some(ServerChange::Changed(item)), _) => {
+                if dev_deleted && row.server_fp.as_deref() == Some(item.fp.as_str()) {
+                    Some(Action::DeleteOnServer {
+                        row: row.id,
+                        etag: Some(item.etag),
+                    })
+                } else {
+                    Some(Action::CreateOnDevice {
+                        row: Some(row.id),
+                        item,
+                    })
+                }
+            }
+            (None, true, Some(ServerChange::Deleted | ServerChange::LeftWindow), _) => {
+                Some(Action::Forget { row: row.id })
+            }
+            (None, true, None, true) => Some(Action::Forget { row: row.id }),
+            (None, true, None, false) => {
+                if dev_deleted {
+                    Some(Action::DeleteOnServer {
+                        row: row.id,
+                        etag: None,
+                    })
+                } else {
+                    // The device never received it (a sync interrupted between the device
+                    // write and its record): create it there from the stored server copy.
+                    server_item_from_row(row).map(|item| Action::CreateOnDevice {
+                        row: Some(row.id),
+                        item,
+                    })
+                }
+            }
+            // Device unchanged.
+            (None, false, Some(ServerChange::Changed(item)), _) => {
+                if row.server_fp.as_deref() == Some(item.fp.as_str())
+                    || row.device_fp.as_deref() == Some(item.event_fp.as_str())
+                        && row.server_fp.is_none()
+                {
+                    Some(Action::Refresh {
+                        row: row.id,
+                        item: Some(item),
+                        device: touched.remove(&row.id),
+                    })
+                } else {
+                    Some(Action::UpdateOnDevice { row: row.id, item })
+                }
+            }
+            (None, false, Some(ServerChange::Deleted), _) => Some(Action::DeleteOnDevice {
+                row: row.id,
+                left_window: false,
+            }),
+            (None, false, Some(ServerChange::LeftWindow), _) => Some(Action::DeleteOnDevice {
+                row: row.id,
+                left_window: true,
+            }),
+            (None, false, None, _) => None,
+        };
+        if let Some(a) = action {
+            actions.push(a);
+        }
+    }
+    for (row, entry) in touched {
+        if !actions.iter().any(|a| a.row() == Some(row)) {
+            actions.push(Action::Refresh {
+                row,
+                item: None,
+                device: Some(entry),
+            });
+        }
+    }
+    actions
+}
+
+/// The stored server copy of a row as a [`ServerItem`].
+fn server_item_from_row(row: &ItemRecord) -> Option<ServerItem> {
+    let ics = row.server_ics.clone()?;
+    let event = crate::ical::ics_to_event(&ics).ok()?;
+    Some(ServerItem {
+        href: row.href.clone()?,
+        etag: row.etag.clone().unwrap_or_else(|| Etag::new("")),
+        uid: row.uid.clone(),
+        fp: row.server_fp.clone().unwrap_or_default(),
+        event_fp: crate::ical::event_fingerprint(&event),
+        ics,
+    })
+}
