@@ -418,3 +418,249 @@ fn server_item_from_row(row: &ItemRecord) -> Option<ServerItem> {
         ics,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::device::DeviceEntry;
+    use crate::model::{Event, EventTime};
+    use chrono::NaiveDate;
+
+    fn row(id: i64, uid: &str) -> ItemRecord {
+        ItemRecord {
+            id,
+            calendar_id: 1,
+            uid: Uid::new(uid),
+            href: Some(Href::new(format!("/cal/{uid}.ics"))),
+            etag: Some(Etag::new("\"1\"")),
+            server_ics: Some(format!("ics-{uid}")),
+            server_fp: Some(format!("sfp-{uid}")),
+            device_id: Some(format!("{uid}.ics")),
+            device_version: Some("v1".into()),
+            device_fp: Some(format!("dfp-{uid}")),
+        }
+    }
+
+    fn dev(uid: &str, fp: &str) -> DeviceEvent {
+        DeviceEvent {
+            entry: DeviceEntry {
+                id: format!("{uid}.ics"),
+                version: "v2".into(),
+            },
+            event: Event::new(
+                uid,
+                EventTime::Date(NaiveDate::from_ymd_opt(2025, 1, 1).unwrap()),
+            ),
+            fp: fp.into(),
+        }
+    }
+
+    fn srv(uid: &str, fp: &str, event_fp: &str) -> ServerItem {
+        ServerItem {
+            href: Href::new(format!("/cal/{uid}.ics")),
+            etag: Etag::new("\"2\""),
+            ics: format!("ics2-{uid}"),
+            uid: Uid::new(uid),
+            fp: fp.into(),
+            event_fp: event_fp.into(),
+        }
+    }
+
+    fn kinds(actions: &[Action]) -> Vec<&'static str> {
+        let mut k: Vec<_> = actions
+            .iter()
+            .map(|a| match a {
+                Action::CreateOnDevice { .. } => "create-device",
+                Action::UpdateOnDevice { .. } => "update-device",
+                Action::DeleteOnDevice {
+                    left_window: true, ..
+                } => "drop-device",
+                Action::DeleteOnDevice { .. } => "delete-device",
+                Action::CreateOnServer { .. } => "create-server",
+                Action::UpdateOnServer { .. } => "update-server",
+                Action::DeleteOnServer { .. } => "delete-server",
+                Action::Link { .. } => "link",
+                Action::Conflict { .. } => "conflict",
+                Action::Refresh { .. } => "refresh",
+                Action::Forget { .. } => "forget",
+            })
+            .collect();
+        k.sort();
+        k
+    }
+
+    fn server_change(id: i64, c: ServerChange) -> ServerScan {
+        ServerScan {
+            changed: [(id, c)].into_iter().collect(),
+            new: vec![],
+        }
+    }
+
+    fn device_change(id: i64, d: DeviceEvent) -> DeviceScan {
+        DeviceScan {
+            changed: [(id, d)].into_iter().collect(),
+            ..Default::default()
+        }
+    }
+
+    fn device_deleted(id: i64) -> DeviceScan {
+        DeviceScan {
+            deleted: vec![id],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn nothing_changed_plans_nothing() {
+        let a = plan(&[row(1, "a")], DeviceScan::default(), ServerScan::default());
+        assert!(a.is_empty());
+    }
+
+    #[test]
+    fn one_sided_changes_are_copied() {
+        let items = [row(1, "a")];
+        let a = plan(
+            &items,
+            DeviceScan::default(),
+            server_change(1, ServerChange::Changed(srv("a", "new", "e"))),
+        );
+        assert_eq!(kinds(&a), ["update-device"]);
+        let a = plan(
+            &items,
+            device_change(1, dev("a", "x")),
+            ServerScan::default(),
+        );
+        assert_eq!(kinds(&a), ["update-server"]);
+        let a = plan(
+            &items,
+            DeviceScan::default(),
+            server_change(1, ServerChange::Deleted),
+        );
+        assert_eq!(kinds(&a), ["delete-device"]);
+        let a = plan(&items, device_deleted(1), ServerScan::default());
+        assert_eq!(kinds(&a), ["delete-server"]);
+    }
+
+    #[test]
+    fn a_new_etag_with_the_same_content_only_refreshes_the_store() {
+        let a = plan(
+            &[row(1, "a")],
+            DeviceScan::default(),
+            server_change(1, ServerChange::Changed(srv("a", "sfp-a", "e"))),
+        );
+        assert_eq!(kinds(&a), ["refresh"]);
+    }
+
+    #[test]
+    fn same_edit_on_both_sides_is_not_a_conflict() {
+        let a = plan(
+            &[row(1, "a")],
+            device_change(1, dev("a", "same")),
+            server_change(1, ServerChange::Changed(srv("a", "x", "same"))),
+        );
+        assert_eq!(kinds(&a), ["link"]);
+    }
+
+    #[test]
+    fn different_edits_conflict() {
+        let a = plan(
+            &[row(1, "a")],
+            device_change(1, dev("a", "mine")),
+            server_change(1, ServerChange::Changed(srv("a", "x", "theirs"))),
+        );
+        assert_eq!(kinds(&a), ["conflict"]);
+    }
+
+    #[test]
+    fn an_edit_beats_a_deletion_both_ways() {
+        let items = [row(1, "a")];
+        let a = plan(
+            &items,
+            device_change(1, dev("a", "mine")),
+            server_change(1, ServerChange::Deleted),
+        );
+        assert_eq!(kinds(&a), ["create-server"]);
+        let a = plan(
+            &items,
+            device_deleted(1),
+            server_change(1, ServerChange::Changed(srv("a", "x", "theirs"))),
+        );
+        assert_eq!(kinds(&a), ["create-device"]);
+    }
+
+    #[test]
+    fn deleted_on_both_sides_is_forgotten() {
+        let a = plan(
+            &[row(1, "a")],
+            device_deleted(1),
+            server_change(1, ServerChange::Deleted),
+        );
+        assert_eq!(kinds(&a), ["forget"]);
+    }
+
+    #[test]
+    fn leaving_the_window_never_deletes_on_the_server() {
+        let a = plan(
+            &[row(1, "a")],
+            DeviceScan::default(),
+            server_change(1, ServerChange::LeftWindow),
+        );
+        assert_eq!(kinds(&a), ["drop-device"]);
+        assert!(matches!(
+            a[0],
+            Action::DeleteOnDevice {
+                left_window: true,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn new_items_on_both_sides_pair_by_uid() {
+        let device = DeviceScan {
+            new: vec![dev("same", "f1"), dev("differs", "f2"), dev("mine", "f3")],
+            ..Default::default()
+        };
+        let server = ServerScan {
+            changed: HashMap::new(),
+            new: vec![
+                srv("same", "s1", "f1"),
+                srv("differs", "s2", "other"),
+                srv("theirs", "s3", "f4"),
+            ],
+        };
+        let a = plan(&[], device, server);
+        assert_eq!(
+            kinds(&a),
+            ["conflict", "create-device", "create-server", "link"]
+        );
+    }
+
+    #[test]
+    fn an_interrupted_upload_is_linked_not_duplicated() {
+        // The device event was created on the server, but the store never recorded it: the
+        // next sync sees a "new" server item and a "new" device item with one UID.
+        let device = DeviceScan {
+            new: vec![dev("u", "f")],
+            ..Default::default()
+        };
+        let server = ServerScan {
+            changed: HashMap::new(),
+            new: vec![srv("u", "s", "f")],
+        };
+        assert_eq!(kinds(&plan(&[], device, server)), ["link"]);
+    }
+
+    #[test]
+    fn a_row_without_device_id_is_matched_by_uid() {
+        let mut r = row(1, "a");
+        r.device_id = None;
+        r.device_version = None;
+        let device = DeviceScan {
+            new: vec![dev("a", "f")],
+            ..Default::default()
+        };
+        let a = plan(&[r], device, ServerScan::default());
+        assert_eq!(kinds(&a), ["update-server"]);
+    }
+}
