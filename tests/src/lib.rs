@@ -1,1 +1,12 @@
 //! Helpers for the integration tests: start real servers on 127.0.0.1, run `synchro`.
+//!
+//! [`servers`] starts Radicale, Xandikos and a Digest-auth proxy from the builds that
+//! `scripts/install-peers.sh` installs; [`cli`] runs the built `synchro` binary; [`http`] is
+//! raw HTTP (through `curl`) for tests that play "another client" on the server.
+
+pub mod cli;
+pub mod http;
+pub mod servers;
+
+pub use cli::{synchro_bin, Cli, CliOutput};
+pub use servers::{Peer, Server};

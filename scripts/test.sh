@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# THE test command: installs the test peers, builds everything, checks formatting and lints,
+# and runs every test of the workspace (unit tests and the integration tests against real
+# servers on 127.0.0.1). Works without a terminal (CI=true). Exit code 0 only if all pass.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+export CARGO_TERM_PROGRESS_WHEN=never
+# Each integration test starts its own servers: two at a time on two cores.
+export RUST_TEST_THREADS="${RUST_TEST_THREADS:-2}"
+
+section() { echo "== $*"; }
+
+section "install test peers"
+bash scripts/install-peers.sh
+
+section "rust toolchain"
+if command -v rustup >/dev/null 2>&1; then
+    installed="$(rustup component list --installed 2>/dev/null || true)"
+    for c in rustfmt clippy; do
+        if ! grep -q "^$c" <<<"$installed"; then
+            echo "adding rustup component $c"
+            rustup component add "$c" >/dev/null
+        fi
+    done
+fi
+cargo --version
+
+section "build"
+cargo build --workspace --all-targets --quiet
+
+section "cargo fmt --check"
+cargo fmt --all --check
+
+section "cargo clippy -D warnings"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+section "cargo test"
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+set +e
+cargo test --workspace --no-fail-fast -- --test-threads "$RUST_TEST_THREADS" 2>&1 | tee "$log"
+rc=${PIPESTATUS[0]}
+set -e
+
+section "summary"
+grep -E '^test result:' "$log" || true
+awk '/^test result:/ {
+        for (i = 1; i <= NF; i++) {
+            if ($(i+1) ~ /^passed/) p += $i;
+            if ($(i+1) ~ /^failed/) f += $i;
+            if ($(i+1) ~ /^ignored/) s += $i;
+        }
+     }
+     END { printf "total: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+exit "$rc"

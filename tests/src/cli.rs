@@ -1,0 +1,182 @@
+//! Running the built `synchro` binary as a user would: a temporary `--db`, the password in
+//! `SYNCHRO_PASSWORD`, output and exit code captured, `--json` output parsed.
+//!
+//! The binary is not built by `cargo test` of this crate (it belongs to another package):
+//! `scripts/test.sh` runs `cargo build --workspace --all-targets` first. Set `SYNCHRO_BIN`
+//! to test another build.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+
+/// The `synchro` binary: `$SYNCHRO_BIN`, else `synchro` in the target directory of the
+/// running test (`target/<profile>/deps/..`), else `<repo>/target/debug/synchro`.
+/// Panics when it does not exist, saying how to build it.
+pub fn synchro_bin() -> PathBuf {
+    if let Some(p) = std::env::var_os("SYNCHRO_BIN") {
+        let p = PathBuf::from(p);
+        assert!(p.exists(), "SYNCHRO_BIN={} does not exist", p.display());
+        return p;
+    }
+    let mut candidates = Vec::new();
+    if let Ok(exe) = std::env::current_exe() {
+        // target/<profile>/deps/<test binary>
+        if let Some(profile_dir) = exe.parent().and_then(Path::parent) {
+            candidates.push(profile_dir.join("synchro"));
+        }
+    }
+    candidates.push(crate::servers::repo_root().join("target/debug/synchro"));
+    for c in &candidates {
+        if c.exists() {
+            return c.clone();
+        }
+    }
+    panic!(
+        "synchro binary not found (looked at {candidates:?}): build it first with \
+         `cargo build --workspace --all-targets` (scripts/test.sh does) or set SYNCHRO_BIN"
+    );
+}
+
+/// What one run of `synchro` gave.
+#[derive(Debug, Clone)]
+pub struct CliOutput {
+    /// Exit code (-1 when killed by a signal).
+    pub code: i32,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+impl CliOutput {
+    /// Every JSON value printed on stdout (one object per account for `sync --json`, an
+    /// array or object for the others), in order. Panics on anything that is not JSON.
+    pub fn json(&self) -> Vec<Value> {
+        serde_json::Deserializer::from_str(&self.stdout)
+            .into_iter::<Value>()
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{self}"))
+    }
+
+    /// The single JSON value printed on stdout.
+    pub fn json_one(&self) -> Value {
+        let mut v = self.json();
+        assert_eq!(v.len(), 1, "expected one JSON value:\n{self}");
+        v.remove(0)
+    }
+
+    /// Panics with the whole output unless the exit code is `code`.
+    #[track_caller]
+    pub fn expect_code(&self, code: i32) -> &Self {
+        assert_eq!(self.code, code, "unexpected exit code:\n{self}");
+        self
+    }
+
+    /// Panics with the whole output unless the exit code is 0.
+    #[track_caller]
+    pub fn expect_ok(&self) -> &Self {
+        self.expect_code(0)
+    }
+}
+
+impl std::fmt::Display for CliOutput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "exit code {}\n--- stdout\n{}\n--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+/// A `synchro` user with its own database in a temporary directory.
+pub struct Cli {
+    bin: PathBuf,
+    db: PathBuf,
+    password: Option<String>,
+    envs: Vec<(String, String)>,
+    dir: tempfile::TempDir,
+}
+
+impl Cli {
+    /// A fresh user (empty database) with this password in `SYNCHRO_PASSWORD`.
+    pub fn new(password: &str) -> Cli {
+        let dir = tempfile::Builder::new()
+            .prefix("synchro-cli-")
+            .tempdir()
+            .expect("temp dir");
+        Cli {
+            bin: synchro_bin(),
+            db: dir.path().join("synchro.db"),
+            password: Some(password.to_string()),
+            envs: Vec::new(),
+            dir,
+        }
+    }
+
+    /// A fresh user with the password of `server`.
+    pub fn for_server(server: &crate::Server) -> Cli {
+        Cli::new(&server.password)
+    }
+
+    /// Runs without `SYNCHRO_PASSWORD` from now on (to test the other password sources).
+    pub fn without_password(mut self) -> Cli {
+        self.password = None;
+        self
+    }
+
+    /// Sets an environment variable for every run.
+    pub fn env(mut self, name: &str, value: &str) -> Cli {
+        self.envs.push((name.to_string(), value.to_string()));
+        self
+    }
+
+    /// The database file (`--db`).
+    pub fn db(&self) -> &Path {
+        &self.db
+    }
+
+    /// A temporary directory that lives as long as this `Cli` (for vdirs and .ics files).
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// `vdir:<tmp>/<name>` for `--local`.
+    pub fn vdir_spec(&self, name: &str) -> String {
+        format!("vdir:{}", self.dir.path().join(name).display())
+    }
+
+    /// `ics:<tmp>/<name>` for `--local`.
+    pub fn ics_spec(&self, name: &str) -> String {
+        format!("ics:{}", self.dir.path().join(name).display())
+    }
+
+    /// Runs `synchro --db <db> ARGS...` with no standard input and returns what it gave.
+    pub fn run(&self, args: &[&str]) -> CliOutput {
+        let mut cmd = Command::new(&self.bin);
+        cmd.arg("--db")
+            .arg(&self.db)
+            .args(args)
+            .env_remove("SYNCHRO_DB")
+            .env_remove("SYNCHRO_PASSWORD")
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        if let Some(p) = &self.password {
+            cmd.env("SYNCHRO_PASSWORD", p);
+        }
+        for (k, v) in &self.envs {
+            cmd.env(k, v);
+        }
+        let out = cmd
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {}: {e}", self.bin.display()));
+        CliOutput {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
