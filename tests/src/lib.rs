@@ -4,8 +4,10 @@
 //! `scripts/install-peers.sh` installs; [`cli`] runs the built `synchro` binary; [`http`] is
 //! raw HTTP (through `curl`) for tests that play "another client" on the server.
 
+pub mod calendar;
 pub mod cli;
 pub mod http;
+pub mod proxy;
 pub mod servers;
 
 pub use cli::{synchro_bin, Cli, CliOutput};
