@@ -42,6 +42,10 @@ pub struct AccountSettings {
     pub no_sync_collection: bool,
     /// hrefs per calendar-multiget request.
     pub multiget_batch: usize,
+    /// A sync deleting more than this share (percent) of the calendar on one side...
+    pub max_delete_percent: u32,
+    /// ...and more than this many events is held back until confirmed.
+    pub max_delete_count: u32,
 }
 
 impl Default for AccountSettings {
@@ -49,6 +53,8 @@ impl Default for AccountSettings {
         AccountSettings {
             no_sync_collection: false,
             multiget_batch: crate::sync::DEFAULT_MULTIGET_BATCH,
+            max_delete_percent: 30,
+            max_delete_count: 10,
         }
     }
 }

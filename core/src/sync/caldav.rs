@@ -6,7 +6,7 @@ use super::apply::{run_device_tasks, Count, DeviceTask};
 use super::detect::{scan_device, DeviceEvent};
 use super::plan::{plan, Action, ServerChange, ServerItem, ServerScan};
 use super::report::{SyncReport, SyncStatus};
-use super::{SyncOptions, DEVICE_BATCH};
+use super::{guard, SyncOptions, DEVICE_BATCH};
 use crate::device::{DeviceCalendar, DeviceOp};
 use crate::ical;
 use crate::model::{Etag, Href, SyncToken};
@@ -31,6 +31,8 @@ pub fn http_config(account: &Account, password: &str) -> HttpConfig {
 /// What the remote scan found, with the marks to save once all of it is applied.
 struct RemoteScan {
     scan: ServerScan,
+    /// Number of items on the server, when it was fully listed.
+    listed_total: Option<usize>,
     token: Option<SyncToken>,
     ctag: Option<String>,
 }
@@ -194,6 +196,7 @@ fn run(
     )?;
     opts.interrupt.check()?;
 
+    let device_total = device_scan.total;
     let actions = plan(&items, device_scan, remote.scan);
     let uid_of_row = |row: i64| {
         items
@@ -202,14 +205,33 @@ fn run(
             .map(|i| i.uid.to_string())
             .unwrap_or_default()
     };
+    let describe = || -> Vec<_> {
+        actions
+            .iter()
+            .filter_map(|a| a.describe(uid_of_row))
+            .collect()
+    };
     if opts.dry_run {
-        report.plan = Some(
-            actions
-                .iter()
-                .filter_map(|a| a.describe(uid_of_row))
-                .collect(),
-        );
+        report.plan = Some(describe());
         return Ok(());
+    }
+    if !opts.confirmed {
+        if let Some(reason) = guard::check(
+            &actions,
+            &account.settings,
+            items.len(),
+            device_total,
+            remote.listed_total,
+        ) {
+            report.plan = Some(describe());
+            report.message = Some(format!(
+                "{reason}. Nothing was applied. Check with `synchro sync {} --dry-run`, \
+                 then run `synchro sync {} --yes` to apply it.",
+                account.name, account.name
+            ));
+            report.status = SyncStatus::NeedsConfirmation;
+            return Ok(());
+        }
     }
 
     execute(
@@ -396,7 +418,12 @@ fn scan_remote(
         }
     }
     let ctag = if use_sync_collection { None } else { ctag };
-    Ok(RemoteScan { scan, token, ctag })
+    Ok(RemoteScan {
+        scan,
+        listed_total: complete.then_some(listed.len()),
+        token,
+        ctag,
+    })
 }
 
 /// Parses a fetched item: UID and fingerprints.

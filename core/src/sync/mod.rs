@@ -5,6 +5,7 @@
 pub mod apply;
 pub mod caldav;
 pub mod detect;
+pub mod guard;
 pub mod plan;
 pub mod report;
 
