@@ -498,3 +498,43 @@ fn ics_file_as_local_calendar() {
     let out = cli.run(&["sync", "f", "--json"]);
     assert_eq!(out.json_one()["requests"], 1);
 }
+
+/// An emptied local calendar, or a mass deletion on the server, is held back (exit 3,
+/// nothing applied) until confirmed with `--yes`.
+#[test]
+fn destructive_syncs_wait_for_confirmation() {
+    let s = setup(Peer::RadicalePypi);
+    for i in 0..20 {
+        s.server.put_ics(
+            &format!("e{i}.ics"),
+            &simple(&format!("e{i}"), "E", "20251005T090000Z"),
+        );
+    }
+    s.sync();
+    assert_eq!(vdir_files(&s.vdir).len(), 20);
+
+    // Mass deletion on the server: 15 of 20.
+    for i in 0..15 {
+        s.server.delete(&format!("e{i}.ics"));
+    }
+    let out = s.cli.run(&["sync", "t", "--json"]);
+    assert_eq!(out.code, 3, "{out}");
+    let r = out.json_one();
+    assert_eq!(r["status"], "needs_confirmation", "{r}");
+    assert!(r["message"].as_str().unwrap().contains("--yes"), "{r}");
+    assert_eq!(vdir_files(&s.vdir).len(), 20, "nothing may be applied");
+    let out = s.cli.run(&["sync", "t", "--json", "--yes"]);
+    out.expect_ok();
+    assert_eq!(counts(&out.json_one(), "device"), (0, 0, 15));
+
+    // The local calendar emptied: never delete everything on the server unasked.
+    for (name, _) in vdir_files(&s.vdir) {
+        fs::remove_file(s.vdir.join(name)).unwrap();
+    }
+    let out = s.cli.run(&["sync", "t", "--json"]);
+    assert_eq!(out.code, 3, "{out}");
+    assert_eq!(s.server.list().len(), 5);
+    let out = s.cli.run(&["sync", "t", "--json", "--yes"]);
+    out.expect_ok();
+    assert_eq!(s.server.list().len(), 0);
+}
