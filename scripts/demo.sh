@@ -75,7 +75,7 @@ say "A sync with nothing to do costs one request"
 
 say "Edits on both sides"
 PHONE_EDIT="$(grep -l '^RRULE' "$PHONE"/*.ics | head -n 1)"
-sed -i 's/^SUMMARY:\(.*\)$/SUMMARY:\1 (salle changée sur le téléphone)/' "$PHONE_EDIT"
+sed -i 's/^SUMMARY:\([^\r]*\)/SUMMARY:\1 (salle changée sur le téléphone)/' "$PHONE_EDIT"
 echo "phone:  renamed   $(grep -m1 '^SUMMARY' "$PHONE_EDIT" | cut -c9-)"
 PHONE_DEL="$(grep -L '^RRULE' "$PHONE"/*.ics | head -n 1)"
 echo "phone:  deleted   $(grep -m1 '^SUMMARY' "$PHONE_DEL" | cut -c9-)"
@@ -103,7 +103,7 @@ echo "phone:  added     Rendez-vous médecin"
 HREFS="$(curl -sf -u "$USER_NAME:$PASSWORD" -X PROPFIND -H 'Depth: 1' "$CAL" | grep -o '<[a-zA-Z:]*href>[^<]*\.ics<' | sed 's/<[^>]*>//; s/<$//' | grep -v -F "$(basename "$PHONE_EDIT" .ics)" | head -n 2)"
 SERVER_EDIT="$(echo "$HREFS" | sed -n 1p)"
 SERVER_DEL="$(echo "$HREFS" | sed -n 2p)"
-curl -sf -u "$USER_NAME:$PASSWORD" "$BASE$SERVER_EDIT" | sed 's/^SUMMARY:\(.*\)\r$/SUMMARY:\1 (reporté par le secrétariat)\r/' > "$WORK/edit.ics"
+curl -sf -u "$USER_NAME:$PASSWORD" "$BASE$SERVER_EDIT" | sed 's/^SUMMARY:\([^\r]*\)/SUMMARY:\1 (reporté par le secrétariat)/' > "$WORK/edit.ics"
 curl -sf -u "$USER_NAME:$PASSWORD" -X PUT -H 'Content-Type: text/calendar' --data-binary @"$WORK/edit.ics" "$BASE$SERVER_EDIT" -o /dev/null
 echo "server: renamed   $(grep -m1 '^SUMMARY' "$WORK/edit.ics" | cut -c9- | tr -d '\r')"
 curl -sf -u "$USER_NAME:$PASSWORD" -X DELETE "$BASE$SERVER_DEL" -o /dev/null
