@@ -1,6 +1,18 @@
 //! iCalendar 2.0 in and out of the [`Event`] model, losslessly: parsing rides on the
 //! `icalendar` crate's parser; what the model does not hold stays in the raw text and is kept
 //! by [`merge_event`].
+//!
+//! Files: `parse` (text to [`Component`], values kept verbatim), `write` (CRLF, folding),
+//! `values` (TEXT, dates, durations), `event` (VEVENT <-> [`Event`]), `merge`, `fingerprint`,
+//! `split` (one file <-> one object per UID), `tz` (TZID names, UTC, VTIMEZONE generation).
+//!
+//! Choices worth knowing:
+//! - A DISPLAY alarm without description is written without DESCRIPTION (so it reads back
+//!   the same); VALARMs the model cannot read (Apple's `ACTION:NONE`, unknown actions) are
+//!   skipped by [`ics_to_event`] and kept by [`merge_event`].
+//! - RDATE;VALUE=PERIOD keeps only the start of each period in the model.
+//! - A parameter written without `=` (`;FLAG:`) is written back as `;FLAG=:`.
+//! - [`split_calendar`] drops components without UID (other than VTIMEZONE).
 
 mod event;
 mod fingerprint;

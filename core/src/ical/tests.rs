@@ -1102,3 +1102,17 @@ fn uid_of_and_missing_parts() {
     assert!(ics_to_event(no_start).is_err());
     assert!(ics_to_event("").is_err());
 }
+
+#[test]
+fn lenient_on_case_and_blank_lines() {
+    let text = "begin:vcalendar\r\n\r\nversion:2.0\r\nbegin:vevent\r\nuid:1\r\n\
+                dtstart;value=date:20240101\r\nsummary;x-a=b:Hi\r\n\r\nend:vevent\r\nend:vcalendar\r\n";
+    assert_eq!(
+        write_calendar(&parse_calendar(text).unwrap()),
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:1\r\nDTSTART;VALUE=date:20240101\r\n\
+         SUMMARY;X-A=b:Hi\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    );
+    let e = ics_to_event(text).unwrap();
+    assert_eq!(e.start, EventTime::Date(date(2024, 1, 1)));
+    assert_eq!(e.summary.as_deref(), Some("Hi"));
+}
