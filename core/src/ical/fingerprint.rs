@@ -1,0 +1,191 @@
+//! Content fingerprints: of an iCalendar object (normalised text) and of an [`Event`]
+//! (canonical model), so the same content is never seen as a change.
+//!
+//! The iCalendar fingerprint ignores line folding and line endings, the order of properties
+//! within a component, the order of sub-components, the order of parameters, and the case of
+//! parameter names. It leaves out DTSTAMP, PRODID and LAST-MODIFIED, which servers and clients
+//! rewrite without a change of content. Everything else counts, VTIMEZONEs and vendor
+//! properties (X-LIC-LOCATION, X-MOZ-GENERATION, ...) included: they are stable across a plain
+//! download, and a change in them is a real change of the stored object.
+
+use super::{parse_calendar, Component};
+use crate::model::{Attendee, AttendeeRole, Event, EventTime, ParticipationStatus, Zone};
+use crate::Result;
+use sha2::{Digest, Sha256};
+
+/// Properties that do not count in [`fingerprint`].
+pub const IGNORED: &[&str] = &["DTSTAMP", "PRODID", "LAST-MODIFIED"];
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// See [`super::fingerprint`].
+pub fn fingerprint(ics: &str) -> Result<String> {
+    let cal = parse_calendar(ics)?;
+    Ok(hex(&Sha256::digest(normal_form(&cal).as_bytes())))
+}
+
+/// The normalised text of a component that [`fingerprint`] hashes.
+pub fn normal_form(c: &Component) -> String {
+    let mut lines: Vec<String> = c
+        .properties
+        .iter()
+        .filter(|p| !IGNORED.contains(&p.name.as_str()))
+        .map(|p| {
+            let mut params: Vec<(String, &str)> = p
+                .params
+                .iter()
+                .map(|(k, v)| (k.to_ascii_uppercase(), v.as_str()))
+                .collect();
+            params.sort();
+            let params: String = params.iter().map(|(k, v)| format!(";{k}={v:?}")).collect();
+            format!("{}{params}:{}", p.name, p.value.trim_end())
+        })
+        .collect();
+    lines.sort();
+    let mut subs: Vec<String> = c.components.iter().map(normal_form).collect();
+    subs.sort();
+    format!(
+        "BEGIN:{}\n{}\n{}END:{}\n",
+        c.name,
+        lines.join("\n"),
+        subs.concat(),
+        c.name
+    )
+}
+
+fn norm_text(s: &Option<String>) -> Option<String> {
+    s.as_ref()
+        .map(|s| s.replace("\r\n", "\n").trim_end().to_string())
+        .filter(|s| !s.is_empty())
+}
+
+fn norm_time(t: &EventTime) -> EventTime {
+    match t {
+        EventTime::DateTime {
+            local,
+            zone: Zone::Tzid(id),
+        } => {
+            let zone = match super::tz::iana_name(id) {
+                Some("UTC" | "Etc/UTC" | "Etc/GMT" | "GMT" | "Etc/Zulu" | "Zulu" | "Etc/UCT") => {
+                    Zone::Utc
+                }
+                Some(iana) => Zone::Tzid(iana.to_string()),
+                None => Zone::Tzid(id.clone()),
+            };
+            EventTime::DateTime {
+                local: *local,
+                zone,
+            }
+        }
+        t => t.clone(),
+    }
+}
+
+/// The end a device shows for a missing one: a day for all-day events, none otherwise.
+fn norm_end(start: &EventTime, end: &Option<EventTime>) -> EventTime {
+    match end {
+        Some(e) => norm_time(e),
+        None => match start {
+            EventTime::Date(d) => EventTime::Date(d.succ_opt().unwrap_or(*d)),
+            t => norm_time(t),
+        },
+    }
+}
+
+fn norm_person(a: &Attendee, organizer: bool) -> Attendee {
+    Attendee {
+        email: a.email.trim().to_lowercase(),
+        name: norm_text(&a.name),
+        role: if organizer {
+            None
+        } else {
+            Some(a.role.unwrap_or(AttendeeRole::Required))
+        },
+        status: if organizer {
+            None
+        } else {
+            Some(a.status.unwrap_or(ParticipationStatus::NeedsAction))
+        },
+    }
+}
+
+fn sorted_dedup<T: std::fmt::Debug>(v: Vec<T>) -> Vec<T> {
+    let mut keyed: Vec<(String, T)> = v.into_iter().map(|x| (format!("{x:?}"), x)).collect();
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    keyed.dedup_by(|a, b| a.0 == b.0);
+    keyed.into_iter().map(|(_, x)| x).collect()
+}
+
+/// The canonical form of an event that [`event_fingerprint`] hashes.
+pub fn canonical_event(e: &Event) -> Event {
+    let mut c = e.clone();
+    c.summary = norm_text(&e.summary);
+    c.description = norm_text(&e.description);
+    c.location = norm_text(&e.location);
+    c.url = norm_text(&e.url);
+    c.color = norm_text(&e.color).map(|s| s.to_lowercase());
+    c.start = norm_time(&e.start);
+    c.end = Some(norm_end(&e.start, &e.end));
+    c.recurrence = e.recurrence.as_ref().and_then(|r| {
+        let rrule = r.rrule.as_ref().map(|s| {
+            let mut parts: Vec<String> = s
+                .split(';')
+                .map(|p| p.trim().to_ascii_uppercase())
+                .filter(|p| !p.is_empty())
+                .collect();
+            parts.sort();
+            parts.join(";")
+        });
+        let rdates = sorted_dedup(r.rdates.iter().map(norm_time).collect());
+        let exdates = sorted_dedup(r.exdates.iter().map(norm_time).collect());
+        let rec = crate::model::Recurrence {
+            rrule: rrule.filter(|s| !s.is_empty()),
+            rdates,
+            exdates,
+        };
+        (rec != crate::model::Recurrence::default()).then_some(rec)
+    });
+    c.exceptions = sorted_dedup(
+        e.exceptions
+            .iter()
+            .map(|x| {
+                let mut x = x.clone();
+                x.end = Some(norm_end(&x.start, &x.end));
+                x.recurrence_id = norm_time(&x.recurrence_id);
+                x.start = norm_time(&x.start);
+                x.summary = norm_text(&x.summary);
+                x.description = norm_text(&x.description);
+                x.location = norm_text(&x.location);
+                x
+            })
+            .collect(),
+    );
+    c.alarms = sorted_dedup(
+        e.alarms
+            .iter()
+            .map(|a| {
+                let mut a = a.clone();
+                a.description = norm_text(&a.description);
+                a
+            })
+            .collect(),
+    );
+    c.organizer = e.organizer.as_ref().map(|o| norm_person(o, true));
+    c.attendees = sorted_dedup(e.attendees.iter().map(|a| norm_person(a, false)).collect());
+    c.categories = sorted_dedup(
+        e.categories
+            .iter()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect(),
+    );
+    c
+}
+
+/// See [`super::event_fingerprint`].
+pub fn event_fingerprint(e: &Event) -> String {
+    let json = serde_json::to_string(&canonical_event(e)).unwrap_or_else(|_| format!("{e:?}"));
+    hex(&Sha256::digest(json.as_bytes()))
+}

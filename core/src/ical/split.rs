@@ -1,0 +1,86 @@
+//! One calendar file to one iCalendar object per UID, and back.
+
+use super::event::uid;
+use super::{parse_calendar, tzids_used, write_calendar, Component, Property};
+use crate::Result;
+
+fn tzid_of(c: &Component) -> Option<&str> {
+    c.properties
+        .iter()
+        .find(|p| p.name == "TZID")
+        .map(|p| p.value.as_str())
+}
+
+/// See [`super::split_calendar`].
+pub fn split_calendar(ics: &str) -> Result<Vec<String>> {
+    let cal = parse_calendar(ics)?;
+    let zones: Vec<&Component> = cal
+        .components
+        .iter()
+        .filter(|c| c.name == "VTIMEZONE")
+        .collect();
+    let mut groups: Vec<(String, Vec<Component>)> = Vec::new();
+    for c in cal.components.iter().filter(|c| c.name != "VTIMEZONE") {
+        let Some(u) = uid(c).filter(|u| !u.is_empty()) else {
+            log::debug!("split_calendar: skipping a {} without UID", c.name);
+            continue;
+        };
+        match groups.iter_mut().find(|(g, _)| g == u) {
+            Some((_, members)) => members.push(c.clone()),
+            None => groups.push((u.to_string(), vec![c.clone()])),
+        }
+    }
+    Ok(groups
+        .into_iter()
+        .map(|(_, members)| {
+            let mut object = Component {
+                name: "VCALENDAR".into(),
+                properties: cal.properties.clone(),
+                components: members,
+            };
+            let used = tzids_used(&object);
+            let mut tzs: Vec<Component> = Vec::new();
+            for tzid in &used {
+                if let Some(z) = zones.iter().find(|z| tzid_of(z) == Some(tzid.as_str())) {
+                    tzs.push((*z).clone());
+                }
+            }
+            object.components.splice(0..0, tzs);
+            write_calendar(&object)
+        })
+        .collect())
+}
+
+/// See [`super::join_calendars`].
+pub fn join_calendars(objects: &[String]) -> Result<String> {
+    let mut properties: Option<Vec<Property>> = None;
+    let mut zones: Vec<Component> = Vec::new();
+    let mut rest: Vec<Component> = Vec::new();
+    for text in objects {
+        let cal = parse_calendar(text)?;
+        properties.get_or_insert(cal.properties);
+        for c in cal.components {
+            if c.name == "VTIMEZONE" {
+                let id = tzid_of(&c).map(str::to_string);
+                if !zones.iter().any(|z| tzid_of(z).map(str::to_string) == id) {
+                    zones.push(c);
+                }
+            } else {
+                rest.push(c);
+            }
+        }
+    }
+    let mut properties = properties.unwrap_or_default();
+    if !properties.iter().any(|p| p.name == "VERSION") {
+        properties.insert(0, super::event::prop("VERSION", "2.0"));
+    }
+    if !properties.iter().any(|p| p.name == "PRODID") {
+        properties.insert(1, super::event::prop("PRODID", super::PRODID));
+    }
+    zones.extend(rest);
+    Ok(write_calendar(&Component {
+        name: "VCALENDAR".into(),
+        properties,
+        components: zones,
+    }))
+}

@@ -1,0 +1,123 @@
+//! The generic [`Component`] tree to text: CRLF line endings, parameter quoting, and folding
+//! at 75 octets without splitting a UTF-8 character.
+
+use super::{Component, Property};
+
+/// Longest line in octets, excluding CRLF (RFC 5545 3.1).
+const MAX_LINE: usize = 75;
+
+/// Writes a component and its sub-components.
+pub fn write_calendar(cal: &Component) -> String {
+    let mut out = String::with_capacity(1024);
+    write_component(&mut out, cal);
+    out
+}
+
+fn write_component(out: &mut String, c: &Component) {
+    push_folded(out, &format!("BEGIN:{}", c.name));
+    for p in &c.properties {
+        push_folded(out, &content_line(p));
+    }
+    for sub in &c.components {
+        write_component(out, sub);
+    }
+    push_folded(out, &format!("END:{}", c.name));
+}
+
+/// One unfolded content line (without CRLF).
+pub fn content_line(p: &Property) -> String {
+    let mut line = String::with_capacity(p.name.len() + p.value.len() + 16);
+    line.push_str(&p.name);
+    for (k, v) in &p.params {
+        line.push(';');
+        line.push_str(k);
+        line.push('=');
+        line.push_str(&param_value(v));
+    }
+    line.push(':');
+    line.push_str(&p.value);
+    line
+}
+
+/// Quotes a parameter value when it holds `:`, `;` or `,`; a value already written as a quoted
+/// list (`"a","b"`) is kept as it is.
+fn param_value(v: &str) -> String {
+    let v: String = v.chars().filter(|c| !matches!(c, '\r' | '\n')).collect();
+    if v.starts_with('"') && v.ends_with('"') && v.len() >= 2 {
+        v
+    } else if v.contains([':', ';', ',']) {
+        format!("\"{}\"", v.replace('"', "'"))
+    } else {
+        v.replace('"', "'")
+    }
+}
+
+/// Appends `line` folded to 75 octets per physical line, each ending in CRLF.
+fn push_folded(out: &mut String, line: &str) {
+    let mut rest = line;
+    let mut limit = MAX_LINE;
+    loop {
+        if rest.len() <= limit {
+            out.push_str(rest);
+            out.push_str("\r\n");
+            return;
+        }
+        let mut cut = limit;
+        while !rest.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        out.push_str(&rest[..cut]);
+        out.push_str("\r\n ");
+        rest = &rest[cut..];
+        // The leading space counts towards the next line's 75 octets.
+        limit = MAX_LINE - 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_at_75_octets_without_splitting_chars() {
+        let value: String = "é€😀a".repeat(40);
+        let c = Component {
+            name: "VEVENT".into(),
+            properties: vec![Property {
+                name: "SUMMARY".into(),
+                params: vec![],
+                value: value.clone(),
+            }],
+            components: vec![],
+        };
+        let text = write_calendar(&c);
+        for line in text.split("\r\n") {
+            assert!(line.len() <= 75, "{} octets: {line}", line.len());
+        }
+        assert!(!text.contains('\n') || text.matches('\n').count() == text.matches("\r\n").count());
+        let unfolded = text.replace("\r\n ", "");
+        assert!(unfolded.contains(&format!("SUMMARY:{value}\r\n")));
+    }
+
+    #[test]
+    fn quotes_parameters_that_need_it() {
+        let p = Property {
+            name: "ATTENDEE".into(),
+            params: vec![
+                ("CN".into(), "Doe, Jane".into()),
+                (
+                    "DELEGATED-FROM".into(),
+                    "\"mailto:a@x\",\"mailto:b@x\"".into(),
+                ),
+                ("X-Q".into(), "a:b".into()),
+                ("RSVP".into(), "TRUE".into()),
+            ],
+            value: "mailto:j@x".into(),
+        };
+        assert_eq!(
+            content_line(&p),
+            "ATTENDEE;CN=\"Doe, Jane\";DELEGATED-FROM=\"mailto:a@x\",\"mailto:b@x\";\
+             X-Q=\"a:b\";RSVP=TRUE:mailto:j@x"
+        );
+    }
+}
