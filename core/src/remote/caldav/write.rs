@@ -26,11 +26,24 @@ const MAX_UID_NAME: usize = 200;
 const ICS_TYPE: &str = "text/calendar; charset=utf-8";
 
 /// The resource name (`<escaped UID>.ics`) a new item is PUT under: every byte but
-/// unreserved characters percent-encoded; a SHA-256 hex of the UID when the UID is empty
-/// or longer than 200 bytes.
+/// unreserved characters percent-encoded.
+///
+/// Servers decode the name before using it, and refuse many characters: Radicale and
+/// Xandikos take `%2F` as a path separator (403); Radicale 3.9 answers 400 to any of
+/// `: ' " * ? ,`, control characters and a trailing space, and refuses hidden `.names`.
+/// So the UID gives the name only when it is at most 200 bytes, does not start with `.`
+/// and holds only letters, digits, inner spaces and `- _ . ~ @ + = & ; ! $ ( )`; any other
+/// UID (and an empty one) is named by the SHA-256 hex of the UID. Zimbra redirects any name
+/// to its own `<UID>.ics` anyway.
 pub fn resource_name_for_uid(uid: &Uid) -> String {
     let u = uid.as_str();
-    if u.is_empty() || u.len() > MAX_UID_NAME {
+    let plain = |c: char| c.is_alphanumeric() || " -_.~@+=&;!$()".contains(c);
+    if u.is_empty()
+        || u.len() > MAX_UID_NAME
+        || u.starts_with('.')
+        || u.ends_with(' ')
+        || !u.chars().all(plain)
+    {
         let hash = Sha256::digest(u.as_bytes());
         let mut s = String::with_capacity(68);
         for b in hash {
@@ -68,7 +81,8 @@ impl CalDavClient {
         }
     }
 
-    /// Replaces the item at `href` if its ETag is still `etag`.
+    /// Replaces the item at `href` if its ETag is still `etag`. `NotFound` when the item is
+    /// gone (404/410, or a 412 followed by a GET answering 404).
     pub fn update(&mut self, href: &Href, etag: &Etag, ics: &str) -> Result<WriteOutcome> {
         let url = self.href_url(href)?;
         let resp = self.http.request(
@@ -82,7 +96,7 @@ impl CalDavClient {
             404 | 410 => Ok(WriteOutcome::NotFound),
             412 | 409 | 403 => match uid_conflict(&resp) {
                 Some(o) => Ok(o),
-                None if resp.status == 412 => Ok(WriteOutcome::PreconditionFailed),
+                None if resp.status == 412 => self.precondition_or_gone(&url),
                 None => Err(http_error(resp.status, "PUT (update)", &url)),
             },
             s => Err(http_error(s, "PUT (update)", &url)),
@@ -90,7 +104,7 @@ impl CalDavClient {
     }
 
     /// Deletes the item at `href` if its ETag is still `etag`. `NotFound` means it was
-    /// already gone (callers treat it as done).
+    /// already gone (callers treat it as done); a 412 is checked with a GET as for update.
     pub fn delete(&mut self, href: &Href, etag: &Etag) -> Result<WriteOutcome> {
         let url = self.href_url(href)?;
         let resp =
@@ -102,9 +116,20 @@ impl CalDavClient {
                 etag: None,
             }),
             404 | 410 => Ok(WriteOutcome::NotFound),
-            412 => Ok(WriteOutcome::PreconditionFailed),
+            412 => self.precondition_or_gone(&url),
             s => Err(http_error(s, "DELETE", &url)),
         }
+    }
+
+    /// After a 412 on `If-Match`: servers answer 412 both for a changed item and for one
+    /// that no longer exists (RFC 9110 13.1.1). One GET tells them apart (not HEAD: some
+    /// servers send a body or a gzip header on HEAD answers, which breaks the connection).
+    fn precondition_or_gone(&mut self, url: &Url) -> Result<WriteOutcome> {
+        let resp = self.http.request("GET", url.as_str(), &[], None)?;
+        Ok(match resp.status {
+            404 | 410 => WriteOutcome::NotFound,
+            _ => WriteOutcome::PreconditionFailed,
+        })
     }
 }
 
@@ -148,11 +173,27 @@ mod tests {
     fn names_for_odd_uids() {
         let n = |s: &str| resource_name_for_uid(&Uid::new(s));
         assert_eq!(n("abc-123_x.y~z"), "abc-123_x.y~z.ics");
-        assert_eq!(n("a/b"), "a%2Fb.ics");
         assert_eq!(n("with space"), "with%20space.ics");
         assert_eq!(n("id@example.org"), "id%40example.org.ics");
         assert_eq!(n("café"), "caf%C3%A9.ics");
-        assert_eq!(n("50%+?#&"), "50%25%2B%3F%23%26.ics");
+        assert_eq!(n("a+b&c=d;e!"), "a%2Bb%26c%3Dd%3Be%21.ics");
+        for hashed in [
+            "50%",
+            "a?b",
+            "a#b",
+            ".hidden",
+            "a/b",
+            "a\\b",
+            "a:b",
+            "a,b",
+            "a*b",
+            "a'b",
+            "a\"b",
+            "tab\there",
+            "trailing ",
+        ] {
+            assert_eq!(n(hashed).len(), 64 + 4, "{hashed}");
+        }
         let long = "x".repeat(201);
         assert_eq!(n(&long).len(), 64 + 4);
         assert_eq!(n(&long), n(&long));
@@ -164,8 +205,11 @@ mod tests {
         // The name stays one path segment when resolved against a calendar URL.
         let cal = Url::parse("http://h/dav/a%40b/Calendar/").unwrap();
         let u = cal.join(&n("../../etc/passwd")).unwrap();
-        assert_eq!(u.path(), "/dav/a%40b/Calendar/..%2F..%2Fetc%2Fpasswd.ics");
-        let u = cal.join(&n("a/b c")).unwrap();
-        assert_eq!(u.path(), "/dav/a%40b/Calendar/a%2Fb%20c.ics");
+        assert!(u.path().starts_with("/dav/a%40b/Calendar/"));
+        assert_eq!(u.path().matches('/').count(), 4);
+        let u = cal.join(&n("..")).unwrap();
+        assert_eq!(u.path().len(), "/dav/a%40b/Calendar/".len() + 68);
+        let u = cal.join(&n("a b(c)")).unwrap();
+        assert_eq!(u.path(), "/dav/a%40b/Calendar/a%20b%28c%29.ics");
     }
 }
