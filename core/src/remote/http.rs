@@ -495,9 +495,8 @@ fn base64(input: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::{BufRead, BufReader, Read, Write};
+    use crate::remote::testserver::{answer, header, serve};
     use std::net::TcpListener;
-    use std::sync::{Arc, Mutex};
 
     #[test]
     fn base64_vectors() {
@@ -540,80 +539,11 @@ mod tests {
         assert!(parse_url("not a url").is_err());
     }
 
-    /// One scripted HTTP/1.1 exchange: the request as seen, and the canned answer.
-    struct Seen {
-        request_line: String,
-        headers: Vec<(String, String)>,
-        body: Vec<u8>,
-    }
-
-    /// A tiny server answering each connection's requests from `answers` in order
-    /// (one request per connection: it closes after each answer).
-    fn serve(answers: Vec<String>) -> (String, Arc<Mutex<Vec<Seen>>>) {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let seen = Arc::new(Mutex::new(Vec::new()));
-        let seen2 = seen.clone();
-        std::thread::spawn(move || {
-            for answer in answers {
-                let Ok((stream, _)) = listener.accept() else {
-                    return;
-                };
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let mut line = String::new();
-                reader.read_line(&mut line).unwrap();
-                let mut headers = Vec::new();
-                let mut len = 0usize;
-                loop {
-                    let mut h = String::new();
-                    reader.read_line(&mut h).unwrap();
-                    let h = h.trim_end();
-                    if h.is_empty() {
-                        break;
-                    }
-                    let (k, v) = h.split_once(':').unwrap();
-                    if k.eq_ignore_ascii_case("content-length") {
-                        len = v.trim().parse().unwrap();
-                    }
-                    headers.push((k.to_ascii_lowercase(), v.trim().to_string()));
-                }
-                let mut body = vec![0; len];
-                reader.read_exact(&mut body).unwrap();
-                seen2.lock().unwrap().push(Seen {
-                    request_line: line.trim_end().to_string(),
-                    headers,
-                    body,
-                });
-                let mut s = stream;
-                s.write_all(answer.as_bytes()).unwrap();
-                let _ = s.flush();
-            }
-        });
-        (base, seen)
-    }
-
-    fn answer(status: &str, headers: &[&str], body: &str) -> String {
-        let mut s = format!("HTTP/1.1 {status}\r\nConnection: close\r\n");
-        for h in headers {
-            s.push_str(h);
-            s.push_str("\r\n");
-        }
-        s.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
-        s
-    }
-
     fn client(user: &str, pass: &str) -> HttpClient {
         let mut c = HttpConfig::new(user, pass);
         c.connect_timeout = Duration::from_secs(5);
         c.read_timeout = Duration::from_secs(10);
         HttpClient::new(c).unwrap()
-    }
-
-    fn header<'a>(s: &'a Seen, name: &str) -> Option<&'a str> {
-        s.headers
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
     }
 
     #[test]
@@ -748,6 +678,31 @@ mod tests {
         let r = c.request("GET", &format!("{base}/"), &[], None).unwrap();
         assert_eq!(r.body, b"ok");
         assert!(header(&seen_other.lock().unwrap()[0], "authorization").is_none());
+    }
+
+    #[test]
+    fn http10_server_close_delimited() {
+        // Debian's Radicale 3.1.8 answers HTTP/1.0 without keep-alive.
+        let (base, _) = serve(vec![
+            "HTTP/1.0 207 Multi-Status\r\nContent-Type: text/xml\r\n\r\n<multistatus/>".into(),
+            "HTTP/1.0 201 Created\r\nContent-Length: 0\r\n\r\n".into(),
+        ]);
+        let mut c = client("", "");
+        let r = c
+            .request(
+                "REPORT",
+                &format!("{base}/cal/"),
+                &[("Depth", "1")],
+                Some(b"<q/>"),
+            )
+            .unwrap();
+        assert_eq!((r.status, r.body.as_slice()), (207, &b"<multistatus/>"[..]));
+        let r = c
+            .request("PUT", &format!("{base}/cal/x.ics"), &[], Some(b"X"))
+            .unwrap();
+        assert_eq!(r.status, 201);
+        assert_eq!(c.stats().bytes_sent, 5);
+        assert_eq!(c.stats().bytes_received, 14);
     }
 
     #[test]

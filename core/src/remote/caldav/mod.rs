@@ -312,3 +312,227 @@ mod tests {
         assert_eq!(collection_url("http://h/").unwrap().as_str(), "http://h/");
     }
 }
+
+/// Scripted exchanges in the style of servers not available here (Zimbra, 507 paging).
+#[cfg(test)]
+mod scripted {
+    use super::*;
+    use crate::model::Uid;
+    use crate::remote::http::HttpConfig;
+    use crate::remote::testserver::{answer, header, serve};
+
+    fn client() -> CalDavClient {
+        let mut c = HttpConfig::new("alice@uni.edu", "pw");
+        c.connect_timeout = std::time::Duration::from_secs(5);
+        c.read_timeout = std::time::Duration::from_secs(10);
+        CalDavClient::new(HttpClient::new(c).unwrap())
+    }
+
+    const MS_OPEN: &str = r#"<D:multistatus xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav" xmlns:CS="http://calendarserver.org/ns/">"#;
+
+    #[test]
+    fn zimbra_style_discovery() {
+        let home = format!(
+            r#"{MS_OPEN}<D:response><D:href>/dav/alice@uni.edu/</D:href><D:propstat><D:prop><D:resourcetype><D:collection/></D:resourcetype></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response>
+<D:response><D:href>/dav/alice@uni.edu/Tasks/</D:href><D:propstat><D:prop><D:resourcetype><D:collection/><C:calendar/></D:resourcetype><D:displayname>Tasks</D:displayname><C:supported-calendar-component-set><C:comp name="VTODO"/></C:supported-calendar-component-set><D:current-user-privilege-set><D:privilege><D:read/></D:privilege></D:current-user-privilege-set></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response>
+<D:response><D:href>/dav/alice@uni.edu/Inbox/</D:href><D:propstat><D:prop><D:resourcetype><D:collection/><C:schedule-inbox/></D:resourcetype></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response>
+<D:response><D:href>/dav/alice@uni.edu/Calendar/</D:href><D:propstat><D:prop><D:resourcetype><D:collection/><C:calendar/></D:resourcetype><D:displayname>Calendar</D:displayname><C:supported-calendar-component-set><C:comp name="VEVENT"/></C:supported-calendar-component-set><D:current-user-privilege-set><D:privilege><D:all/></D:privilege></D:current-user-privilege-set></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response></D:multistatus>"#
+        );
+        let (base, seen) = serve(vec![
+            answer(
+                "401 Unauthorized",
+                &["WWW-Authenticate: Basic realm=\"Zimbra\""],
+                "",
+            ),
+            answer("404 Not Found", &[], ""),
+            answer("301 Moved Permanently", &["Location: /dav"], ""),
+            answer(
+                "207 Multi-Status",
+                &[],
+                &format!(
+                    r#"{MS_OPEN}<D:response><D:href>/dav/</D:href><D:propstat><D:prop><D:current-user-principal><D:href>/principals/users/alice%40uni.edu/</D:href></D:current-user-principal></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response></D:multistatus>"#
+                ),
+            ),
+            answer(
+                "207 Multi-Status",
+                &[],
+                &format!(
+                    r#"{MS_OPEN}<D:response><D:href>/principals/users/alice%40uni.edu/</D:href><D:propstat><D:prop><C:calendar-home-set><D:href>/dav/alice%40uni.edu</D:href></C:calendar-home-set></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response></D:multistatus>"#
+                ),
+            ),
+            answer("207 Multi-Status", &[], &home),
+        ]);
+        let mut c = client();
+        let cals = c.discover(&base).unwrap();
+        assert_eq!(cals.len(), 2, "{cals:?}");
+        assert_eq!(cals[0].url, format!("{base}/dav/alice@uni.edu/Calendar/"));
+        assert!(!cals[0].read_only);
+        assert_eq!(cals[1].display_name.as_deref(), Some("Tasks"));
+        assert!(cals[1].read_only);
+        let seen = seen.lock().unwrap();
+        assert!(seen[2]
+            .request_line
+            .starts_with("PROPFIND /.well-known/caldav "));
+        assert!(seen[3].request_line.starts_with("PROPFIND /dav "));
+        assert!(header(&seen[3], "authorization")
+            .unwrap()
+            .starts_with("Basic "));
+        assert!(seen[5]
+            .request_line
+            .starts_with("PROPFIND /dav/alice%40uni.edu/ "));
+        assert_eq!(header(&seen[5], "depth"), Some("1"));
+        assert_eq!(c.stats().requests, 6);
+    }
+
+    #[test]
+    fn zimbra_put_redirect_and_uid_conflict() {
+        let conflict = r#"<?xml version="1.0" encoding="UTF-8"?><D:error xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><C:no-uid-conflict><D:href>/dav/alice@uni.edu/Calendar/other.ics</D:href></C:no-uid-conflict></D:error>"#;
+        let (base, seen) = serve(vec![
+            answer(
+                "302 Found",
+                &["Location: /dav/alice@uni.edu/Calendar/a:b.ics"],
+                "",
+            ),
+            answer("201 Created", &["ETag: \"12-12\""], ""),
+            answer("201 Created", &["ETag: W/\"weak\""], ""),
+            answer(
+                "412 Precondition Failed",
+                &["Content-Type: text/xml"],
+                conflict,
+            ),
+            answer("412 Precondition Failed", &[], ""),
+        ]);
+        let mut c = client();
+        c.http_mut().set_preemptive_basic(true);
+        let cal = format!("{base}/dav/alice@uni.edu/Calendar/");
+        let o = c
+            .create(&cal, &Uid::new("a:b"), "BEGIN:VCALENDAR\r\n")
+            .unwrap();
+        assert_eq!(
+            o,
+            WriteOutcome::Written {
+                href: Href::new("/dav/alice@uni.edu/Calendar/a:b.ics"),
+                etag: Some(Etag::new("\"12-12\""))
+            }
+        );
+        let o = c.create(&cal, &Uid::new("w"), "X").unwrap();
+        assert!(
+            matches!(o, WriteOutcome::Written { etag: None, .. }),
+            "{o:?}"
+        );
+        let o = c.create(&cal, &Uid::new("dup"), "X").unwrap();
+        assert_eq!(
+            o,
+            WriteOutcome::UidConflict {
+                existing: Some(Href::new("/dav/alice@uni.edu/Calendar/other.ics"))
+            }
+        );
+        let o = c.create(&cal, &Uid::new("dup"), "X").unwrap();
+        assert_eq!(o, WriteOutcome::PreconditionFailed);
+        let seen = seen.lock().unwrap();
+        // The name is hashed (':' is not safe), then the redirect is followed with the PUT.
+        assert!(seen[0]
+            .request_line
+            .starts_with("PUT /dav/alice@uni.edu/Calendar/"));
+        assert!(seen[1]
+            .request_line
+            .starts_with("PUT /dav/alice@uni.edu/Calendar/a:b.ics "));
+        assert_eq!(seen[1].body, b"BEGIN:VCALENDAR\r\n");
+        assert_eq!(header(&seen[1], "if-none-match"), Some("*"));
+        assert_eq!(
+            header(&seen[1], "content-type"),
+            Some("text/calendar; charset=utf-8")
+        );
+    }
+
+    #[test]
+    fn sync_collection_follows_507_and_merges() {
+        let page1 = format!(
+            r#"{MS_OPEN}<D:response><D:href>/cal/a.ics</D:href><D:propstat><D:prop><D:getetag>"1"</D:getetag></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response><D:response><D:href>/cal/b.ics</D:href><D:propstat><D:prop><D:getetag>"2"</D:getetag></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response><D:response><D:href>/cal/</D:href><D:status>HTTP/1.1 507 Insufficient Storage</D:status></D:response><D:sync-token>t1</D:sync-token></D:multistatus>"#
+        );
+        let page2 = format!(
+            r#"{MS_OPEN}<D:response><D:href>/cal/a.ics</D:href><D:status>HTTP/1.1 404 Not Found</D:status></D:response><D:response><D:href>http://ignored.example/cal/c.ics</D:href><D:propstat><D:prop><D:getetag>"3"</D:getetag></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response><D:response><D:href>/cal/sub/</D:href><D:propstat><D:prop><D:getetag>"x"</D:getetag></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response><D:sync-token>t2</D:sync-token></D:multistatus>"#
+        );
+        let (base, seen) = serve(vec![
+            answer("207 Multi-Status", &[], &page1),
+            answer("207 Multi-Status", &[], &page2),
+            answer("500 Internal Server Error", &[], "boom"),
+            answer("500 Internal Server Error", &[], "boom"),
+            answer(
+                "207 Multi-Status",
+                &[],
+                &format!("{MS_OPEN}</D:multistatus>"),
+            ),
+        ]);
+        let mut c = client();
+        let cal = format!("{base}/cal");
+        let r = c
+            .sync_collection(&cal, Some(&SyncToken::new("t0")))
+            .unwrap();
+        let SyncResult::Delta {
+            changed,
+            deleted,
+            token,
+        } = r
+        else {
+            panic!("{r:?}")
+        };
+        assert_eq!(token.as_str(), "t2");
+        let hrefs: Vec<_> = changed.iter().map(|x| x.href.as_str()).collect();
+        assert_eq!(hrefs, ["/cal/b.ics", "http://ignored.example/cal/c.ics"]);
+        assert_eq!(deleted, [Href::new("/cal/a.ics")]);
+        {
+            let seen = seen.lock().unwrap();
+            let b0 = String::from_utf8_lossy(&seen[0].body).into_owned();
+            let b1 = String::from_utf8_lossy(&seen[1].body).into_owned();
+            assert!(b0.contains("<d:sync-token>t0</d:sync-token>"), "{b0}");
+            assert!(b1.contains("<d:sync-token>t1</d:sync-token>"), "{b1}");
+            assert!(b1.contains("<d:sync-level>1</d:sync-level>"));
+        }
+        // A 500 with a token means the token is not usable; without one it is an error.
+        assert_eq!(
+            c.sync_collection(&cal, Some(&SyncToken::new("t2")))
+                .unwrap(),
+            SyncResult::InvalidToken
+        );
+        let e = c.sync_collection(&cal, None).unwrap_err();
+        assert!(matches!(e, Error::Http { status: 500, .. }), "{e:?}");
+        // A multistatus without a sync-token is a protocol error.
+        let e = c.sync_collection(&cal, None).unwrap_err();
+        assert!(matches!(e, Error::Protocol(_)), "{e:?}");
+    }
+
+    #[test]
+    fn multiget_reports_missing_and_dedupes() {
+        let body = format!(
+            r#"{MS_OPEN}<D:response><D:href>/cal/a%20b.ics</D:href><D:propstat><D:prop><D:getetag>"1"</D:getetag><C:calendar-data>BEGIN:VCALENDAR&#13;
+END:VCALENDAR&#13;
+</C:calendar-data></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response><D:response><D:href>/cal/a b.ics</D:href><D:propstat><D:prop><D:getetag>"1"</D:getetag><C:calendar-data>BEGIN:VCALENDAR
+END:VCALENDAR
+</C:calendar-data></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response><D:response><D:href>/cal/gone.ics</D:href><D:status>HTTP/1.1 404 Not Found</D:status></D:response></D:multistatus>"#
+        );
+        let (base2, seen) = serve(vec![answer("207 Multi-Status", &[], &body)]);
+        let mut c = client();
+        c.set_batch_size(10);
+        let mut got = Vec::new();
+        let asked = [
+            Href::new("/cal/a%20b.ics"),
+            Href::new("/cal/gone.ics"),
+            Href::new("/cal/never.ics"),
+        ];
+        let missing = c
+            .multiget(&format!("{base2}/cal/"), &asked, &mut |i| {
+                got.push(i);
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert_eq!(got[0].href.as_str(), "/cal/a%20b.ics");
+        assert_eq!(got[0].ics, "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n");
+        assert_eq!(missing, [asked[1].clone(), asked[2].clone()]);
+        let seen = seen.lock().unwrap();
+        let b = String::from_utf8_lossy(&seen[0].body).into_owned();
+        assert!(b.contains("<d:href>/cal/a%20b.ics</d:href>"), "{b}");
+        assert!(b.contains("calendar-multiget"));
+    }
+}
