@@ -610,6 +610,7 @@ mod tests {
             .unwrap()
             .contains("nc=00000002"));
         assert_eq!(header(&seen[4], "user-agent"), Some(USER_AGENT));
+        assert!(header(&seen[4], "accept-encoding").is_some_and(|v| v.contains("gzip")));
         assert_eq!(seen[4].body, b"<p/>");
         assert_eq!(c.stats().requests, 5);
     }
@@ -681,11 +682,35 @@ mod tests {
     }
 
     #[test]
+    fn cookies_kept_and_gzip_decoded() {
+        use std::io::Write as _;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(b"hello gzip").unwrap();
+        let gz = gz.finish().unwrap();
+        let mut second = format!(
+            "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Encoding: gzip\r\nContent-Length: {}\r\n\r\n",
+            gz.len()
+        )
+        .into_bytes();
+        second.extend_from_slice(&gz);
+        let (base, seen) = serve(vec![
+            answer("200 OK", &["Set-Cookie: ZM_AUTH_TOKEN=abc; Path=/"], "a").into_bytes(),
+            second,
+        ]);
+        let mut c = client("", "");
+        c.request("GET", &format!("{base}/"), &[], None).unwrap();
+        let r = c.request("GET", &format!("{base}/x"), &[], None).unwrap();
+        assert_eq!(r.body, b"hello gzip");
+        let seen = seen.lock().unwrap();
+        assert_eq!(header(&seen[1], "cookie"), Some("ZM_AUTH_TOKEN=abc"));
+    }
+
+    #[test]
     fn http10_server_close_delimited() {
         // Debian's Radicale 3.1.8 answers HTTP/1.0 without keep-alive.
         let (base, _) = serve(vec![
-            "HTTP/1.0 207 Multi-Status\r\nContent-Type: text/xml\r\n\r\n<multistatus/>".into(),
-            "HTTP/1.0 201 Created\r\nContent-Length: 0\r\n\r\n".into(),
+            "HTTP/1.0 207 Multi-Status\r\nContent-Type: text/xml\r\n\r\n<multistatus/>",
+            "HTTP/1.0 201 Created\r\nContent-Length: 0\r\n\r\n",
         ]);
         let mut c = client("", "");
         let r = c

@@ -14,7 +14,9 @@ pub struct Seen {
 
 /// A tiny server answering each connection's requests from `answers` in order
 /// (one request per connection: it closes after each answer).
-pub fn serve(answers: Vec<String>) -> (String, Arc<Mutex<Vec<Seen>>>) {
+pub fn serve<A: Into<Vec<u8>> + Send + 'static>(
+    answers: Vec<A>,
+) -> (String, Arc<Mutex<Vec<Seen>>>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let seen = Arc::new(Mutex::new(Vec::new()));
@@ -50,7 +52,7 @@ pub fn serve(answers: Vec<String>) -> (String, Arc<Mutex<Vec<Seen>>>) {
                 body,
             });
             let mut s = stream;
-            s.write_all(answer.as_bytes()).unwrap();
+            s.write_all(&answer.into()).unwrap();
             let _ = s.flush();
         }
     });

@@ -203,10 +203,14 @@ fn expect_207(resp: Response, method: &str, url: &Url) -> Result<Response> {
     }
 }
 
+/// An [`Error::Http`] naming the operation only: paths hold user names (Zimbra puts the
+/// e-mail address in them), and error messages carry no personal data. The path is logged
+/// at debug level instead.
 fn http_error(status: u16, method: &str, url: &Url) -> Error {
+    log::debug!("{method} {} -> HTTP {status}", url.path());
     Error::Http {
         status,
-        context: format!("{method} {}", url.path()),
+        context: method.to_string(),
     }
 }
 
