@@ -218,6 +218,7 @@ impl HttpClient {
             let sent_auth = auth_header.is_some();
             let sent_reused_digest =
                 matches!(&self.auth, AuthState::Digest(d) if d.nonce_count() > 1);
+            let sent_basic = sent_auth && matches!(self.auth, AuthState::Basic);
             let resp = self.send_once(&method, &url, headers, body, auth_header.as_deref())?;
 
             match resp.status {
@@ -235,8 +236,11 @@ impl HttpClient {
                         stale_retry_used = true;
                         true
                     } else {
-                        // A reused nonce may have expired without `stale`: one fresh try.
-                        sent_reused_digest && !fresh_challenge_used
+                        // A reused nonce may have expired without `stale`, or preemptive
+                        // Basic met a Digest-only server: one fresh try.
+                        let digest_only = !challenges.iter().any(|c| c.scheme == "basic")
+                            && DigestSession::best(&challenges).is_some();
+                        (sent_reused_digest || (sent_basic && digest_only)) && !fresh_challenge_used
                     };
                     if !retry {
                         debug!("credentials refused by {}", redact(&url));
@@ -639,6 +643,25 @@ mod tests {
             header(&seen[1], "authorization"),
             Some("Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==")
         );
+    }
+
+    #[test]
+    fn preemptive_basic_switches_to_digest_once() {
+        let (base, seen) = serve(vec![
+            answer("401 Unauthorized", &["WWW-Authenticate: Digest realm=\"r\", nonce=\"n\", qop=auth, algorithm=SHA-256"], ""),
+            answer("200 OK", &[], "ok"),
+        ]);
+        let mut c = client("u", "p");
+        c.set_preemptive_basic(true);
+        let r = c.request("GET", &format!("{base}/"), &[], None).unwrap();
+        assert_eq!(r.body, b"ok");
+        let seen = seen.lock().unwrap();
+        assert!(header(&seen[0], "authorization")
+            .unwrap()
+            .starts_with("Basic "));
+        assert!(header(&seen[1], "authorization")
+            .unwrap()
+            .contains("algorithm=SHA-256"));
     }
 
     #[test]
