@@ -4,3 +4,5 @@
 pub mod caldav;
 pub mod digest;
 pub mod http;
+#[cfg(test)]
+pub(crate) mod testserver;

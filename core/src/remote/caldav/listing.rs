@@ -1,0 +1,282 @@
+//! Reading a collection: ctag/sync-token probe, RFC 6578 sync-collection, calendar-query
+//! ETag listing, calendar-multiget in batches (streamed), and GET.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use log::{debug, warn};
+use url::Url;
+
+use super::xml::{self, DavResponse, CALDAV, CS, DAV};
+use super::{
+    collection_url, expect_207, href_key, http_error, parse_url, to_href, CalDavClient,
+    CollectionState, FetchedItem, RemoteItem, SyncResult,
+};
+use crate::error::{Error, Result};
+use crate::model::{Etag, Href, SyncToken};
+
+const PROPFIND_STATE: &str = r#"<?xml version="1.0" encoding="utf-8"?>
+<d:propfind xmlns:d="DAV:" xmlns:cs="http://calendarserver.org/ns/"><d:prop><cs:getctag/><d:sync-token/><d:supported-report-set/></d:prop></d:propfind>"#;
+
+/// Most sync-collection rounds followed after 507 (truncated) answers.
+const MAX_SYNC_ROUNDS: usize = 1000;
+
+impl CalDavClient {
+    /// ctag, sync-token and sync-collection support of a collection, in one PROPFIND Depth:0.
+    pub fn collection_state(&mut self, cal_url: &str) -> Result<CollectionState> {
+        let url = collection_url(cal_url)?;
+        self.remember(&url);
+        let resp = self.propfind(&url, "0", PROPFIND_STATE)?;
+        let base = parse_url(&resp.url)?;
+        let (responses, _) = xml::parse_all(&resp.body)?;
+        let key = href_key(&base, base.path());
+        let r = responses
+            .iter()
+            .find(|r| href_key(&base, &r.href) == key)
+            .or(responses.first())
+            .ok_or_else(|| Error::Protocol("empty multistatus for the collection".into()))?;
+        let sync_token = r.prop_text(DAV, "sync-token").map(SyncToken::new);
+        let supports_sync_collection = match r.prop(DAV, "supported-report-set") {
+            Some(p) => p.has_element(DAV, "sync-collection"),
+            None => false,
+        };
+        Ok(CollectionState {
+            ctag: r.prop_text(CS, "getctag"),
+            sync_token,
+            supports_sync_collection,
+        })
+    }
+
+    /// RFC 6578 sync-collection (sync-level 1, ETags only) since `token`, or a full listing
+    /// when `token` is `None`. Follows 507 truncation by asking again with the new token and
+    /// merging the answers. A refused token gives [`SyncResult::InvalidToken`].
+    pub fn sync_collection(
+        &mut self,
+        cal_url: &str,
+        token: Option<&SyncToken>,
+    ) -> Result<SyncResult> {
+        let url = collection_url(cal_url)?;
+        self.remember(&url);
+        let cal_key = href_key(&url, url.path());
+        let mut changed: HashMap<String, RemoteItem> = HashMap::new();
+        let mut deleted: HashMap<String, Href> = HashMap::new();
+        let mut order: Vec<String> = Vec::new();
+        let mut current = token.cloned();
+
+        for _ in 0..MAX_SYNC_ROUNDS {
+            let body = format!(
+                r#"<?xml version="1.0" encoding="utf-8"?>
+<d:sync-collection xmlns:d="DAV:">{}<d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop></d:sync-collection>"#,
+                match &current {
+                    Some(t) => format!("<d:sync-token>{}</d:sync-token>", xml::escape(t.as_str())),
+                    None => "<d:sync-token/>".to_string(),
+                }
+            );
+            let resp = self.report(&url, "1", &body)?;
+            if resp.status != 207 {
+                if current.is_some() && matches!(resp.status, 400 | 403 | 409 | 410 | 412 | 500) {
+                    let precondition = xml::parse_error_body(&resp.body)
+                        .is_some_and(|e| e.has(DAV, "valid-sync-token"));
+                    debug!(
+                        "sync-collection: token refused ({}, valid-sync-token: {precondition})",
+                        resp.status
+                    );
+                    return Ok(SyncResult::InvalidToken);
+                }
+                return Err(http_error(resp.status, "REPORT sync-collection", &url));
+            }
+            let base = parse_url(&resp.url)?;
+            let mut truncated = false;
+            let new_token = xml::parse_multistatus(&resp.body, &mut |r: DavResponse| {
+                for raw in std::iter::once(&r.href).chain(r.extra_hrefs.iter()) {
+                    let key = href_key(&base, raw);
+                    if key == cal_key {
+                        if r.status == Some(507) {
+                            truncated = true;
+                        }
+                        continue;
+                    }
+                    if raw.ends_with('/') {
+                        continue; // a sub-collection, not a calendar object
+                    }
+                    let href = to_href(&base, raw);
+                    if !order.contains(&key) {
+                        order.push(key.clone());
+                    }
+                    if r.status == Some(404) || r.status == Some(410) {
+                        changed.remove(&key);
+                        deleted.insert(key, href);
+                    } else if let Some(etag) = r.prop_text(DAV, "getetag") {
+                        deleted.remove(&key);
+                        changed.insert(
+                            key,
+                            RemoteItem {
+                                href,
+                                etag: Etag::new(etag),
+                            },
+                        );
+                    } else {
+                        warn!("sync-collection: an item without ETag was skipped");
+                    }
+                }
+                Ok(())
+            })?;
+            let new_token = new_token.map(SyncToken::new).ok_or_else(|| {
+                Error::Protocol("sync-collection answer without a sync-token".into())
+            })?;
+            if truncated && current.as_ref() != Some(&new_token) {
+                debug!("sync-collection: truncated (507), asking for more");
+                current = Some(new_token);
+                continue;
+            }
+            let changed_out = order
+                .iter()
+                .filter_map(|k| changed.remove(k))
+                .collect::<Vec<_>>();
+            let deleted_out = order
+                .iter()
+                .filter_map(|k| deleted.remove(k))
+                .collect::<Vec<_>>();
+            return Ok(SyncResult::Delta {
+                changed: changed_out,
+                deleted: deleted_out,
+                token: new_token,
+            });
+        }
+        Err(Error::Protocol(
+            "sync-collection kept answering 507 (truncated)".into(),
+        ))
+    }
+
+    /// ETags of every event (calendar-query on VEVENT), optionally only those ending after
+    /// `since` (a time-range with a start and no end). Hrefs are deduplicated.
+    pub fn list_etags(
+        &mut self,
+        cal_url: &str,
+        since: Option<DateTime<Utc>>,
+    ) -> Result<Vec<RemoteItem>> {
+        let url = collection_url(cal_url)?;
+        self.remember(&url);
+        let range = since
+            .map(|s| format!(r#"<c:time-range start="{}"/>"#, s.format("%Y%m%dT%H%M%SZ")))
+            .unwrap_or_default();
+        let body = format!(
+            r#"<?xml version="1.0" encoding="utf-8"?>
+<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/></d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT">{range}</c:comp-filter></c:comp-filter></c:filter></c:calendar-query>"#
+        );
+        let resp = self.report(&url, "1", &body)?;
+        let resp = expect_207(resp, "REPORT calendar-query", &url)?;
+        let base = parse_url(&resp.url)?;
+        let cal_key = href_key(&url, url.path());
+        let mut seen: HashSet<String> = HashSet::new();
+        let mut out = Vec::new();
+        xml::parse_multistatus(&resp.body, &mut |r: DavResponse| {
+            let key = href_key(&base, &r.href);
+            if key == cal_key || r.href.ends_with('/') {
+                return Ok(());
+            }
+            if r.status.is_some_and(|s| !(200..300).contains(&s)) {
+                return Ok(());
+            }
+            let Some(etag) = r.prop_text(DAV, "getetag") else {
+                warn!("calendar-query: an item without ETag was skipped");
+                return Ok(());
+            };
+            if seen.insert(key) {
+                out.push(RemoteItem {
+                    href: to_href(&base, &r.href),
+                    etag: Etag::new(etag),
+                });
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// Downloads `hrefs` with calendar-multiget, [`batch_size`](Self::batch_size) per
+    /// request, handing each item to `on_item` as soon as its response is parsed. Returns the
+    /// hrefs (as given) that the server reported missing or did not return at all.
+    pub fn multiget(
+        &mut self,
+        cal_url: &str,
+        hrefs: &[Href],
+        on_item: &mut dyn FnMut(FetchedItem) -> Result<()>,
+    ) -> Result<Vec<Href>> {
+        let url = collection_url(cal_url)?;
+        self.remember(&url);
+        let mut missing = Vec::new();
+        let mut done: HashSet<String> = HashSet::new();
+        let batch = self.batch_size.max(1);
+        for chunk in hrefs.chunks(batch) {
+            let mut body = String::from(
+                r#"<?xml version="1.0" encoding="utf-8"?>
+<c:calendar-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/><c:calendar-data/></d:prop>"#,
+            );
+            for h in chunk {
+                body.push_str("<d:href>");
+                body.push_str(&xml::escape(h.as_str()));
+                body.push_str("</d:href>");
+            }
+            body.push_str("</c:calendar-multiget>");
+            let resp = self.report(&url, "1", &body)?;
+            let resp = expect_207(resp, "REPORT calendar-multiget", &url)?;
+            let base = parse_url(&resp.url)?;
+            let wanted: HashMap<String, &Href> = chunk
+                .iter()
+                .map(|h| (href_key(&url, h.as_str()), h))
+                .collect();
+            let mut answered: HashSet<String> = HashSet::new();
+            xml::parse_multistatus(&resp.body, &mut |r: DavResponse| {
+                let key = href_key(&base, &r.href);
+                let ok = r.status.is_none_or(|s| (200..300).contains(&s));
+                let data = r.prop(CALDAV, "calendar-data").map(|p| p.text.clone());
+                match (ok, data) {
+                    (true, Some(ics)) if !ics.trim().is_empty() => {
+                        answered.insert(key.clone());
+                        if !done.insert(key) {
+                            return Ok(()); // duplicate response
+                        }
+                        let etag = r.prop_text(DAV, "getetag").unwrap_or_default();
+                        on_item(FetchedItem {
+                            href: to_href(&base, &r.href),
+                            etag: Etag::new(etag),
+                            ics: ics.trim_start().to_string(),
+                        })
+                    }
+                    _ => Ok(()),
+                }
+            })?;
+            for h in chunk {
+                let key = href_key(&url, h.as_str());
+                if !answered.contains(&key) && wanted.contains_key(&key) && !done.contains(&key) {
+                    missing.push(h.clone());
+                    done.insert(key);
+                }
+            }
+        }
+        Ok(missing)
+    }
+
+    /// GETs one item; `None` when it is gone (404/410).
+    pub fn get(&mut self, href: &Href) -> Result<Option<FetchedItem>> {
+        let url = self.href_url(href)?;
+        let resp = self
+            .http
+            .request("GET", url.as_str(), &[("Accept", "text/calendar")], None)?;
+        match resp.status {
+            404 | 410 => Ok(None),
+            200 => {
+                let etag = resp.header("etag").unwrap_or_default().to_string();
+                let ics = String::from_utf8(resp.body)
+                    .map_err(|_| Error::Protocol("calendar data is not UTF-8".into()))?;
+                let final_url = Url::parse(&resp.url).unwrap_or(url);
+                Ok(Some(FetchedItem {
+                    href: to_href(&final_url, final_url.path()),
+                    etag: Etag::new(etag),
+                    ics,
+                }))
+            }
+            s => Err(http_error(s, "GET", &url)),
+        }
+    }
+}
