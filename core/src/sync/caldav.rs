@@ -15,17 +15,11 @@ use crate::remote::http::{HttpClient, HttpConfig};
 use crate::store::{Account, CalendarState, ItemRecord, SqliteStore};
 use crate::{Error, Result};
 use std::collections::{HashMap, HashSet};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// Connection settings for an account: default timeouts and limits.
 pub fn http_config(account: &Account, password: &str) -> HttpConfig {
-    HttpConfig {
-        username: account.username.clone(),
-        password: password.to_string(),
-        connect_timeout: Duration::from_secs(15),
-        read_timeout: Duration::from_secs(120),
-        max_body: 256 * 1024 * 1024,
-    }
+    HttpConfig::new(account.username.clone(), password)
 }
 
 /// What the remote scan found, with the marks to save once all of it is applied.
