@@ -123,7 +123,7 @@ pub fn list(store: &SqliteStore, json: bool) -> Result<()> {
     Ok(())
 }
 
-fn selected(store: &SqliteStore, name: Option<&str>) -> Result<Vec<Account>> {
+pub(crate) fn selected(store: &SqliteStore, name: Option<&str>) -> Result<Vec<Account>> {
     match name {
         Some(n) => Ok(vec![store
             .read()
@@ -179,7 +179,7 @@ pub fn status(store: &SqliteStore, name: Option<&str>, json: bool) -> Result<()>
     Ok(())
 }
 
-fn fmt_time(secs: Option<i64>) -> String {
+pub(crate) fn fmt_time(secs: Option<i64>) -> String {
     match secs.and_then(|s| chrono::DateTime::from_timestamp(s, 0)) {
         Some(t) => t.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
         None => "never".into(),

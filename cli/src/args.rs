@@ -29,6 +29,28 @@ pub enum Command {
     },
     /// Sync one account, or every account.
     Sync(SyncArgs),
+    /// List past syncs: time, mode, counts, conflicts, errors, requests, bytes, duration.
+    Log {
+        /// Account name (default: every account).
+        name: Option<String>,
+        /// How many syncs per account.
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+        /// Print JSON (one object per sync).
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the kept losing versions of conflicts; export them as one .ics file.
+    Conflicts {
+        /// Account name (default: every account).
+        name: Option<String>,
+        /// Print JSON (one object per conflict copy).
+        #[arg(long)]
+        json: bool,
+        /// Write the conflict copies as one calendar file any calendar app imports.
+        #[arg(long, value_name = "FILE.ics")]
+        export: Option<std::path::PathBuf>,
+    },
     /// Show the state of one account, or of every account.
     Status {
         /// Account name.

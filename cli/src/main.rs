@@ -5,6 +5,7 @@
 
 mod account;
 mod args;
+mod history;
 mod password;
 mod progress;
 mod sync;
@@ -57,6 +58,12 @@ fn main() -> ExitCode {
         } => account::list(&store, json).map(|_| 0),
         Command::Sync(args) => sync::sync(&mut store, args),
         Command::Status { name, json } => account::status(&store, name.as_deref(), json).map(|_| 0),
+        Command::Log { name, limit, json } => {
+            history::log(&store, name.as_deref(), limit, json).map(|_| 0)
+        }
+        Command::Conflicts { name, json, export } => {
+            history::conflicts(&store, name.as_deref(), json, export.as_deref()).map(|_| 0)
+        }
     };
     match result {
         Ok(code) => ExitCode::from(code),
