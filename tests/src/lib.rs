@@ -2,12 +2,16 @@
 //!
 //! [`servers`] starts Radicale, Xandikos and a Digest-auth proxy from the builds that
 //! `scripts/install-peers.sh` installs; [`cli`] runs the built `synchro` binary; [`http`] is
-//! raw HTTP (through `curl`) for tests that play "another client" on the server.
+//! raw HTTP (through `curl`) for tests that play "another client" on the server;
+//! [`seed`] makes realistic calendars with `scripts/seed.py` and uploads them; [`proxy`]
+//! injects faults between `synchro` and a server; [`calendar`] holds iCalendar in the style
+//! of real producers and reads vdir folders.
 
 pub mod calendar;
 pub mod cli;
 pub mod http;
 pub mod proxy;
+pub mod seed;
 pub mod servers;
 
 pub use cli::{synchro_bin, Cli, CliOutput};

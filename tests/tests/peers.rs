@@ -172,3 +172,40 @@ fn digest_challenge_names_realm_and_qop() {
     assert!(headers.contains("realm=\"synchro\""), "{headers}");
     assert!(headers.contains("qop=\"auth\""), "{headers}");
 }
+
+/// seed.py + upload.py fill every kind of server (bulk on Radicale, per item elsewhere).
+#[test]
+fn seed_and_upload_fill_every_peer() {
+    let ics = synchro_tests::seed::seed_ics(40, 7, "2025-09-01");
+    assert_eq!(ics, synchro_tests::seed::seed_ics(40, 7, "2025-09-01"));
+    assert!(ics.contains("RRULE:FREQ=WEEKLY;UNTIL="));
+    assert!(ics.contains("BEGIN:VTIMEZONE"));
+    for peer in Peer::ALL {
+        let server = Server::start(peer);
+        // Something already there: auto mode must not replace it.
+        server.put_ics("keep.ics", &event("keep-me", "Déjà là"));
+        server.upload(&ics);
+        let items = server.list();
+        assert_eq!(items.len(), 41, "{}: {items:?}", peer.name());
+        assert!(
+            items.iter().any(|(n, _)| n == "keep.ics"),
+            "{}",
+            peer.name()
+        );
+        let lecture = items
+            .iter()
+            .find(|(n, _)| n.starts_with("cours-7-00000"))
+            .unwrap_or_else(|| panic!("{}: {items:?}", peer.name()));
+        let text = server.get_ics(&lecture.0).unwrap();
+        assert!(text.contains("RRULE"), "{}: {text}", peer.name());
+    }
+}
+
+/// An empty Radicale collection takes the whole calendar in one PUT.
+#[test]
+fn upload_bulk_into_empty_radicale() {
+    let ics = synchro_tests::seed::seed_ics(60, 8, "2025-09-01");
+    let server = Server::start(Peer::RadicaleDebian);
+    server.upload(&ics);
+    assert_eq!(server.list().len(), 60);
+}

@@ -1,0 +1,597 @@
+//! The `DeviceCalendar` conformance suite, run against both local implementations
+//! ([`VdirDevice`] and [`IcsFileDevice`]), plus the behaviours specific to each.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+
+use super::{IcsFileDevice, VdirDevice};
+use crate::device::{DeviceCalendar, DeviceEntry, DeviceOp, DeviceOutcome};
+use crate::model::{Event, EventTime, Exception, Recurrence, Zone};
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Kind {
+    Vdir,
+    Ics,
+}
+
+struct Fixture {
+    kind: Kind,
+    _tmp: tempfile::TempDir,
+    /// The vdir folder or the .ics file.
+    path: PathBuf,
+}
+
+impl Fixture {
+    fn new(kind: Kind) -> Fixture {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = match kind {
+            Kind::Vdir => tmp.path().join("cal"),
+            Kind::Ics => tmp.path().join("cal.ics"),
+        };
+        Fixture {
+            kind,
+            _tmp: tmp,
+            path,
+        }
+    }
+
+    fn open(&self) -> Box<dyn DeviceCalendar> {
+        match self.kind {
+            Kind::Vdir => Box::new(VdirDevice::open(&self.path).unwrap()),
+            Kind::Ics => Box::new(IcsFileDevice::open(&self.path).unwrap()),
+        }
+    }
+
+    /// The folder holding our files.
+    fn dir(&self) -> &Path {
+        match self.kind {
+            Kind::Vdir => &self.path,
+            Kind::Ics => self.path.parent().unwrap(),
+        }
+    }
+
+    /// The raw text that holds event `id`.
+    fn raw(&self, id: &str) -> String {
+        match self.kind {
+            Kind::Vdir => fs::read_to_string(self.path.join(id)).unwrap(),
+            Kind::Ics => fs::read_to_string(&self.path).unwrap(),
+        }
+    }
+
+    /// Another program writes an event (one VCALENDAR text) into the calendar, replacing
+    /// the one with the same UID. Returns its id.
+    fn write_external(&self, name: &str, uid: &str, ics: &str) -> String {
+        match self.kind {
+            Kind::Vdir => {
+                fs::write(self.path.join(name), ics).unwrap();
+                name.to_string()
+            }
+            Kind::Ics => {
+                let old = fs::read_to_string(&self.path).unwrap_or_default();
+                let mut objects: Vec<String> = if old.contains("BEGIN:VEVENT") {
+                    crate::ical::split_calendar(&old).unwrap()
+                } else {
+                    Vec::new()
+                };
+                objects.retain(|o| {
+                    crate::ical::uid_of(o)
+                        .map(|u| u.into_string())
+                        .ok()
+                        .as_deref()
+                        != Some(uid)
+                });
+                objects.push(ics.to_string());
+                let joined = crate::ical::join_calendars(&objects).unwrap();
+                // Keep the file's calendar id, as an editor would keep the property.
+                let id_line = old
+                    .lines()
+                    .find(|l| l.starts_with("X-SYNCHRO-CALENDAR-ID:"))
+                    .map(|l| format!("{}\r\n", l.trim_end()));
+                let text = match id_line {
+                    Some(line) => joined.replacen(
+                        "BEGIN:VCALENDAR\r\n",
+                        &format!("BEGIN:VCALENDAR\r\n{line}"),
+                        1,
+                    ),
+                    None => joined,
+                };
+                fs::write(&self.path, text).unwrap();
+                uid.to_string()
+            }
+        }
+    }
+
+    /// Names of the files in our folder (hidden included), sorted.
+    fn files(&self) -> Vec<String> {
+        let mut v: Vec<String> = fs::read_dir(self.dir())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+}
+
+fn utc(y: i32, m: u32, d: u32, h: u32) -> EventTime {
+    EventTime::DateTime {
+        local: NaiveDate::from_ymd_opt(y, m, d)
+            .unwrap()
+            .and_hms_opt(h, 0, 0)
+            .unwrap(),
+        zone: Zone::Utc,
+    }
+}
+
+fn event(uid: &str, summary: &str) -> Event {
+    let mut e = Event::new(uid, utc(2025, 3, 10, 9));
+    e.end = Some(utc(2025, 3, 10, 10));
+    e.summary = Some(summary.to_string());
+    e
+}
+
+fn ics(uid: &str, summary: &str, extra: &str) -> String {
+    format!(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Other//App//EN\r\nBEGIN:VEVENT\r\n\
+         UID:{uid}\r\nDTSTAMP:20250101T000000Z\r\nDTSTART:20250310T090000Z\r\n\
+         DTEND:20250310T100000Z\r\nSUMMARY:{summary}\r\n{extra}END:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+}
+
+fn written(outcome: &DeviceOutcome) -> DeviceEntry {
+    match outcome {
+        DeviceOutcome::Written(e) => e.clone(),
+        other => panic!("expected Written, got {other:?}"),
+    }
+}
+
+fn summary_of(dev: &dyn DeviceCalendar, id: &str) -> Option<String> {
+    let got = dev.fetch(&[id.to_string()]).unwrap();
+    assert_eq!(got.len(), 1, "fetch {id}");
+    got[0].1.summary.clone()
+}
+
+// --- the suite ------------------------------------------------------------------------------
+
+fn empty_calendar_and_stable_id(kind: Kind) {
+    let f = Fixture::new(kind);
+    let dev = f.open();
+    assert!(dev.list().unwrap().is_empty());
+    let id = dev.calendar_id().unwrap();
+    assert!(id.len() >= 16);
+    assert_eq!(dev.calendar_id().unwrap(), id);
+    assert_eq!(f.open().calendar_id().unwrap(), id, "id changed on reopen");
+    // Another calendar gets another id.
+    assert_ne!(Fixture::new(kind).open().calendar_id().unwrap(), id);
+}
+
+fn create_list_fetch(kind: Kind) {
+    let f = Fixture::new(kind);
+    let mut dev = f.open();
+    let out = dev
+        .apply(&[
+            DeviceOp::Create(event("a@x", "Cours d'algèbre")),
+            DeviceOp::Create(event("b@x", "Réunion")),
+        ])
+        .unwrap();
+    assert_eq!(out.len(), 2);
+    let (a, b) = (written(&out[0]), written(&out[1]));
+    assert_ne!(a.id, b.id);
+    let mut listed = dev.list().unwrap();
+    listed.sort_by(|x, y| x.id.cmp(&y.id));
+    let mut expected = vec![a.clone(), b.clone()];
+    expected.sort_by(|x, y| x.id.cmp(&y.id));
+    assert_eq!(
+        listed, expected,
+        "list must show the versions apply returned"
+    );
+    // A fresh handle sees the same.
+    let mut again = f.open().list().unwrap();
+    again.sort_by(|x, y| x.id.cmp(&y.id));
+    assert_eq!(again, expected);
+
+    let got = dev
+        .fetch(&[b.id.clone(), "nope.ics".into(), "nope".into(), a.id.clone()])
+        .unwrap();
+    assert_eq!(got.len(), 2, "unknown ids are skipped");
+    let by_id = |id: &str| got.iter().find(|(e, _)| e.id == id).unwrap();
+    assert_eq!(by_id(&a.id).1.uid.as_str(), "a@x");
+    assert_eq!(by_id(&a.id).1.summary.as_deref(), Some("Cours d'algèbre"));
+    assert_eq!(by_id(&a.id).0, a);
+    assert_eq!(by_id(&b.id).1.summary.as_deref(), Some("Réunion"));
+    // Listing twice without change gives the same versions.
+    assert_eq!(dev.list().unwrap().len(), 2);
+}
+
+fn update_changes_version_keeps_id(kind: Kind) {
+    let f = Fixture::new(kind);
+    let mut dev = f.open();
+    let a = written(&dev.apply(&[DeviceOp::Create(event("a@x", "v1"))]).unwrap()[0]);
+    let b = written(
+        &dev.apply(&[DeviceOp::Create(event("b@x", "other"))])
+            .unwrap()[0],
+    );
+    let out = dev
+        .apply(&[DeviceOp::Update {
+            id: a.id.clone(),
+            event: event("a@x", "v2 — déplacé"),
+        }])
+        .unwrap();
+    let a2 = written(&out[0]);
+    assert_eq!(a2.id, a.id);
+    assert_ne!(a2.version, a.version);
+    assert_eq!(summary_of(&*dev, &a.id).as_deref(), Some("v2 — déplacé"));
+    let listed = dev.list().unwrap();
+    assert!(listed.contains(&a2));
+    // The other event is untouched, version included.
+    assert!(listed.contains(&b), "{listed:?} lacks {b:?}");
+}
+
+fn update_keeps_what_the_model_does_not_hold(kind: Kind) {
+    let f = Fixture::new(kind);
+    let extra = "X-UNIV-COURSE-CODE:MAT101\r\n\
+                 ATTENDEE;CN=Zoé;X-CUSTOM-PARAM=kept:mailto:zoe@example.org\r\n\
+                 BEGIN:X-UNKNOWN-THING\r\nX-FOO:bar\r\nEND:X-UNKNOWN-THING\r\n";
+    let id = f.write_external("lecture.ics", "l@x", &ics("l@x", "Cours", extra));
+    let mut dev = f.open();
+    let (entry, mut ev) = dev.fetch(std::slice::from_ref(&id)).unwrap().remove(0);
+    assert_eq!(entry.id, id);
+    ev.summary = Some("Cours (salle changée)".into());
+    let out = dev
+        .apply(&[DeviceOp::Update {
+            id: id.clone(),
+            event: ev,
+        }])
+        .unwrap();
+    written(&out[0]);
+    let raw = f.raw(&id);
+    assert!(raw.contains("Cours (salle changée)"), "{raw}");
+    assert!(raw.contains("X-UNIV-COURSE-CODE:MAT101"), "{raw}");
+    assert!(raw.contains("X-CUSTOM-PARAM=kept"), "{raw}");
+    assert!(raw.contains("BEGIN:X-UNKNOWN-THING"), "{raw}");
+}
+
+fn delete_and_delete_again(kind: Kind) {
+    let f = Fixture::new(kind);
+    let mut dev = f.open();
+    let a = written(&dev.apply(&[DeviceOp::Create(event("a@x", "a"))]).unwrap()[0]);
+    let b = written(&dev.apply(&[DeviceOp::Create(event("b@x", "b"))]).unwrap()[0]);
+    let out = dev
+        .apply(&[
+            DeviceOp::Delete { id: a.id.clone() },
+            DeviceOp::Delete { id: a.id.clone() },
+        ])
+        .unwrap();
+    assert_eq!(out, vec![DeviceOutcome::Deleted, DeviceOutcome::Deleted]);
+    assert_eq!(dev.list().unwrap(), vec![b]);
+    assert!(dev.fetch(std::slice::from_ref(&a.id)).unwrap().is_empty());
+}
+
+fn external_edits_change_the_version(kind: Kind) {
+    let f = Fixture::new(kind);
+    let dev = f.open();
+    let id = f.write_external("e.ics", "e@x", &ics("e@x", "first", ""));
+    let v1 = dev.list().unwrap();
+    assert_eq!(v1.len(), 1);
+    assert_eq!(v1[0].id, id);
+    assert_eq!(dev.list().unwrap(), v1, "no change, same version");
+    // Same size, other content.
+    f.write_external("e.ics", "e@x", &ics("e@x", "FIRST", ""));
+    let v2 = dev.list().unwrap();
+    assert_eq!(v2[0].id, id);
+    assert_ne!(v2[0].version, v1[0].version);
+    assert_eq!(summary_of(&*dev, &id).as_deref(), Some("FIRST"));
+}
+
+fn recurring_event_round_trip(kind: Kind) {
+    let f = Fixture::new(kind);
+    let mut dev = f.open();
+    let paris = |d, h| EventTime::DateTime {
+        local: NaiveDate::from_ymd_opt(2025, 9, d)
+            .unwrap()
+            .and_hms_opt(h, 0, 0)
+            .unwrap(),
+        zone: Zone::Tzid("Europe/Paris".into()),
+    };
+    let mut ev = Event::new("r@x", paris(2, 10));
+    ev.end = Some(paris(2, 12));
+    ev.summary = Some("CM Analyse".into());
+    ev.recurrence = Some(Recurrence {
+        rrule: Some("FREQ=WEEKLY;UNTIL=20251216T110000Z;BYDAY=TU".into()),
+        rdates: vec![],
+        exdates: vec![paris(16, 10)],
+    });
+    ev.exceptions.push(Exception {
+        recurrence_id: paris(9, 10),
+        start: paris(10, 14),
+        end: Some(paris(10, 16)),
+        summary: Some("CM Analyse (déplacé)".into()),
+        description: None,
+        location: Some("Amphi B".into()),
+        status: None,
+    });
+    let e = written(&dev.apply(&[DeviceOp::Create(ev.clone())]).unwrap()[0]);
+    let (_, got) = dev.fetch(&[e.id]).unwrap().remove(0);
+    assert_eq!(got.recurrence, ev.recurrence);
+    assert_eq!(got.exceptions, ev.exceptions);
+    assert_eq!(got.start, ev.start);
+}
+
+fn failing_op_does_not_stop_the_batch(kind: Kind) {
+    let f = Fixture::new(kind);
+    let mut dev = f.open();
+    let a = written(&dev.apply(&[DeviceOp::Create(event("a@x", "a"))]).unwrap()[0]);
+    let bad = match kind {
+        // Not a plain file name.
+        Kind::Vdir => DeviceOp::Update {
+            id: "../escape.ics".into(),
+            event: event("z@x", "z"),
+        },
+        // A create of a UID that exists must not replace it.
+        Kind::Ics => DeviceOp::Create(event("a@x", "would replace")),
+    };
+    let out = dev
+        .apply(&[bad, DeviceOp::Create(event("c@x", "c"))])
+        .unwrap();
+    assert!(matches!(out[0], DeviceOutcome::Failed(_)), "{out:?}");
+    let c = written(&out[1]);
+    let ids: Vec<String> = dev.list().unwrap().into_iter().map(|e| e.id).collect();
+    assert!(ids.contains(&a.id) && ids.contains(&c.id), "{ids:?}");
+    assert_eq!(summary_of(&*dev, &a.id).as_deref(), Some("a"));
+    assert!(!f.dir().parent().unwrap().join("escape.ics").exists());
+}
+
+fn writes_leave_no_temp_files(kind: Kind) {
+    let f = Fixture::new(kind);
+    let mut dev = f.open();
+    dev.calendar_id().unwrap();
+    let before = f.files();
+    let a = written(&dev.apply(&[DeviceOp::Create(event("a@x", "a"))]).unwrap()[0]);
+    dev.apply(&[DeviceOp::Update {
+        id: a.id.clone(),
+        event: event("a@x", "b"),
+    }])
+    .unwrap();
+    let after = f.files();
+    let new: Vec<&String> = after.iter().filter(|n| !before.contains(n)).collect();
+    match kind {
+        Kind::Vdir => assert_eq!(new, vec![&a.id]),
+        Kind::Ics => assert!(new.is_empty(), "{new:?}"),
+    }
+    assert!(!after.iter().any(|n| n.contains("tmp")), "{after:?}");
+}
+
+macro_rules! suite {
+    ($($name:ident),* $(,)?) => {
+        mod vdir_suite {
+            $(#[test] fn $name() { super::$name(super::Kind::Vdir) })*
+        }
+        mod ics_suite {
+            $(#[test] fn $name() { super::$name(super::Kind::Ics) })*
+        }
+    };
+}
+
+suite!(
+    empty_calendar_and_stable_id,
+    create_list_fetch,
+    update_changes_version_keeps_id,
+    update_keeps_what_the_model_does_not_hold,
+    delete_and_delete_again,
+    external_edits_change_the_version,
+    recurring_event_round_trip,
+    failing_op_does_not_stop_the_batch,
+    writes_leave_no_temp_files,
+);
+
+// --- vdir only ------------------------------------------------------------------------------
+
+#[test]
+fn vdir_unparseable_files_are_skipped_and_kept() {
+    let f = Fixture::new(Kind::Vdir);
+    let mut dev = VdirDevice::open(&f.path).unwrap();
+    fs::write(f.path.join("broken.ics"), "this is not iCalendar").unwrap();
+    fs::write(f.path.join("notes.txt"), "not an event").unwrap();
+    fs::create_dir(f.path.join("sub.ics")).unwrap();
+    f.write_external("ok.ics", "ok@x", &ics("ok@x", "ok", ""));
+    let listed = dev.list().unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].id, "ok.ics");
+    assert_eq!(dev.unreadable(), vec!["broken.ics".to_string()]);
+    // Writes around it leave it alone; a create for its name picks another one.
+    let out = dev
+        .apply(&[
+            DeviceOp::Create(event("broken", "new")),
+            DeviceOp::Delete {
+                id: "ok.ics".into(),
+            },
+        ])
+        .unwrap();
+    assert_ne!(written(&out[0]).id, "broken.ics");
+    // An update aimed at it fails rather than overwrite what we cannot read.
+    let out = dev
+        .apply(&[DeviceOp::Update {
+            id: "broken.ics".into(),
+            event: event("broken", "x"),
+        }])
+        .unwrap();
+    assert!(matches!(out[0], DeviceOutcome::Failed(_)));
+    assert_eq!(
+        fs::read_to_string(f.path.join("broken.ics")).unwrap(),
+        "this is not iCalendar"
+    );
+    assert!(f.path.join("notes.txt").exists());
+}
+
+#[test]
+fn vdir_same_uid_twice_gets_two_files_inside_the_folder() {
+    let f = Fixture::new(Kind::Vdir);
+    let mut dev = VdirDevice::open(&f.path).unwrap();
+    let out = dev
+        .apply(&[
+            DeviceOp::Create(event("dup@x", "one")),
+            DeviceOp::Create(event("dup@x", "two")),
+            DeviceOp::Create(event("../../evil", "three")),
+        ])
+        .unwrap();
+    let ids: Vec<String> = out.iter().map(|o| written(o).id).collect();
+    assert_eq!(ids[0], "dup@x.ics");
+    assert_eq!(ids[1], "dup@x-1.ics");
+    assert!(!ids[2].contains('/'), "{ids:?}");
+    assert!(f.path.join(&ids[2]).is_file());
+    assert_eq!(summary_of(&dev, &ids[0]).as_deref(), Some("one"));
+    assert_eq!(summary_of(&dev, &ids[1]).as_deref(), Some("two"));
+}
+
+#[test]
+fn vdir_event_without_uid_takes_the_file_name() {
+    let f = Fixture::new(Kind::Vdir);
+    let mut dev = VdirDevice::open(&f.path).unwrap();
+    let text = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Hand//EN\r\nBEGIN:VEVENT\r\n\
+                DTSTAMP:20250101T000000Z\r\nDTSTART:20250310T090000Z\r\nSUMMARY:sans UID\r\n\
+                X-KEEP:me\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    fs::write(f.path.join("hand-made.ics"), text).unwrap();
+    assert_eq!(dev.list().unwrap().len(), 1);
+    let (_, mut ev) = dev.fetch(&["hand-made.ics".into()]).unwrap().remove(0);
+    assert_eq!(ev.uid.as_str(), "hand-made");
+    // The file is not touched by reading it.
+    assert_eq!(
+        fs::read_to_string(f.path.join("hand-made.ics")).unwrap(),
+        text
+    );
+    ev.summary = Some("avec UID".into());
+    written(
+        &dev.apply(&[DeviceOp::Update {
+            id: "hand-made.ics".into(),
+            event: ev,
+        }])
+        .unwrap()[0],
+    );
+    let raw = fs::read_to_string(f.path.join("hand-made.ics")).unwrap();
+    assert!(raw.contains("UID:hand-made"), "{raw}");
+    assert!(raw.contains("X-KEEP:me"), "{raw}");
+}
+
+#[test]
+fn vdir_missing_id_file_means_a_new_calendar() {
+    let f = Fixture::new(Kind::Vdir);
+    let mut dev = VdirDevice::open(&f.path).unwrap();
+    let id = dev.calendar_id().unwrap();
+    assert_eq!(
+        fs::read_to_string(f.path.join(".synchro-id"))
+            .unwrap()
+            .trim(),
+        id
+    );
+    dev.apply(&[DeviceOp::Create(event("a@x", "a"))]).unwrap();
+    // The id file is not an event.
+    assert_eq!(dev.list().unwrap().len(), 1);
+    fs::remove_file(f.path.join(".synchro-id")).unwrap();
+    let new_id = dev.calendar_id().unwrap();
+    assert_ne!(new_id, id);
+    assert_eq!(dev.calendar_id().unwrap(), new_id);
+}
+
+#[test]
+fn vdir_update_of_a_vanished_file_recreates_it() {
+    let f = Fixture::new(Kind::Vdir);
+    let mut dev = VdirDevice::open(&f.path).unwrap();
+    let a = written(&dev.apply(&[DeviceOp::Create(event("a@x", "a"))]).unwrap()[0]);
+    fs::remove_file(f.path.join(&a.id)).unwrap();
+    let out = dev
+        .apply(&[DeviceOp::Update {
+            id: a.id.clone(),
+            event: event("a@x", "back"),
+        }])
+        .unwrap();
+    assert_eq!(written(&out[0]).id, a.id);
+    assert_eq!(summary_of(&dev, &a.id).as_deref(), Some("back"));
+}
+
+// --- ics file only --------------------------------------------------------------------------
+
+#[test]
+fn ics_calendar_id_and_calendar_properties_survive_rewrites() {
+    use std::os::unix::fs::MetadataExt;
+    let f = Fixture::new(Kind::Ics);
+    let text = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Other//App//EN\r\n\
+                X-WR-CALNAME:Emploi du temps\r\nX-WR-TIMEZONE:Europe/Paris\r\n\
+                BEGIN:VEVENT\r\nUID:a@x\r\nDTSTAMP:20250101T000000Z\r\n\
+                DTSTART:20250310T090000Z\r\nSUMMARY:a\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    fs::write(&f.path, text).unwrap();
+    let mut dev = IcsFileDevice::open(&f.path).unwrap();
+    // A file without an id gets one, written into it.
+    let id = dev.calendar_id().unwrap();
+    assert!(fs::read_to_string(&f.path)
+        .unwrap()
+        .contains(&format!("X-SYNCHRO-CALENDAR-ID:{id}")));
+    let ino = fs::metadata(&f.path).unwrap().ino();
+    dev.apply(&[DeviceOp::Create(event("b@x", "b"))]).unwrap();
+    // Rewritten by rename, not in place.
+    assert_ne!(fs::metadata(&f.path).unwrap().ino(), ino);
+    let raw = fs::read_to_string(&f.path).unwrap();
+    assert!(raw.contains("X-WR-CALNAME:Emploi du temps"), "{raw}");
+    assert!(raw.contains("X-WR-TIMEZONE:Europe/Paris"), "{raw}");
+    assert_eq!(raw.matches("BEGIN:VCALENDAR").count(), 1, "{raw}");
+    assert_eq!(raw.matches("X-SYNCHRO-CALENDAR-ID").count(), 1, "{raw}");
+    assert_eq!(
+        IcsFileDevice::open(&f.path).unwrap().calendar_id().unwrap(),
+        id
+    );
+    assert_eq!(dev.list().unwrap().len(), 2);
+
+    // The file replaced by another one: a new calendar.
+    fs::write(&f.path, text).unwrap();
+    assert_ne!(dev.calendar_id().unwrap(), id);
+}
+
+#[test]
+fn ics_unparseable_file_is_an_error_and_is_kept() {
+    let f = Fixture::new(Kind::Ics);
+    fs::write(
+        &f.path,
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:x\r\n",
+    )
+    .unwrap();
+    let mut dev = IcsFileDevice::open(&f.path).unwrap();
+    assert!(dev.list().is_err(), "a broken file must not list as empty");
+    assert!(dev.apply(&[DeviceOp::Create(event("a@x", "a"))]).is_err());
+    assert_eq!(
+        fs::read_to_string(&f.path).unwrap(),
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:x\r\n"
+    );
+}
+
+#[test]
+fn ics_objects_without_uid_are_kept_on_rewrite() {
+    let f = Fixture::new(Kind::Ics);
+    let text = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Hand//EN\r\n\
+                BEGIN:VEVENT\r\nDTSTAMP:20250101T000000Z\r\nDTSTART:20250310T090000Z\r\n\
+                SUMMARY:orphelin\r\nEND:VEVENT\r\n\
+                BEGIN:VEVENT\r\nUID:a@x\r\nDTSTAMP:20250101T000000Z\r\n\
+                DTSTART:20250311T090000Z\r\nSUMMARY:a\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    fs::write(&f.path, text).unwrap();
+    let mut dev = IcsFileDevice::open(&f.path).unwrap();
+    let listed = dev.list().unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].id, "a@x");
+    dev.apply(&[DeviceOp::Delete { id: "a@x".into() }]).unwrap();
+    let raw = fs::read_to_string(&f.path).unwrap();
+    assert!(raw.contains("SUMMARY:orphelin"), "{raw}");
+    assert!(!raw.contains("UID:a@x"), "{raw}");
+}
+
+#[test]
+fn ics_new_file_is_a_valid_empty_calendar() {
+    let f = Fixture::new(Kind::Ics);
+    let dev = IcsFileDevice::open(&f.path).unwrap();
+    let raw = fs::read_to_string(&f.path).unwrap();
+    assert!(raw.starts_with("BEGIN:VCALENDAR\r\n"), "{raw}");
+    assert!(raw.ends_with("END:VCALENDAR\r\n"), "{raw}");
+    assert!(raw.contains("VERSION:2.0"));
+    assert!(dev.list().unwrap().is_empty());
+    // An empty (0 byte) file is an empty calendar too.
+    fs::write(&f.path, "").unwrap();
+    assert!(dev.list().unwrap().is_empty());
+}

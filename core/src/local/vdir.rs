@@ -1,0 +1,249 @@
+//! [`VdirDevice`]: a folder with one `.ics` file per event (the vdir layout of vdirsyncer and
+//! khal), playing the phone calendar for the CLI and the tests.
+//!
+//! - id of an event = its file name; version = `<mtime ns>-<size>` of the file.
+//! - the calendar id lives in the hidden file `.synchro-id`, made on first use. A folder that
+//!   has events but no id file gets a new id: to the engine it is a replaced calendar.
+//! - files that do not parse are not listed (a warning is logged, see
+//!   [`VdirDevice::unreadable`]) and never deleted or rewritten by a create.
+//! - a VEVENT without UID takes its file name (without `.ics`) as UID.
+//! - hidden files (`.name`) are ignored: they are ours (`.synchro-id`, temp files) or another
+//!   tool's.
+
+use std::collections::HashMap;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use super::{
+    create_atomic, file_version, new_calendar_id, parse_event, remove_stale_temps, replace_atomic,
+    safe_stem, sync_dir,
+};
+use crate::device::{DeviceCalendar, DeviceEntry, DeviceOp, DeviceOutcome};
+use crate::ical;
+use crate::model::Event;
+use crate::{Error, Result};
+
+/// The hidden file holding the calendar id.
+const ID_FILE: &str = ".synchro-id";
+/// Prefix of our temp files (hidden, so never listed; removed at open if a crash left one).
+const TEMP_PREFIX: &str = ".synchro-tmp-";
+
+/// A vdir folder as a device calendar. See the [module docs](self).
+#[derive(Debug)]
+pub struct VdirDevice {
+    dir: PathBuf,
+    /// Parse results by file name, valid while the version is the same: `list` parses only
+    /// files that changed since the last call.
+    parsed: Mutex<HashMap<String, (String, bool)>>,
+}
+
+impl VdirDevice {
+    /// Opens the folder, creating it (and its parents) when missing.
+    pub fn open(dir: impl Into<PathBuf>) -> Result<Self> {
+        let dir = dir.into();
+        fs::create_dir_all(&dir)?;
+        if !dir.is_dir() {
+            return Err(Error::Config(format!("{} is not a folder", dir.display())));
+        }
+        remove_stale_temps(&dir, TEMP_PREFIX);
+        Ok(VdirDevice {
+            dir,
+            parsed: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// The folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The `.ics` files that the last [`list`](DeviceCalendar::list) skipped because they do
+    /// not parse, by name.
+    pub fn unreadable(&self) -> Vec<String> {
+        let parsed = self.parsed.lock().unwrap_or_else(|e| e.into_inner());
+        let mut names: Vec<String> = parsed
+            .iter()
+            .filter(|(_, (_, ok))| !ok)
+            .map(|(name, _)| name.clone())
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// The path of an event file, if `id` is a plain visible `.ics` file name.
+    fn path_of(&self, id: &str) -> Option<PathBuf> {
+        let plain = !id.is_empty()
+            && !id.starts_with('.')
+            && !id.contains(['/', '\\', '\0'])
+            && id.ends_with(".ics");
+        plain.then(|| self.dir.join(id))
+    }
+
+    fn entry(&self, id: &str, path: &Path) -> io::Result<DeviceEntry> {
+        Ok(DeviceEntry {
+            id: id.to_string(),
+            version: file_version(&fs::metadata(path)?),
+        })
+    }
+
+    /// Reads and parses one file: (entry as of before the read, event).
+    fn read(&self, id: &str, path: &Path) -> Result<(DeviceEntry, Event)> {
+        // Version first: a change racing the read shows as a newer version next time.
+        let entry = self.entry(id, path)?;
+        let text = fs::read_to_string(path)?;
+        let (event, _) = parse_event(&text, id.trim_end_matches(".ics"))?;
+        Ok((entry, event))
+    }
+
+    fn create(&self, event: &Event) -> Result<DeviceEntry> {
+        let text = ical::event_to_ics(event);
+        let stem = safe_stem(event.uid.as_str());
+        for n in 0..1000 {
+            let name = if n == 0 {
+                format!("{stem}.ics")
+            } else {
+                format!("{stem}-{n}.ics")
+            };
+            let path = self.dir.join(&name);
+            if create_atomic(&path, TEMP_PREFIX, text.as_bytes())? {
+                return Ok(self.entry(&name, &path)?);
+            }
+        }
+        Err(Error::Device("no free file name for this UID".into()))
+    }
+
+    fn update(&self, id: &str, event: &Event) -> Result<DeviceEntry> {
+        let path = self
+            .path_of(id)
+            .ok_or_else(|| Error::Device("not an event file name".into()))?;
+        let text = match fs::read_to_string(&path) {
+            Ok(existing) => {
+                // Keep what the model does not hold. An existing file that does not parse
+                // is not ours to overwrite: the merge fails and the op with it.
+                let base = match parse_event(&existing, id.trim_end_matches(".ics")) {
+                    Ok((_, Some(fixed))) => fixed,
+                    Ok((_, None)) => existing,
+                    Err(e) => return Err(e),
+                };
+                ical::merge_event(&base, event)?
+            }
+            // Deleted meanwhile: write it anew under the same name.
+            Err(e) if e.kind() == io::ErrorKind::NotFound => ical::event_to_ics(event),
+            Err(e) => return Err(e.into()),
+        };
+        replace_atomic(&path, TEMP_PREFIX, text.as_bytes())?;
+        Ok(self.entry(id, &path)?)
+    }
+
+    fn delete(&self, id: &str) -> Result<()> {
+        let path = self
+            .path_of(id)
+            .ok_or_else(|| Error::Device("not an event file name".into()))?;
+        match fs::remove_file(path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+impl DeviceCalendar for VdirDevice {
+    fn calendar_id(&self) -> Result<String> {
+        let path = self.dir.join(ID_FILE);
+        match fs::read_to_string(&path) {
+            Ok(s) if !s.trim().is_empty() => return Ok(s.trim().to_string()),
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e.into()),
+        }
+        let id = new_calendar_id();
+        replace_atomic(&path, TEMP_PREFIX, format!("{id}\n").as_bytes())?;
+        sync_dir(&self.dir)?;
+        Ok(id)
+    }
+
+    fn list(&self) -> Result<Vec<DeviceEntry>> {
+        let mut out = Vec::new();
+        let mut parsed = self.parsed.lock().unwrap_or_else(|e| e.into_inner());
+        let mut seen = HashMap::new();
+        for e in fs::read_dir(&self.dir)? {
+            let e = e?;
+            let name = e.file_name().to_string_lossy().into_owned();
+            let Some(path) = self.path_of(&name) else {
+                continue;
+            };
+            let meta = match e.metadata() {
+                Ok(m) if m.is_file() => m,
+                Ok(_) => continue,
+                // Removed since read_dir: not there.
+                Err(err) if err.kind() == io::ErrorKind::NotFound => continue,
+                Err(err) => return Err(err.into()),
+            };
+            let version = file_version(&meta);
+            let ok = match parsed.get(&name) {
+                Some((v, ok)) if *v == version => *ok,
+                _ => {
+                    let ok = match fs::read_to_string(&path) {
+                        Ok(text) => match parse_event(&text, name.trim_end_matches(".ics")) {
+                            Ok(_) => true,
+                            Err(err) => {
+                                log::warn!("vdir: skipping {name}, it does not parse: {err}");
+                                false
+                            }
+                        },
+                        Err(err) if err.kind() == io::ErrorKind::NotFound => continue,
+                        Err(err) => {
+                            log::warn!("vdir: skipping {name}, unreadable: {err}");
+                            false
+                        }
+                    };
+                    parsed.insert(name.clone(), (version.clone(), ok));
+                    ok
+                }
+            };
+            seen.insert(name.clone(), ());
+            if ok {
+                out.push(DeviceEntry { id: name, version });
+            }
+        }
+        parsed.retain(|name, _| seen.contains_key(name));
+        out.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(out)
+    }
+
+    fn fetch(&self, ids: &[String]) -> Result<Vec<(DeviceEntry, Event)>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            let Some(path) = self.path_of(id) else {
+                continue;
+            };
+            match self.read(id, &path) {
+                Ok(pair) => out.push(pair),
+                Err(Error::Io(e)) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => log::warn!("vdir: cannot read {id}: {e}"),
+            }
+        }
+        Ok(out)
+    }
+
+    fn apply(&mut self, ops: &[DeviceOp]) -> Result<Vec<DeviceOutcome>> {
+        let mut out = Vec::with_capacity(ops.len());
+        for op in ops {
+            let outcome = match op {
+                DeviceOp::Create(event) => self.create(event).map(DeviceOutcome::Written),
+                DeviceOp::Update { id, event } => {
+                    self.update(id, event).map(DeviceOutcome::Written)
+                }
+                DeviceOp::Delete { id } => self.delete(id).map(|_| DeviceOutcome::Deleted),
+            };
+            out.push(outcome.unwrap_or_else(|e| DeviceOutcome::Failed(e.to_string())));
+        }
+        // The renames and deletions are durable before the caller records them.
+        if !ops.is_empty() {
+            sync_dir(&self.dir)?;
+        }
+        Ok(out)
+    }
+}
