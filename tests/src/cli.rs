@@ -154,6 +154,11 @@ impl Cli {
 
     /// Runs `synchro --db <db> ARGS...` with no standard input and returns what it gave.
     pub fn run(&self, args: &[&str]) -> CliOutput {
+        self.run_with_password(self.password.as_deref(), args)
+    }
+
+    /// Like [`Cli::run`], with another password in `SYNCHRO_PASSWORD` (or none).
+    pub fn run_with_password(&self, password: Option<&str>, args: &[&str]) -> CliOutput {
         let mut cmd = Command::new(&self.bin);
         cmd.arg("--db")
             .arg(&self.db)
@@ -164,7 +169,7 @@ impl Cli {
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        if let Some(p) = &self.password {
+        if let Some(p) = password {
             cmd.env("SYNCHRO_PASSWORD", p);
         }
         for (k, v) in &self.envs {

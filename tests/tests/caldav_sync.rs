@@ -440,12 +440,28 @@ fn wrong_password_is_exit_4() {
     for peer in [Peer::RadicalePypi, Peer::XandikosDigest] {
         let s = setup(peer);
         s.write_local("m.ics", &simple("m", "M", "20251002T080000Z"));
-        let bad = Cli::new("wrong").env("SYNCHRO_DB", "");
-        let out = bad.run(&["--db", s.cli.db().to_str().unwrap(), "sync", "t", "--json"]);
+        let out = s
+            .cli
+            .run_with_password(Some("wrong"), &["sync", "t", "--json"]);
         assert_eq!(out.code, 4, "{}: {out}", peer.name());
         assert_eq!(out.json_one()["status"], "error");
         assert!(s.server.list().is_empty());
         assert!(!out.stdout.contains("wrong") && !out.stderr.contains("wrong"));
+        // Adding an account with a wrong password fails the same way.
+        let other = Cli::new("wrong");
+        let spec = other.vdir_spec("p");
+        let out = other.run(&[
+            "account",
+            "add",
+            "x",
+            "--caldav",
+            &s.server.base_url,
+            "--username",
+            "test",
+            "--local",
+            &spec,
+        ]);
+        assert_eq!(out.code, 4, "{}: {out}", peer.name());
     }
 }
 

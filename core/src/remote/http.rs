@@ -171,6 +171,12 @@ impl HttpClient {
         }
     }
 
+    /// True once requests carry Basic credentials (preemptively or after a Basic challenge):
+    /// a caller may remember it and call [`HttpClient::set_preemptive_basic`] next time.
+    pub fn uses_basic(&self) -> bool {
+        matches!(self.auth, AuthState::Basic)
+    }
+
     /// Counters since this client was made.
     pub fn stats(&self) -> HttpStats {
         self.stats

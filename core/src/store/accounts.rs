@@ -42,6 +42,9 @@ pub struct AccountSettings {
     pub no_sync_collection: bool,
     /// hrefs per calendar-multiget request.
     pub multiget_batch: usize,
+    /// The server asked for Basic auth before: send it from the first request on, so a
+    /// no-change sync is one request.
+    pub preemptive_basic: bool,
     /// A sync deleting more than this share (percent) of the calendar on one side...
     pub max_delete_percent: u32,
     /// ...and more than this many events is held back until confirmed.
@@ -53,6 +56,7 @@ impl Default for AccountSettings {
         AccountSettings {
             no_sync_collection: false,
             multiget_batch: crate::sync::DEFAULT_MULTIGET_BATCH,
+            preemptive_basic: false,
             max_delete_percent: 30,
             max_delete_count: 10,
         }
@@ -207,6 +211,18 @@ impl StoreTx<'_> {
                 })
             },
         )?)
+    }
+
+    /// Replaces an account's settings.
+    pub fn set_account_settings(&self, account_id: i64, settings: &AccountSettings) -> Result<()> {
+        self.conn.execute(
+            "UPDATE accounts SET settings = ?2 WHERE id = ?1",
+            params![
+                account_id,
+                serde_json::to_string(settings).expect("settings serialise")
+            ],
+        )?;
+        Ok(())
     }
 
     /// The account a calendar belongs to.

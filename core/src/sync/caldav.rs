@@ -109,8 +109,30 @@ fn run(
     client_slot: &mut Option<CalDavClient>,
 ) -> Result<()> {
     let mut client = CalDavClient::new(HttpClient::new(http_config(account, password))?);
-    client.batch_size = account.settings.multiget_batch.max(1);
+    client.set_batch_size(account.settings.multiget_batch.max(1));
+    client
+        .http_mut()
+        .set_preemptive_basic(account.settings.preemptive_basic);
     let client = client_slot.insert(client);
+    let result = run_with_client(store, account, device, opts, report, client);
+    if client.http_mut().uses_basic() && !account.settings.preemptive_basic && !opts.dry_run {
+        let settings = crate::store::AccountSettings {
+            preemptive_basic: true,
+            ..account.settings.clone()
+        };
+        store.read().set_account_settings(account.id, &settings)?;
+    }
+    result
+}
+
+fn run_with_client(
+    store: &mut SqliteStore,
+    account: &Account,
+    device: &mut dyn DeviceCalendar,
+    opts: &SyncOptions<'_>,
+    report: &mut SyncReport,
+    client: &mut CalDavClient,
+) -> Result<()> {
     let mut cal = store.read().calendar_state(account.id)?;
     let url = match cal.remote_url.clone() {
         Some(url) => url,
