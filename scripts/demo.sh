@@ -68,16 +68,16 @@ say "synchro account add university --caldav $BASE/ --username $USER_NAME --loca
 
 say "First sync: the server's calendar comes down to the phone"
 "$SYNCHRO" sync university
-ls "$PHONE" | grep -c '\.ics$' | xargs printf 'the phone now holds %s events\n'
+find "$PHONE" -name '*.ics' | wc -l | xargs printf 'the phone now holds %s events\n'
 
 say "A sync with nothing to do costs one request"
 "$SYNCHRO" sync university
 
 say "Edits on both sides"
-PHONE_EDIT="$(grep -l '^RRULE' "$PHONE"/*.ics | head -n 1)"
+PHONE_EDIT="$(grep -l '^RRULE' "$PHONE"/*.ics | head -n 1 || true)"
 sed -i 's/^SUMMARY:\([^\r]*\)/SUMMARY:\1 (salle changée sur le téléphone)/' "$PHONE_EDIT"
 echo "phone:  renamed   $(grep -m1 '^SUMMARY' "$PHONE_EDIT" | cut -c9-)"
-PHONE_DEL="$(grep -L '^RRULE' "$PHONE"/*.ics | head -n 1)"
+PHONE_DEL="$(grep -L '^RRULE' "$PHONE"/*.ics | head -n 1 || true)"
 echo "phone:  deleted   $(grep -m1 '^SUMMARY' "$PHONE_DEL" | cut -c9-)"
 rm "$PHONE_DEL"
 cat > "$PHONE/rdv-medecin.ics" <<ICS
@@ -100,7 +100,7 @@ END:VCALENDAR
 ICS
 echo "phone:  added     Rendez-vous médecin"
 
-HREFS="$(curl -sf -u "$USER_NAME:$PASSWORD" -X PROPFIND -H 'Depth: 1' "$CAL" | grep -o '<[a-zA-Z:]*href>[^<]*\.ics<' | sed 's/<[^>]*>//; s/<$//' | grep -v -F "$(basename "$PHONE_EDIT" .ics)" | head -n 2)"
+HREFS="$(curl -sf -u "$USER_NAME:$PASSWORD" -X PROPFIND -H 'Depth: 1' "$CAL" | grep -o '<[a-zA-Z:]*href>[^<]*\.ics<' | sed 's/<[^>]*>//; s/<$//' | grep -v -F "$(basename "$PHONE_EDIT" .ics)" | head -n 2 || true)"
 SERVER_EDIT="$(echo "$HREFS" | sed -n 1p)"
 SERVER_DEL="$(echo "$HREFS" | sed -n 2p)"
 curl -sf -u "$USER_NAME:$PASSWORD" "$BASE$SERVER_EDIT" | sed 's/^SUMMARY:\([^\r]*\)/SUMMARY:\1 (reporté par le secrétariat)/' > "$WORK/edit.ics"
