@@ -56,7 +56,7 @@ fn main() -> ExitCode {
         Command::Account {
             command: AccountCommand::List { json },
         } => account::list(&store, json).map(|_| 0),
-        Command::Sync(args) => sync::sync(&mut store, args),
+        Command::Sync(args) => sync::sync(&mut store, &db, args),
         Command::Status { name, json } => account::status(&store, name.as_deref(), json).map(|_| 0),
         Command::Log { name, limit, json } => {
             history::log(&store, name.as_deref(), limit, json).map(|_| 0)

@@ -3,13 +3,19 @@
 use crate::args::SyncArgs;
 use crate::password::password;
 use crate::progress::Bar;
-use synchro_core::store::SqliteStore;
+use std::path::Path;
+use std::time::Duration;
+use synchro_core::store::{SqliteStore, SyncLock};
 use synchro_core::sync::caldav::sync_caldav;
 use synchro_core::sync::{Progress, SyncOptions, SyncReport, SyncStatus};
 use synchro_core::{Error, ErrorKind, Result};
 
+/// How long a sync waits for another one on the same store to finish.
+const LOCK_WAIT: Duration = Duration::from_secs(5);
+
 /// Syncs and returns the exit code.
-pub fn sync(store: &mut SqliteStore, args: SyncArgs) -> Result<u8> {
+pub fn sync(store: &mut SqliteStore, db: &Path, args: SyncArgs) -> Result<u8> {
+    let _lock = SyncLock::acquire(db, LOCK_WAIT)?;
     let accounts = match &args.name {
         Some(n) => vec![store
             .read()

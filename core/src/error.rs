@@ -73,7 +73,7 @@ pub enum Error {
     #[error("held back for confirmation: {0}")]
     NeedsConfirmation(String),
     /// Another process is syncing this store.
-    #[error("another sync is running on this store")]
+    #[error("another sync is running on this store; try again when it has finished")]
     Busy,
 }
 

@@ -21,15 +21,19 @@ pub enum Fault {
     Unavailable(String),
     /// Close the connection without answering.
     Cut(String),
+    /// Pass through after waiting this many milliseconds.
+    Delay(String, u64),
 }
 
 impl Fault {
     fn method(&self) -> Option<&str> {
         match self {
             Fault::None => None,
-            Fault::Garbage(m) | Fault::Truncated(m) | Fault::Unavailable(m) | Fault::Cut(m) => {
-                Some(m)
-            }
+            Fault::Garbage(m)
+            | Fault::Truncated(m)
+            | Fault::Unavailable(m)
+            | Fault::Cut(m)
+            | Fault::Delay(m, _) => Some(m),
         }
     }
 }
@@ -154,6 +158,7 @@ fn serve(
                     return Ok(());
                 }
                 Fault::Cut(_) => return Ok(()),
+                Fault::Delay(_, ms) => thread::sleep(Duration::from_millis(ms)),
                 Fault::None => {}
             }
         }

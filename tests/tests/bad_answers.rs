@@ -73,3 +73,53 @@ fn bad_answers_change_nothing_locally() {
     assert_eq!(out.code, 5, "{out}");
     assert_eq!(vdir_files(&vdir).len(), 3);
 }
+
+/// A second sync while one runs (a tap during a background sync) waits a little, then exits
+/// with a clear message; the running sync finishes and the store stays consistent.
+#[test]
+fn one_sync_at_a_time_per_store() {
+    let server = Server::start(Peer::RadicalePypi);
+    let proxy = Proxy::start(&server.base_url);
+    let cli = Cli::for_server(&server);
+    let spec = cli.vdir_spec("phone");
+    let vdir = cli.dir().join("phone");
+    cli.run(&[
+        "account",
+        "add",
+        "t",
+        "--caldav",
+        &proxy.url(&server.base_url),
+        "--username",
+        &server.username,
+        "--local",
+        &spec,
+        "--calendar",
+        &proxy.url(&server.calendar_url),
+    ])
+    .expect_ok();
+    for i in 0..5 {
+        server.put_ics(
+            &format!("e{i}.ics"),
+            &simple(&format!("e{i}"), "E", "20251005T090000Z"),
+        );
+    }
+    proxy.set(Fault::Delay("REPORT".into(), 8_000));
+    let first = std::thread::scope(|scope| {
+        let first = scope.spawn(|| cli.run(&["sync", "t", "--json"]));
+        std::thread::sleep(std::time::Duration::from_millis(1_500));
+        let second = cli.run(&["sync", "t", "--json"]);
+        assert_eq!(second.code, 1, "{second}");
+        assert!(
+            second.stderr.contains("another sync is running"),
+            "{second}"
+        );
+        first.join().unwrap()
+    });
+    first.expect_ok();
+    assert_eq!(first.json_one()["device"]["added"], 5);
+    proxy.set(Fault::None);
+    let again = cli.run(&["sync", "t", "--json"]);
+    again.expect_ok();
+    assert_eq!(again.json_one()["device"]["added"], 0);
+    assert_eq!(vdir_files(&vdir).len(), 5);
+}

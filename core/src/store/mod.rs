@@ -5,11 +5,13 @@
 mod accounts;
 mod history;
 mod items;
+mod lock;
 mod schema;
 
 pub use accounts::{Account, AccountSettings, CalendarState, Protocol};
 pub use history::{ConflictRecord, SessionRecord};
 pub use items::ItemRecord;
+pub use lock::SyncLock;
 
 use crate::Result;
 use rusqlite::Connection;
