@@ -185,3 +185,51 @@ pub(crate) fn fmt_time(secs: Option<i64>) -> String {
         None => "never".into(),
     }
 }
+
+/// Changes an account's settings, after a full snapshot of both sides.
+pub fn set(store: &mut SqliteStore, args: crate::args::SetArgs) -> Result<()> {
+    let account = selected(store, Some(&args.name))?.remove(0);
+    let mut next = account.clone();
+    if let Some(d) = args.past_days {
+        next.past_days = Some(d);
+    }
+    if args.all_events {
+        next.past_days = None;
+    }
+    let s = &mut next.settings;
+    if let Some(v) = args.sync_collection {
+        s.no_sync_collection = !v;
+    }
+    if let Some(v) = args.max_delete_percent {
+        s.max_delete_percent = v;
+    }
+    if let Some(v) = args.max_delete_count {
+        s.max_delete_count = v;
+    }
+    if let Some(v) = args.backup_max_count {
+        s.backup_max_count = v;
+    }
+    if let Some(v) = args.backup_max_age_days {
+        s.backup_max_age_days = v;
+    }
+    if let Some(v) = args.backup_max_mib {
+        s.backup_max_mib = v;
+    }
+    if next == account {
+        println!("nothing to change");
+        return Ok(());
+    }
+    let device = synchro_core::local::open_local(&account.local)?;
+    let id = synchro_core::backup::snapshot_offline(
+        store,
+        &account,
+        device.as_ref(),
+        "settings-change",
+    )?;
+    store.read().update_account(&next)?;
+    println!(
+        "{}: settings changed (backup #{id} taken first)",
+        account.name
+    );
+    Ok(())
+}

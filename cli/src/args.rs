@@ -51,6 +51,12 @@ pub enum Command {
         #[arg(long, value_name = "FILE.ics")]
         export: Option<std::path::PathBuf>,
     },
+    /// Backups of both sides: list, take, export, restore.
+    Backup {
+        /// Backup command.
+        #[command(subcommand)]
+        command: BackupCommand,
+    },
     /// Show the state of one account, or of every account.
     Status {
         /// Account name.
@@ -66,12 +72,82 @@ pub enum Command {
 pub enum AccountCommand {
     /// Add an account: a server calendar and the local calendar it syncs with.
     Add(AddArgs),
+    /// Change an account's settings (a full snapshot of both sides is taken first).
+    Set(SetArgs),
     /// List the accounts.
     List {
         /// Print JSON.
         #[arg(long)]
         json: bool,
     },
+}
+
+/// Backup commands.
+#[derive(Subcommand, Debug)]
+pub enum BackupCommand {
+    /// List snapshots: id, time, reason, side, items, size.
+    List {
+        /// Account name (default: every account).
+        name: Option<String>,
+        /// Print JSON (one object per snapshot).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Take a full snapshot of both sides now.
+    Create {
+        /// Account name.
+        name: String,
+        /// Password source.
+        #[command(flatten)]
+        password: PasswordArgs,
+    },
+    /// Write a snapshot as a standard .ics file any calendar app imports.
+    Export {
+        /// Snapshot id.
+        id: i64,
+        /// Output file.
+        file: PathBuf,
+        /// Which part: the device's or the server's (default: the server's if present).
+        #[arg(long, value_enum)]
+        side: Option<ExportSide>,
+    },
+    /// Bring a side back to a snapshot with the least changes.
+    Restore {
+        /// Snapshot id.
+        id: i64,
+        /// Which side to restore.
+        #[arg(long, value_enum, default_value = "both")]
+        side: RestoreSide,
+        /// Show the changes; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Also remove events added since the snapshot.
+        #[arg(long)]
+        yes: bool,
+        /// Password source.
+        #[command(flatten)]
+        password: PasswordArgs,
+    },
+}
+
+/// `backup restore --side`.
+#[derive(clap::ValueEnum, Debug, Clone, Copy)]
+pub enum RestoreSide {
+    /// The local calendar.
+    Device,
+    /// The server calendar.
+    Server,
+    /// Both.
+    Both,
+}
+
+/// `backup export --side`.
+#[derive(clap::ValueEnum, Debug, Clone, Copy)]
+pub enum ExportSide {
+    /// The local calendar's part.
+    Device,
+    /// The server's part.
+    Server,
 }
 
 /// Where the password comes from: $SYNCHRO_PASSWORD, else this file, else a prompt.
@@ -131,4 +207,35 @@ pub struct SyncArgs {
     /// Password source.
     #[command(flatten)]
     pub password: PasswordArgs,
+}
+
+/// `account set`.
+#[derive(Args, Debug)]
+pub struct SetArgs {
+    /// Account name.
+    pub name: String,
+    /// Only sync events of the last N days and later.
+    #[arg(long, value_name = "N", conflicts_with = "all_events")]
+    pub past_days: Option<u32>,
+    /// Sync every event, however old.
+    #[arg(long)]
+    pub all_events: bool,
+    /// Use sync-collection when the server has it (`true`) or never (`false`).
+    #[arg(long, value_name = "BOOL")]
+    pub sync_collection: Option<bool>,
+    /// Hold back syncs deleting more than this percentage of the calendar...
+    #[arg(long, value_name = "PERCENT")]
+    pub max_delete_percent: Option<u32>,
+    /// ...and more than this many events.
+    #[arg(long, value_name = "N")]
+    pub max_delete_count: Option<u32>,
+    /// Keep at most this many backups (besides pinned ones).
+    #[arg(long, value_name = "N")]
+    pub backup_max_count: Option<u32>,
+    /// Remove backups older than this many days (besides pinned ones).
+    #[arg(long, value_name = "DAYS")]
+    pub backup_max_age_days: Option<u32>,
+    /// Keep the account's backups under this many MiB (besides pinned ones).
+    #[arg(long, value_name = "MIB")]
+    pub backup_max_mib: Option<u64>,
 }

@@ -5,6 +5,7 @@
 
 mod account;
 mod args;
+mod backup;
 mod history;
 mod password;
 mod progress;
@@ -56,6 +57,10 @@ fn main() -> ExitCode {
         Command::Account {
             command: AccountCommand::List { json },
         } => account::list(&store, json).map(|_| 0),
+        Command::Account {
+            command: AccountCommand::Set(set),
+        } => account::set(&mut store, set).map(|_| 0),
+        Command::Backup { command } => backup::run(&mut store, &db, command),
         Command::Sync(args) => sync::sync(&mut store, &db, args),
         Command::Status { name, json } => account::status(&store, name.as_deref(), json).map(|_| 0),
         Command::Log { name, limit, json } => {

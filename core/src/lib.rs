@@ -2,11 +2,12 @@
 //! with a local SQLite store that makes every sync resumable and every change reversible.
 //!
 //! The crate knows nothing of FFI or UI. Its parts, one concern each:
-//! [`model`] (the `Event` record and protocol newtypes), [`ical`] (iCalendar in and out),
+//! [`backup`] (snapshots and restore), [`model`] (the `Event` record and protocol newtypes), [`ical`] (iCalendar in and out),
 //! [`device`] (what a phone calendar can do), [`local`] (folder and file calendars for the
 //! desktop and the tests), [`remote`] (HTTP, CalDAV), [`store`] (SQLite), [`sync`] (the
 //! engine) and [`error`].
 
+pub mod backup;
 pub mod device;
 pub mod error;
 pub mod ical;

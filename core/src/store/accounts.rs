@@ -49,6 +49,12 @@ pub struct AccountSettings {
     pub max_delete_percent: u32,
     /// ...and more than this many events is held back until confirmed.
     pub max_delete_count: u32,
+    /// Backups kept (pinned ones, taken before big changes, are kept besides).
+    pub backup_max_count: u32,
+    /// Backups older than this many days are removed (pinned ones excepted).
+    pub backup_max_age_days: u32,
+    /// Total size of an account's backups, in MiB, above which the oldest go.
+    pub backup_max_mib: u64,
 }
 
 impl Default for AccountSettings {
@@ -59,6 +65,9 @@ impl Default for AccountSettings {
             preemptive_basic: false,
             max_delete_percent: 30,
             max_delete_count: 10,
+            backup_max_count: 30,
+            backup_max_age_days: 90,
+            backup_max_mib: 50,
         }
     }
 }
@@ -211,6 +220,25 @@ impl StoreTx<'_> {
                 })
             },
         )?)
+    }
+
+    /// Saves an account's window and settings (name, server and user stay). The sync marks
+    /// are reset, so the next sync compares a full listing with the store (a wider window
+    /// brings older events; nothing is duplicated or deleted).
+    pub fn update_account(&self, account: &Account) -> Result<()> {
+        self.conn.execute(
+            "UPDATE accounts SET past_days = ?2, settings = ?3 WHERE id = ?1",
+            params![
+                account.id,
+                account.past_days,
+                serde_json::to_string(&account.settings).expect("settings serialise")
+            ],
+        )?;
+        self.conn.execute(
+            "UPDATE calendars SET sync_token = NULL, ctag = NULL WHERE account_id = ?1",
+            [account.id],
+        )?;
+        Ok(())
     }
 
     /// Replaces an account's settings.

@@ -3,12 +3,14 @@
 //! migrations by `PRAGMA user_version`. No password is ever written here.
 
 mod accounts;
+mod backups;
 mod history;
 mod items;
 mod lock;
 mod schema;
 
 pub use accounts::{Account, AccountSettings, CalendarState, Protocol};
+pub use backups::{BackupBudget, BackupInfo, SidePart};
 pub use history::{ConflictRecord, SessionRecord};
 pub use items::ItemRecord;
 pub use lock::SyncLock;

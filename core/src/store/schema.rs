@@ -4,7 +4,8 @@ use crate::Result;
 use rusqlite::Connection;
 
 /// Each entry migrates from version `index` to `index + 1`.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE accounts (
     id          INTEGER PRIMARY KEY,
     name        TEXT NOT NULL UNIQUE,
@@ -60,7 +61,24 @@ CREATE TABLE conflicts (
     reason      TEXT NOT NULL,
     ics         TEXT NOT NULL
 );
-"#];
+"#,
+    r#"
+CREATE TABLE backups (
+    id            INTEGER PRIMARY KEY,
+    account_id    INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    created_at    INTEGER NOT NULL,
+    reason        TEXT NOT NULL,
+    full          INTEGER NOT NULL,
+    pinned        INTEGER NOT NULL DEFAULT 0,
+    device_items  INTEGER NOT NULL,
+    server_items  INTEGER NOT NULL,
+    device_data   BLOB,
+    server_data   BLOB,
+    size          INTEGER NOT NULL
+);
+CREATE INDEX backups_account ON backups(account_id, created_at);
+"#,
+];
 
 /// Brings the database to the latest schema version.
 pub(crate) fn migrate(conn: &Connection) -> Result<()> {

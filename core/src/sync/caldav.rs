@@ -7,6 +7,7 @@ use super::detect::{scan_device, DeviceEvent};
 use super::plan::{plan, Action, ServerChange, ServerItem, ServerScan};
 use super::report::{SyncReport, SyncStatus};
 use super::{guard, SyncOptions, DEVICE_BATCH};
+use crate::backup;
 use crate::device::{DeviceCalendar, DeviceOp};
 use crate::ical;
 use crate::model::{Etag, Href, SyncToken};
@@ -108,12 +109,7 @@ fn run(
     report: &mut SyncReport,
     client_slot: &mut Option<CalDavClient>,
 ) -> Result<()> {
-    let mut client = CalDavClient::new(HttpClient::new(http_config(account, password))?);
-    client.set_batch_size(account.settings.multiget_batch.max(1));
-    client
-        .http_mut()
-        .set_preemptive_basic(account.settings.preemptive_basic);
-    let client = client_slot.insert(client);
+    let client = client_slot.insert(client_for(account, password)?);
     let result = run_with_client(store, account, device, opts, report, client);
     if client.http_mut().uses_basic() && !account.settings.preemptive_basic && !opts.dry_run {
         let settings = crate::store::AccountSettings {
@@ -231,14 +227,15 @@ fn run_with_client(
         report.plan = Some(describe());
         return Ok(());
     }
+    let held = guard::check(
+        &actions,
+        &account.settings,
+        items.len(),
+        device_total,
+        remote.listed_total,
+    );
     if !opts.confirmed {
-        if let Some(reason) = guard::check(
-            &actions,
-            &account.settings,
-            items.len(),
-            device_total,
-            remote.listed_total,
-        ) {
+        if let Some(reason) = &held {
             report.plan = Some(describe());
             report.message = Some(format!(
                 "{reason}. Nothing was applied. Check with `synchro sync {} --dry-run`, \
@@ -250,6 +247,17 @@ fn run_with_client(
         }
     }
 
+    if actions.iter().any(Action::changes_data) {
+        take_backup(
+            store,
+            account,
+            &cal,
+            &items,
+            device,
+            &actions,
+            held.is_some(),
+        )?;
+    }
     execute(
         store, client, &url, account, &items, device, actions, report, opts,
     )?;
@@ -272,6 +280,74 @@ pub fn discover_calendars(
 ) -> Result<Vec<crate::remote::caldav::CalendarInfo>> {
     let mut client = CalDavClient::new(HttpClient::new(http_config(account, password))?);
     client.discover(url)
+}
+
+/// Backs up both sides before a sync applies changes: a full snapshot before the
+/// calendar's first sync and at the first sync of the day, the prior versions of what
+/// changes otherwise. Snapshots before confirmed big changes are pinned (kept by rotation).
+fn take_backup(
+    store: &SqliteStore,
+    account: &Account,
+    cal: &CalendarState,
+    items: &[ItemRecord],
+    device: &dyn DeviceCalendar,
+    actions: &[Action],
+    big: bool,
+) -> Result<()> {
+    if items.is_empty() && cal.last_success_at.is_none() {
+        let dev = backup::snapshot_device(device)?;
+        let srv = backup::part(backup::server_items_of_plan(actions))?;
+        backup::keep(
+            store,
+            account,
+            "first-sync",
+            true,
+            true,
+            Some(&dev),
+            Some(&srv),
+        )?;
+    } else if backup::daily_due(store, account.id)? {
+        let dev = backup::snapshot_device(device)?;
+        let srv = backup::snapshot_server_from_store(items)?;
+        backup::keep(store, account, "daily", true, big, Some(&dev), Some(&srv))?;
+    } else {
+        let (dev, srv) = backup::prior_versions(items, actions)?;
+        backup::keep(
+            store,
+            account,
+            "before-sync",
+            false,
+            big,
+            Some(&dev),
+            Some(&srv),
+        )?;
+    }
+    Ok(())
+}
+
+/// Every item of a calendar (an etag listing, then multiget), for snapshots and restore.
+pub fn fetch_all(client: &mut CalDavClient, url: &str) -> Result<Vec<FetchedItem>> {
+    let hrefs: Vec<Href> = client
+        .list_etags(url, None)?
+        .into_iter()
+        .map(|r| r.href)
+        .collect();
+    let mut out = Vec::with_capacity(hrefs.len());
+    client.multiget(url, &hrefs, &mut |f| {
+        out.push(f);
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// A CalDAV client for an account, with its remembered settings.
+pub fn client_for(account: &Account, password: &str) -> Result<CalDavClient> {
+    let mut client = CalDavClient::new(HttpClient::new(http_config(account, password))?);
+    client.set_batch_size(account.settings.multiget_batch.max(1));
+    client
+        .http_mut()
+        .set_preemptive_basic(account.settings.preemptive_basic);
+    Ok(client)
 }
 
 /// The first calendar that holds events.

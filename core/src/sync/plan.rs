@@ -129,6 +129,14 @@ pub enum Action {
 }
 
 impl Action {
+    /// True for actions that change a side (not only the store).
+    pub fn changes_data(&self) -> bool {
+        !matches!(
+            self,
+            Action::Link { .. } | Action::Refresh { .. } | Action::Forget { .. }
+        )
+    }
+
     /// The row this action is about, if any.
     pub fn row(&self) -> Option<i64> {
         match self {
@@ -366,9 +374,10 @@ pub fn plan(items: &[ItemRecord], device: DeviceScan, server: ServerScan) -> Vec
             }
             // Device unchanged.
             (None, false, Some(ServerChange::Changed(item)), _) => {
+                // The device already shows this content (same server text, or a server
+                // change the device holds already, e.g. after a restore): store only.
                 if row.server_fp.as_deref() == Some(item.fp.as_str())
                     || row.device_fp.as_deref() == Some(item.event_fp.as_str())
-                        && row.server_fp.is_none()
                 {
                     Some(Action::Refresh {
                         row: row.id,
