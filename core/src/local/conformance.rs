@@ -30,6 +30,9 @@ impl Fixture {
             Kind::Vdir => tmp.path().join("cal"),
             Kind::Ics => tmp.path().join("cal.ics"),
         };
+        if kind == Kind::Vdir {
+            fs::create_dir(&path).unwrap();
+        }
         Fixture {
             kind,
             _tmp: tmp,

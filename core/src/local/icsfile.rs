@@ -11,6 +11,7 @@
 //! - a batch is all or nothing: one rewrite of the file; if another program changed the file
 //!   meanwhile, the batch is recomputed on the new content.
 
+use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -66,8 +67,15 @@ impl Object {
         Object { uid, text }
     }
 
+    /// A hash of the object's components (not of the calendar properties, which are the
+    /// file's and the same for every object).
     fn version(&self) -> String {
-        let hash = Sha256::digest(self.text.as_bytes());
+        let body = self
+            .text
+            .match_indices("\nBEGIN:")
+            .next()
+            .map_or(self.text.as_str(), |(i, _)| &self.text[i + 1..]);
+        let hash = Sha256::digest(body.as_bytes());
         hash[..12].iter().map(|b| format!("{b:02x}")).collect()
     }
 }
@@ -86,6 +94,122 @@ impl Loaded {
             .iter()
             .position(|o| o.uid.as_deref() == Some(uid))
     }
+}
+
+/// The file's objects, one per UID, in file order; components without UID each make an
+/// object of their own (kept verbatim on rewrites, never listed).
+///
+/// The file is first cut into its top-level components as text (linear), then each UID's
+/// components go through [`ical::split_calendar`] on their own: parsing a whole large file
+/// at once is much slower than parsing its events one by one.
+fn split_file(text: &str, header: &[String]) -> Result<Vec<Object>> {
+    let (zones, components) = top_level_components(text)?;
+    let mut groups: Vec<(Option<String>, String)> = Vec::new();
+    let mut by_uid: HashMap<String, usize> = HashMap::new();
+    for (uid, chunk) in components {
+        match uid {
+            Some(uid) => match by_uid.get(&uid) {
+                Some(&i) => groups[i].1.push_str(&chunk),
+                None => {
+                    by_uid.insert(uid.clone(), groups.len());
+                    groups.push((Some(uid), chunk));
+                }
+            },
+            None => groups.push((None, chunk)),
+        }
+    }
+    let head: String = header.concat();
+    let zones: String = zones.concat();
+    let mut objects = Vec::with_capacity(groups.len());
+    for (uid, chunks) in groups {
+        let mini = format!("BEGIN:VCALENDAR\r\n{head}{zones}{chunks}END:VCALENDAR\r\n");
+        if uid.is_some() {
+            let mut split = ical::split_calendar(&mini)?;
+            if split.len() == 1 {
+                objects.push(Object::new(split.remove(0)));
+                continue;
+            }
+        }
+        objects.push(Object {
+            uid: None,
+            text: mini,
+        });
+    }
+    Ok(objects)
+}
+
+type Chunks = (Vec<String>, Vec<(Option<String>, String)>);
+
+/// The top-level components of a calendar file as CRLF text: (VTIMEZONEs, the others with
+/// their UID when they have one). A file whose BEGIN/END do not balance is an error.
+fn top_level_components(text: &str) -> Result<Chunks> {
+    let mut zones = Vec::new();
+    let mut others = Vec::new();
+    let mut depth = 0usize;
+    let mut chunk = String::new();
+    let mut is_zone = false;
+    let mut uid: Option<String> = None;
+    // The component's own last property line (for UIDs folded over several lines).
+    let mut own_line: Option<String> = None;
+    let finish_line = |own_line: &mut Option<String>, uid: &mut Option<String>| {
+        if let Some(line) = own_line.take() {
+            if uid.is_none() {
+                if let Some((name, value)) = property_name_value(&line) {
+                    if name.eq_ignore_ascii_case("UID") && !value.trim().is_empty() {
+                        *uid = Some(value.trim().to_string());
+                    }
+                }
+            }
+        }
+    };
+    for line in text.split('\n') {
+        let line = line.trim_end_matches('\r');
+        let upper = line.to_ascii_uppercase();
+        let folded = line.starts_with([' ', '\t']);
+        if !folded {
+            finish_line(&mut own_line, &mut uid);
+        }
+        if let Some(name) = upper.strip_prefix("BEGIN:") {
+            depth += 1;
+            if depth == 2 {
+                chunk.clear();
+                is_zone = name.trim() == "VTIMEZONE";
+                uid = None;
+            }
+        }
+        if depth >= 2 {
+            chunk.push_str(line);
+            chunk.push_str("\r\n");
+            if depth == 2 && !upper.starts_with("BEGIN:") && !upper.starts_with("END:") {
+                match (&mut own_line, folded) {
+                    (Some(l), true) => {
+                        l.push_str("\r\n");
+                        l.push_str(line);
+                    }
+                    (_, false) => own_line = Some(line.to_string()),
+                    (None, true) => {}
+                }
+            }
+        }
+        if upper.starts_with("END:") {
+            if depth == 2 {
+                finish_line(&mut own_line, &mut uid);
+                let text = std::mem::take(&mut chunk);
+                if is_zone {
+                    zones.push(text);
+                } else {
+                    others.push((uid.take(), text));
+                }
+            }
+            depth = depth.saturating_sub(1);
+        }
+    }
+    if depth != 0 {
+        return Err(Error::InvalidCalendar(
+            "unbalanced BEGIN/END (truncated file?)".into(),
+        ));
+    }
+    Ok((zones, others))
 }
 
 /// The name and (unfolded) value of one raw property line.
@@ -206,10 +330,7 @@ impl IcsFileDevice {
         // The stamp was taken before the read: a racing change shows as a new stamp later.
         let (header, has_components) = read_header(&text)?;
         let objects = if has_components {
-            ical::split_calendar(&text)?
-                .into_iter()
-                .map(Object::new)
-                .collect()
+            split_file(&text, &header)?
         } else {
             Vec::new()
         };

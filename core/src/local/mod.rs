@@ -236,7 +236,7 @@ mod tests {
     #[test]
     fn safe_stems() {
         assert_eq!(safe_stem("abc-123@host.fr"), "abc-123@host.fr");
-        assert_eq!(safe_stem("../../etc/passwd"), "_.._etc_passwd");
+        assert_eq!(safe_stem("../../etc/passwd"), "_._.._etc_passwd");
         assert_eq!(safe_stem(".hidden"), "_hidden");
         assert_eq!(safe_stem(""), "event");
         assert_eq!(safe_stem("é/è"), "___");
