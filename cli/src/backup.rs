@@ -74,10 +74,11 @@ pub fn run(store: &mut SqliteStore, db: &Path, command: BackupCommand) -> Result
             Ok(0)
         }
         BackupCommand::Export { id, file, side } => {
-            let (_, device, server) = store
+            let data = store
                 .read()
                 .backup_data(id)?
                 .ok_or_else(|| Error::Config(format!("no backup with id {id}")))?;
+            let (device, server) = (data.device, data.server);
             let part = match side {
                 Some(ExportSide::Device) => device,
                 Some(ExportSide::Server) => server,

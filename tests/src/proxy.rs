@@ -101,7 +101,7 @@ fn serve(
     client.set_read_timeout(Some(Duration::from_secs(30)))?;
     let mut reader = BufReader::new(client.try_clone()?);
     let mut client = client;
-    loop {
+    {
         let mut head = Vec::new();
         let mut content_length = 0usize;
         loop {
@@ -174,8 +174,8 @@ fn serve(
         // Make the client open a new connection for the next request.
         let response = force_close(&response);
         client.write_all(&response)?;
-        return Ok(());
     }
+    Ok(())
 }
 
 fn force_close(response: &[u8]) -> Vec<u8> {

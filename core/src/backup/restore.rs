@@ -239,10 +239,11 @@ pub fn restore(
     remove_added: bool,
     dry_run: bool,
 ) -> Result<RestoreReport> {
-    let (owner, device_part, server_part) = store
+    let data = store
         .read()
         .backup_data(backup_id)?
         .ok_or_else(|| Error::Config(format!("no backup with id {backup_id}")))?;
+    let (owner, device_part, server_part) = (data.account_id, data.device, data.server);
     if owner != account.id {
         return Err(Error::Config(format!(
             "backup {backup_id} belongs to another account"

@@ -233,10 +233,10 @@ pub fn format_duration(secs: i64) -> String {
     if a == 0 {
         return "PT0S".into();
     }
-    if a % 604_800 == 0 {
+    if a.is_multiple_of(604_800) {
         return format!("{sign}P{}W", a / 604_800);
     }
-    if a % 86_400 == 0 {
+    if a.is_multiple_of(86_400) {
         return format!("{sign}P{}D", a / 86_400);
     }
     let (d, rem) = (a / 86_400, a % 86_400);

@@ -44,6 +44,17 @@ pub struct BackupInfo {
     pub size: u64,
 }
 
+/// The content of a snapshot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackupData {
+    /// The account it belongs to.
+    pub account_id: i64,
+    /// The device's events, if taken.
+    pub device: Option<SidePart>,
+    /// The server's events, if taken.
+    pub server: Option<SidePart>,
+}
+
 /// How many snapshots to keep per account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BackupBudget {
@@ -135,10 +146,7 @@ impl StoreTx<'_> {
     }
 
     /// The account id and the two parts of a snapshot.
-    pub fn backup_data(
-        &self,
-        id: i64,
-    ) -> Result<Option<(i64, Option<SidePart>, Option<SidePart>)>> {
+    pub fn backup_data(&self, id: i64) -> Result<Option<BackupData>> {
         let row = self.conn.query_row(
             "SELECT account_id, device_items, server_items, device_data, server_data
              FROM backups WHERE id = ?1",
@@ -167,7 +175,11 @@ impl StoreTx<'_> {
             })
             .transpose()
         };
-        Ok(Some((account, part(di, d)?, part(si, s)?)))
+        Ok(Some(BackupData {
+            account_id: account,
+            device: part(di, d)?,
+            server: part(si, s)?,
+        }))
     }
 
     /// When the account's last full snapshot was taken.
@@ -238,10 +250,10 @@ mod tests {
             .read()
             .add_backup(acc, "manual", true, false, Some(&part(3)), None)
             .unwrap();
-        let (a, d, s) = store.read().backup_data(id).unwrap().unwrap();
-        assert_eq!(a, acc);
-        assert_eq!(d.unwrap(), part(3));
-        assert!(s.is_none());
+        let data = store.read().backup_data(id).unwrap().unwrap();
+        assert_eq!(data.account_id, acc);
+        assert_eq!(data.device.unwrap(), part(3));
+        assert!(data.server.is_none());
         let list = store.read().backups(Some(acc)).unwrap();
         assert_eq!(list[0].side, "device");
         assert!(list[0].size > 0);

@@ -10,7 +10,7 @@ mod lock;
 mod schema;
 
 pub use accounts::{Account, AccountSettings, CalendarState, Protocol};
-pub use backups::{BackupBudget, BackupInfo, SidePart};
+pub use backups::{BackupBudget, BackupData, BackupInfo, SidePart};
 pub use history::{ConflictRecord, SessionRecord};
 pub use items::ItemRecord;
 pub use lock::SyncLock;
