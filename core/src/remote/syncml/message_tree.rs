@@ -678,8 +678,10 @@ fn container_from_tree(e: &Element, outer_type: Option<&str>) -> Result<Containe
 }
 
 fn item_from_tree(e: &Element, cmd_type: Option<&str>) -> Result<Item> {
-    let mut i = Item::default();
-    i.meta = e.child("Meta").map(meta_from_tree).transpose()?;
+    let mut i = Item {
+        meta: e.child("Meta").map(meta_from_tree).transpose()?,
+        ..Item::default()
+    };
     let ty = i
         .meta
         .as_ref()
