@@ -682,12 +682,19 @@ fn item_from_tree(e: &Element, cmd_type: Option<&str>) -> Result<Item> {
         meta: e.child("Meta").map(meta_from_tree).transpose()?,
         ..Item::default()
     };
+    let devinf_uri = ["Source", "Target"].iter().any(|n| {
+        e.child(n)
+            .and_then(|l| l.child("LocURI"))
+            .and_then(|u| u.text().ok())
+            .is_some_and(|u| u.starts_with("./devinf"))
+    });
     let ty = i
         .meta
         .as_ref()
         .and_then(|m| m.type_.as_deref())
         .or(cmd_type)
-        .map(str::to_string);
+        .map(str::to_string)
+        .or_else(|| devinf_uri.then(|| "application/vnd.syncml-devinf+xml".to_string()));
     for c in e.elements() {
         match c.name.as_str() {
             "Meta" => {}
@@ -726,7 +733,8 @@ fn data_from_tree(e: &Element, ty: Option<&str>) -> Result<Option<ItemData>> {
         Ok(t) => t,
         Err(e) => return Ok(Some(ItemData::Bytes(e.into_bytes()))),
     };
-    // DevInf sent as escaped XML text (some servers do this) is parsed as DevInf.
+    // DevInf sent as escaped XML text (some servers do this) is parsed as DevInf: when the
+    // Meta Type says devinf+xml, or there is no Type and the item is `./devinf1x`.
     let devinf_type = ty.is_some_and(|t| t.contains("devinf+xml"));
     if devinf_type && text.trim_start().starts_with('<') {
         return Ok(Some(ItemData::DevInf(Box::new(xml::parse_devinf(
