@@ -1,8 +1,9 @@
 //! Talking to servers: [`http`] (one HTTP agent with auth, limits and counters) and the
-//! protocols on top of it ([`caldav`]).
+//! protocols on top of it ([`caldav`], [`syncml`]).
 
 pub mod caldav;
 pub mod digest;
 pub mod http;
+pub mod syncml;
 #[cfg(test)]
 pub(crate) mod testserver;
