@@ -554,3 +554,20 @@ fn destructive_syncs_wait_for_confirmation() {
     out.expect_ok();
     assert_eq!(s.server.list().len(), 0);
 }
+
+/// A local event file that no longer parses is reported, never taken for a deletion.
+#[test]
+fn an_unreadable_local_file_is_not_a_deletion() {
+    let s = setup(Peer::RadicalePypi);
+    s.server
+        .put_ics("a.ics", &simple("a", "A", "20251005T090000Z"));
+    s.sync();
+    let (file, _) = vdir_find(&s.vdir, "a").unwrap();
+    fs::write(s.vdir.join(&file), "BEGIN:VCALENDAR\r\ngarbage").unwrap();
+    let out = s.cli.run(&["sync", "t", "--json"]);
+    assert_eq!(out.code, 1, "{out}");
+    let r = out.json_one();
+    assert!(r["errors"].to_string().contains(&file), "{r}");
+    assert_eq!(counts(&r, "server"), (0, 0, 0), "{r}");
+    assert!(s.server.get_ics("a.ics").is_some());
+}

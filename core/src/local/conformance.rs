@@ -391,17 +391,20 @@ suite!(
 // --- vdir only ------------------------------------------------------------------------------
 
 #[test]
-fn vdir_unparseable_files_are_skipped_and_kept() {
+fn vdir_unparseable_files_are_listed_never_read_and_kept() {
     let f = Fixture::new(Kind::Vdir);
     let mut dev = VdirDevice::open(&f.path).unwrap();
     fs::write(f.path.join("broken.ics"), "this is not iCalendar").unwrap();
     fs::write(f.path.join("notes.txt"), "not an event").unwrap();
     fs::create_dir(f.path.join("sub.ics")).unwrap();
     f.write_external("ok.ics", "ok@x", &ics("ok@x", "ok", ""));
+    // Listed (so that the engine never takes it for a deletion), but fetch skips it.
     let listed = dev.list().unwrap();
-    assert_eq!(listed.len(), 1);
-    assert_eq!(listed[0].id, "ok.ics");
-    assert_eq!(dev.unreadable(), vec!["broken.ics".to_string()]);
+    let ids: Vec<&str> = listed.iter().map(|e| e.id.as_str()).collect();
+    assert_eq!(ids, ["broken.ics", "ok.ics"]);
+    let fetched = dev.fetch(&["broken.ics".into(), "ok.ics".into()]).unwrap();
+    assert_eq!(fetched.len(), 1);
+    assert_eq!(fetched[0].0.id, "ok.ics");
     // Writes around it leave it alone; a create for its name picks another one.
     let out = dev
         .apply(&[

@@ -10,11 +10,9 @@
 //! - hidden files (`.name`) are ignored: they are ours (`.synchro-id`, temp files) or another
 //!   tool's.
 
-use std::collections::HashMap;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 use super::{
     create_atomic, file_version, new_calendar_id, parse_event, remove_stale_temps, replace_atomic,
@@ -34,9 +32,6 @@ const TEMP_PREFIX: &str = ".synchro-tmp-";
 #[derive(Debug)]
 pub struct VdirDevice {
     dir: PathBuf,
-    /// Parse results by file name, valid while the version is the same: `list` parses only
-    /// files that changed since the last call.
-    parsed: Mutex<HashMap<String, (String, bool)>>,
 }
 
 impl VdirDevice {
@@ -48,28 +43,12 @@ impl VdirDevice {
             return Err(Error::Config(format!("{} is not a folder", dir.display())));
         }
         remove_stale_temps(&dir, TEMP_PREFIX);
-        Ok(VdirDevice {
-            dir,
-            parsed: Mutex::new(HashMap::new()),
-        })
+        Ok(VdirDevice { dir })
     }
 
     /// The folder.
     pub fn dir(&self) -> &Path {
         &self.dir
-    }
-
-    /// The `.ics` files that the last [`list`](DeviceCalendar::list) skipped because they do
-    /// not parse, by name.
-    pub fn unreadable(&self) -> Vec<String> {
-        let parsed = self.parsed.lock().unwrap_or_else(|e| e.into_inner());
-        let mut names: Vec<String> = parsed
-            .iter()
-            .filter(|(_, (_, ok))| !ok)
-            .map(|(name, _)| name.clone())
-            .collect();
-        names.sort();
-        names
     }
 
     /// The path of an event file, if `id` is a plain visible `.ics` file name.
@@ -164,16 +143,16 @@ impl DeviceCalendar for VdirDevice {
         Ok(id)
     }
 
+    /// Every visible `.ics` file, without reading it: a file that does not parse is still
+    /// listed (so it never looks deleted) and [`fetch`](DeviceCalendar::fetch) skips it.
     fn list(&self) -> Result<Vec<DeviceEntry>> {
         let mut out = Vec::new();
-        let mut parsed = self.parsed.lock().unwrap_or_else(|e| e.into_inner());
-        let mut seen = HashMap::new();
         for e in fs::read_dir(&self.dir)? {
             let e = e?;
             let name = e.file_name().to_string_lossy().into_owned();
-            let Some(path) = self.path_of(&name) else {
+            if self.path_of(&name).is_none() {
                 continue;
-            };
+            }
             let meta = match e.metadata() {
                 Ok(m) if m.is_file() => m,
                 Ok(_) => continue,
@@ -181,34 +160,11 @@ impl DeviceCalendar for VdirDevice {
                 Err(err) if err.kind() == io::ErrorKind::NotFound => continue,
                 Err(err) => return Err(err.into()),
             };
-            let version = file_version(&meta);
-            let ok = match parsed.get(&name) {
-                Some((v, ok)) if *v == version => *ok,
-                _ => {
-                    let ok = match fs::read_to_string(&path) {
-                        Ok(text) => match parse_event(&text, name.trim_end_matches(".ics")) {
-                            Ok(_) => true,
-                            Err(err) => {
-                                log::warn!("vdir: skipping {name}, it does not parse: {err}");
-                                false
-                            }
-                        },
-                        Err(err) if err.kind() == io::ErrorKind::NotFound => continue,
-                        Err(err) => {
-                            log::warn!("vdir: skipping {name}, unreadable: {err}");
-                            false
-                        }
-                    };
-                    parsed.insert(name.clone(), (version.clone(), ok));
-                    ok
-                }
-            };
-            seen.insert(name.clone(), ());
-            if ok {
-                out.push(DeviceEntry { id: name, version });
-            }
+            out.push(DeviceEntry {
+                id: name,
+                version: file_version(&meta),
+            });
         }
-        parsed.retain(|name, _| seen.contains_key(name));
         out.sort_by(|a, b| a.id.cmp(&b.id));
         Ok(out)
     }
