@@ -571,3 +571,98 @@ fn an_unreadable_local_file_is_not_a_deletion() {
     assert_eq!(counts(&r, "server"), (0, 0, 0), "{r}");
     assert!(s.server.get_ics("a.ics").is_some());
 }
+
+/// The help page's "failed first sync duplicates almost every event": a phone and a server
+/// that already hold the same events (some under other UIDs, as another sync tool would
+/// leave them) pair instead of copying; a re-installed app whose store is gone pairs again.
+#[test]
+fn first_sync_with_both_sides_full_never_duplicates() {
+    let s = setup(Peer::RadicalePypi);
+    for i in 0..6 {
+        let start = format!("2025100{}T090000Z", i + 1);
+        s.server.put_ics(
+            &format!("s{i}.ics"),
+            &simple(&format!("s{i}"), &format!("Cours {i}"), &start),
+        );
+        // Same UID on the phone for 0..2, another UID but same title and time for 3..5.
+        let uid = if i < 3 {
+            format!("s{i}")
+        } else {
+            format!("phone-{i}")
+        };
+        s.write_local(
+            &format!("{uid}.ics"),
+            &simple(&uid, &format!("Cours {i}"), &start),
+        );
+    }
+    s.write_local(
+        "only-phone.ics",
+        &simple("only-phone", "Dentiste", "20251020T080000Z"),
+    );
+    s.server.put_ics(
+        "only-server.ics",
+        &simple("only-server", "Jury", "20251021T080000Z"),
+    );
+    let r = s.sync();
+    assert_eq!(r["status"], "ok", "{r}");
+    assert_eq!(counts(&r, "server"), (1, 0, 0), "{r}");
+    assert_eq!(r["device"]["added"], 1, "{r}");
+    assert_eq!(vdir_files(&s.vdir).len(), 8);
+    assert_eq!(s.server.list().len(), 8);
+    for i in 3..6 {
+        // The phone's copy took the server's UID: one event, one UID, both sides.
+        assert_eq!(vdir_count_uid(&s.vdir, &format!("s{i}")), 1);
+        assert_eq!(vdir_count_uid(&s.vdir, &format!("phone-{i}")), 0);
+    }
+    let r = s.sync();
+    assert_eq!(counts(&r, "device"), (0, 0, 0), "{r}");
+    assert_eq!(counts(&r, "server"), (0, 0, 0), "{r}");
+
+    // The app is re-installed: the store is gone, both sides are full.
+    let fresh = Cli::for_server(&s.server);
+    let spec = format!("vdir:{}", s.vdir.display());
+    fresh
+        .run(&[
+            "account",
+            "add",
+            "t",
+            "--caldav",
+            &s.server.base_url,
+            "--username",
+            &s.server.username,
+            "--local",
+            &spec,
+            "--calendar",
+            &s.server.calendar_url,
+        ])
+        .expect_ok();
+    let out = fresh.run(&["sync", "t", "--json"]);
+    out.expect_ok();
+    let r = out.json_one();
+    assert_eq!(counts(&r, "server"), (0, 0, 0), "{r}");
+    assert_eq!(counts(&r, "device"), (0, 0, 0), "{r}");
+    assert_eq!(vdir_files(&s.vdir).len(), 8);
+    assert_eq!(s.server.list().len(), 8);
+}
+
+/// A replaced local calendar (new id) is a reset: pull from the server, never push
+/// deletions.
+#[test]
+fn a_replaced_local_calendar_never_deletes_on_the_server() {
+    let s = setup(Peer::RadicalePypi);
+    for i in 0..4 {
+        s.server.put_ics(
+            &format!("e{i}.ics"),
+            &simple(&format!("e{i}"), "E", "20251005T090000Z"),
+        );
+    }
+    s.sync();
+    // The folder is replaced by an empty one (a new phone, a wiped calendar).
+    fs::remove_dir_all(&s.vdir).unwrap();
+    fs::create_dir_all(&s.vdir).unwrap();
+    let r = s.sync();
+    assert_eq!(r["status"], "ok", "{r}");
+    assert_eq!(counts(&r, "server"), (0, 0, 0), "{r}");
+    assert_eq!(counts(&r, "device"), (4, 0, 0), "{r}");
+    assert_eq!(s.server.list().len(), 4);
+}

@@ -86,7 +86,9 @@ pub fn prior_versions(items: &[ItemRecord], actions: &[Action]) -> Result<(SideP
             Action::UpdateOnDevice { row, .. } | Action::DeleteOnDevice { row, .. } => {
                 device.extend(stored(row));
             }
-            Action::Conflict { device: d, .. } => device.push(ical::event_to_ics(&d.event)),
+            Action::Conflict { device: d, .. } | Action::Adopt { device: d, .. } => {
+                device.push(ical::event_to_ics(&d.event))
+            }
             Action::UpdateOnServer { row, .. } | Action::DeleteOnServer { row, .. } => {
                 server.extend(stored(row));
             }
@@ -103,7 +105,8 @@ pub fn server_items_of_plan(actions: &[Action]) -> Vec<String> {
         .filter_map(|a| match a {
             Action::CreateOnDevice { item, .. }
             | Action::Link { item, .. }
-            | Action::Conflict { item, .. } => Some(item.ics.clone()),
+            | Action::Conflict { item, .. }
+            | Action::Adopt { item, .. } => Some(item.ics.clone()),
             _ => None,
         })
         .collect()

@@ -6,7 +6,7 @@ use super::apply::{run_device_tasks, Count, DeviceTask};
 use super::detect::{scan_device, DeviceEvent};
 use super::plan::{plan, Action, ServerChange, ServerItem, ServerScan};
 use super::report::{SyncReport, SyncStatus};
-use super::{guard, SyncOptions, DEVICE_BATCH};
+use super::{guard, pairing, SyncOptions, DEVICE_BATCH};
 use crate::backup;
 use crate::device::{DeviceCalendar, DeviceOp};
 use crate::ical;
@@ -173,7 +173,12 @@ fn run_with_client(
     let state = client.collection_state(&url)?;
     let unchanged_remote = (cal.sync_token.is_some() && state.sync_token == cal.sync_token)
         || (cal.ctag.is_some() && state.ctag == cal.ctag);
-    if unchanged_remote && device_scan.is_empty() {
+    // Rows missing a side (a replaced device calendar, a sync interrupted between a write
+    // and its record) need the full path even when nothing changed.
+    let incomplete = items
+        .iter()
+        .any(|i| i.device_id.is_none() || i.href.is_none());
+    if unchanged_remote && device_scan.is_empty() && !incomplete {
         if !device_scan.touched.is_empty() && !opts.dry_run {
             store.write(|tx| {
                 for (row, entry) in &device_scan.touched {
@@ -209,7 +214,8 @@ fn run_with_client(
     opts.interrupt.check()?;
 
     let device_total = device_scan.total;
-    let actions = plan(&items, device_scan, remote.scan);
+    let (actions, warnings) = pairing::pair_by_content(plan(&items, device_scan, remote.scan));
+    report.warnings.extend(warnings);
     let uid_of_row = |row: i64| {
         items
             .iter()
@@ -595,6 +601,24 @@ fn execute(
                         count: Count::Deleted,
                         uid: b.uid.to_string(),
                     });
+                }
+            }
+            Action::Adopt { device: d, item } => {
+                if d.fp != item.event_fp {
+                    store.read().add_conflict(
+                        account.id,
+                        d.event.uid.as_str(),
+                        "device",
+                        "paired by title and time with a server event that differs in details; \
+                         the server's version was kept",
+                        &ical::event_to_ics(&d.event),
+                    )?;
+                }
+                match DeviceTask::from_server(base(None), &item, Some(d.entry.id.clone())) {
+                    Ok(t) => device_tasks.push(t),
+                    Err(e) => report
+                        .errors
+                        .push(format!("server item {}: {e}", item.href)),
                 }
             }
             Action::Conflict {

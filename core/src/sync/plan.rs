@@ -121,6 +121,15 @@ pub enum Action {
         /// New device state, if it changed.
         device: Option<crate::device::DeviceEntry>,
     },
+    /// New on both sides under different UIDs but the same event (paired by content): the
+    /// device takes the server's version (and UID); local details that differed are kept
+    /// as a conflict copy.
+    Adopt {
+        /// The device's version.
+        device: DeviceEvent,
+        /// The server's version.
+        item: ServerItem,
+    },
     /// Gone on both sides: forget it.
     Forget {
         /// Store row.
@@ -144,6 +153,7 @@ impl Action {
             | Action::CreateOnServer { row, .. }
             | Action::Link { row, .. }
             | Action::Conflict { row, .. } => *row,
+            Action::Adopt { .. } => None,
             Action::UpdateOnDevice { row, .. }
             | Action::DeleteOnDevice { row, .. }
             | Action::UpdateOnServer { row, .. }
@@ -216,6 +226,12 @@ impl Action {
                 "conflict",
                 item.uid.to_string(),
                 "changed on both sides: server wins, device version kept",
+            ),
+            Action::Adopt { item, .. } => (
+                "device",
+                "link",
+                item.uid.to_string(),
+                "same event on both sides (paired by title and time)",
             ),
             Action::Refresh { .. } | Action::Forget { .. } => return None,
         };
@@ -490,6 +506,7 @@ mod tests {
                 Action::DeleteOnServer { .. } => "delete-server",
                 Action::Link { .. } => "link",
                 Action::Conflict { .. } => "conflict",
+                Action::Adopt { .. } => "adopt",
                 Action::Refresh { .. } => "refresh",
                 Action::Forget { .. } => "forget",
             })

@@ -61,6 +61,9 @@ pub struct SyncReport {
     pub conflicts: u64,
     /// Errors, one line each, without personal data.
     pub errors: Vec<String>,
+    /// Things worth knowing that are not errors (duplicates found within one side, ...).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
     /// HTTP requests made.
     pub requests: u64,
     /// Bytes sent.
@@ -87,6 +90,7 @@ impl SyncReport {
             server: Counts::default(),
             conflicts: 0,
             errors: Vec::new(),
+            warnings: Vec::new(),
             requests: 0,
             bytes_sent: 0,
             bytes_received: 0,

@@ -1,0 +1,201 @@
+//! Pairing by content: events new on both sides that did not pair by UID (a phone calendar
+//! filled before the first sync, a re-installed app whose store is gone) are paired when
+//! their summary, start, end, all-day flag and recurrence agree, instead of being copied
+//! across as duplicates. Events that are duplicates within one side are reported and stay
+//! as many as they were.
+
+use super::detect::DeviceEvent;
+use super::plan::{Action, ServerItem};
+use crate::ical;
+use crate::model::{Event, EventTime};
+use std::collections::HashMap;
+
+/// What identifies an event for pairing: normalised summary, start, end, all-day and
+/// recurrence rule.
+pub fn content_key(event: &Event) -> String {
+    let time = |t: &EventTime| match t {
+        EventTime::Date(d) => d.format("%Y%m%d").to_string(),
+        other => ical::to_utc(other)
+            .map(|u| u.format("%Y%m%dT%H%M%SZ").to_string())
+            .unwrap_or_else(|| format!("{other:?}")),
+    };
+    let summary = event
+        .summary
+        .as_deref()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase();
+    let end = event.end.as_ref().map(time).unwrap_or_default();
+    let rrule = event
+        .recurrence
+        .as_ref()
+        .and_then(|r| r.rrule.as_deref())
+        .map(|r| {
+            let mut parts: Vec<&str> = r.split(';').collect();
+            parts.sort_unstable();
+            parts.join(";").to_uppercase()
+        })
+        .unwrap_or_default();
+    format!(
+        "{summary}\u{1f}{}\u{1f}{end}\u{1f}{}\u{1f}{rrule}",
+        time(&event.start),
+        event.start.is_all_day()
+    )
+}
+
+/// Replaces pairs of `CreateOnDevice` / `CreateOnServer` (new on both sides) that have the
+/// same [`content_key`] by one `Adopt`. Returns warnings about duplicates within a side.
+pub fn pair_by_content(actions: Vec<Action>) -> (Vec<Action>, Vec<String>) {
+    let mut out = Vec::with_capacity(actions.len());
+    let mut from_server: Vec<(String, ServerItem)> = Vec::new();
+    let mut from_device: Vec<(String, DeviceEvent)> = Vec::new();
+    for a in actions {
+        match a {
+            Action::CreateOnDevice { row: None, item } => match ical::ics_to_event(&item.ics) {
+                Ok(e) => from_server.push((content_key(&e), item)),
+                Err(_) => out.push(Action::CreateOnDevice { row: None, item }),
+            },
+            Action::CreateOnServer { row: None, device } => {
+                from_device.push((content_key(&device.event), device))
+            }
+            other => out.push(other),
+        }
+    }
+    let mut warnings = Vec::new();
+    for (side, keys) in [
+        (
+            "server",
+            from_server.iter().map(|(k, _)| k).collect::<Vec<_>>(),
+        ),
+        (
+            "local calendar",
+            from_device.iter().map(|(k, _)| k).collect(),
+        ),
+    ] {
+        let mut count: HashMap<&String, usize> = HashMap::new();
+        for k in keys {
+            *count.entry(k).or_default() += 1;
+        }
+        let dups: usize = count.values().filter(|&&n| n > 1).map(|n| n - 1).sum();
+        if dups > 0 {
+            warnings.push(format!(
+                "the {side} holds {dups} duplicate event(s) (same title and time, another UID): \
+                 they are kept as they are, not multiplied"
+            ));
+        }
+    }
+    let mut server_by_key: HashMap<String, Vec<ServerItem>> = HashMap::new();
+    for (k, item) in from_server {
+        server_by_key.entry(k).or_default().push(item);
+    }
+    for (k, device) in from_device {
+        match server_by_key
+            .get_mut(&k)
+            .and_then(|v| (!v.is_empty()).then(|| v.remove(0)))
+        {
+            Some(item) => out.push(Action::Adopt { device, item }),
+            None => out.push(Action::CreateOnServer { row: None, device }),
+        }
+    }
+    for item in server_by_key.into_values().flatten() {
+        out.push(Action::CreateOnDevice { row: None, item });
+    }
+    (out, warnings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::device::DeviceEntry;
+    use crate::model::{Etag, Href, Uid};
+
+    fn ics(uid: &str, summary: &str, start: &str) -> String {
+        format!(
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:{uid}\r\n\
+             DTSTAMP:20250101T000000Z\r\nDTSTART:{start}\r\nDTEND:20251005T100000Z\r\n\
+             SUMMARY:{summary}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+        )
+    }
+
+    fn server(uid: &str, summary: &str, start: &str) -> Action {
+        Action::CreateOnDevice {
+            row: None,
+            item: ServerItem {
+                href: Href::new(format!("/c/{uid}.ics")),
+                etag: Etag::new("1"),
+                ics: ics(uid, summary, start),
+                uid: Uid::new(uid),
+                fp: uid.into(),
+                event_fp: uid.into(),
+            },
+        }
+    }
+
+    fn device(uid: &str, summary: &str, start: &str) -> Action {
+        let event = ical::ics_to_event(&ics(uid, summary, start)).unwrap();
+        Action::CreateOnServer {
+            row: None,
+            device: DeviceEvent {
+                entry: DeviceEntry {
+                    id: format!("{uid}.ics"),
+                    version: "1".into(),
+                },
+                fp: ical::event_fingerprint(&event),
+                event,
+            },
+        }
+    }
+
+    #[test]
+    fn same_title_and_time_pair_across_uids() {
+        let (out, warnings) = pair_by_content(vec![
+            server("s1", "Réunion  d'équipe", "20251005T090000Z"),
+            device("d1", "réunion d'équipe", "20251005T090000Z"),
+            server("s2", "Other", "20251006T090000Z"),
+            device("d2", "Mine", "20251007T090000Z"),
+        ]);
+        assert!(warnings.is_empty());
+        assert_eq!(
+            out.iter()
+                .filter(|a| matches!(a, Action::Adopt { .. }))
+                .count(),
+            1
+        );
+        assert_eq!(out.len(), 3);
+    }
+
+    #[test]
+    fn a_different_time_is_another_event() {
+        let (out, _) = pair_by_content(vec![
+            server("s1", "Cours", "20251005T090000Z"),
+            device("d1", "Cours", "20251005T100000Z"),
+        ]);
+        assert!(!out.iter().any(|a| matches!(a, Action::Adopt { .. })));
+    }
+
+    #[test]
+    fn duplicates_within_a_side_are_reported_not_multiplied() {
+        let (out, warnings) = pair_by_content(vec![
+            server("s1", "Cours", "20251005T090000Z"),
+            device("d1", "Cours", "20251005T090000Z"),
+            device("d2", "Cours", "20251005T090000Z"),
+        ]);
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        // One pair, one copy of the device's own duplicate: two on each side, as on the
+        // device before; never three.
+        assert_eq!(
+            out.iter()
+                .filter(|a| matches!(a, Action::Adopt { .. }))
+                .count(),
+            1
+        );
+        assert_eq!(
+            out.iter()
+                .filter(|a| matches!(a, Action::CreateOnServer { .. }))
+                .count(),
+            1
+        );
+    }
+}
