@@ -23,10 +23,11 @@
 //!   we cannot read is kept as `X-SYNCHRO-VCAL-RRULE` and written back as it was. A rule
 //!   without `#N` or end date has two instances, as the vCalendar 1.0 specification says.
 //! - **Exceptions.** vCalendar 1.0 has no RECURRENCE-ID: each exception is written as an
-//!   EXDATE on the master plus a VEVENT after it, in the same object, with the same UID and
-//!   `X-SYNCHRO-RECURRENCE-ID` (SyncEvolution's approach of separate events, kept in one item
-//!   so it maps to one LUID). Reading restores the RECURRENCE-ID and drops that EXDATE. A
-//!   server that keeps only the first VEVENT loses the change, not the instance's removal.
+//!   EXDATE on the master (also listed in `X-SYNCEVOLUTION-EXDATE-DETACHED`) plus a VEVENT
+//!   after it, in the same object, with the same UID and `X-RECURRENCE-ID` (the names
+//!   SyncEvolution's server uses for vCalendar 1.0; kept in one item so it maps to one LUID).
+//!   Reading restores the RECURRENCE-ID and drops that EXDATE. A server that keeps only the
+//!   first VEVENT loses the change, not the instance's removal.
 //! - **Alarms.** A DISPLAY VALARM is written as DALARM plus AALARM at the same time (phones
 //!   read one or the other) and read back as one; AUDIO is AALARM, EMAIL is MALARM. Run
 //!   times are absolute: read back as a TRIGGER relative to DTSTART whenever both are
@@ -53,8 +54,11 @@ use crate::Result;
 
 /// Our VCALENDAR property naming the TZID the TZ / DAYLIGHT values were written from.
 pub const HINT_TZID: &str = "X-SYNCHRO-TZID";
-/// Our property holding an exception's RECURRENCE-ID in vCalendar 1.0.
-pub const HINT_RECURRENCE_ID: &str = "X-SYNCHRO-RECURRENCE-ID";
+/// The property holding an exception's RECURRENCE-ID in vCalendar 1.0 (the name
+/// SyncEvolution's server lists in its CTCap).
+pub const HINT_RECURRENCE_ID: &str = "X-RECURRENCE-ID";
+/// SyncEvolution's list of the master's EXDATEs that stand for detached exceptions.
+pub const EXDATE_DETACHED: &str = "X-SYNCEVOLUTION-EXDATE-DETACHED";
 /// Our property holding an RRULE that vCalendar 1.0 cannot express.
 pub const HINT_RRULE: &str = "X-SYNCHRO-ICAL-RRULE";
 /// Our iCalendar property holding a vCalendar STATUS with no iCalendar equivalent.

@@ -5,7 +5,7 @@
 use super::lines::{self, split_compound, unescape};
 use super::rrule;
 use super::zone::VcalZone;
-use super::{HINT_RECURRENCE_ID, HINT_RRULE, HINT_STATUS, HINT_TZID};
+use super::{EXDATE_DETACHED, HINT_RECURRENCE_ID, HINT_RRULE, HINT_STATUS, HINT_TZID};
 use crate::ical::values::{
     escape_text, format_duration, format_time, format_utc, param, parse_date, parse_date_time,
     parse_duration, parse_time_value,
@@ -602,7 +602,7 @@ fn convert_item(c: &Component, ctx: &Ctx) -> Component {
             }
             "PALARM" => props.push(prop("X-SYNCHRO-VCAL-PALARM", escape_text(value))),
             // Our own hints and properties with no iCalendar meaning.
-            HINT_RRULE | HINT_STATUS | "RNUM" | "TZ" | "DAYLIGHT" | "DTSTAMP" => {}
+            HINT_RRULE | HINT_STATUS | EXDATE_DETACHED | "RNUM" | "TZ" | "DAYLIGHT" | "DTSTAMP" => {}
             _ => keep(&mut props, &p.name, escape_text(&unescape(&p.value))),
         }
     }

@@ -5,7 +5,7 @@
 use super::lines::{escape, write_line};
 use super::rrule;
 use super::zone::tz_values;
-use super::{HINT_RECURRENCE_ID, HINT_RRULE, HINT_STATUS, HINT_TZID};
+use super::{EXDATE_DETACHED, HINT_RECURRENCE_ID, HINT_RRULE, HINT_STATUS, HINT_TZID};
 use crate::ical::event::alarm_from;
 use crate::ical::values::{
     add_duration, param, parse_date_time, parse_duration, parse_time_list, parse_time_prop,
@@ -300,7 +300,8 @@ fn write_item(c: &Component, out: &Out, extra_exdates: &[EventTime]) -> String {
             }
             "ATTACH" if param(p, "ENCODING").is_none() => s += &line("ATTACH", &escape(v)),
             // No vCalendar 1.0 form (or rebuilt from the model): dropped.
-            "DTSTAMP" | "ATTACH" | "GEO" | "X-SYNCHRO-VCAL-RRULE" | HINT_STATUS => {}
+            "DTSTAMP" | "ATTACH" | "GEO" | "X-SYNCHRO-VCAL-RRULE" | HINT_STATUS
+            | EXDATE_DETACHED => {}
             n if n.starts_with("X-") => {
                 s += &write_line(n, &text_params(p), &escape(&unescape_text(v)));
             }
@@ -310,6 +311,7 @@ fn write_item(c: &Component, out: &Out, extra_exdates: &[EventTime]) -> String {
     if !extra_exdates.is_empty() {
         let items: Vec<String> = extra_exdates.iter().map(|t| out.time(t)).collect();
         s += &line("EXDATE", &items.join(";"));
+        s += &line(EXDATE_DETACHED, &items.join(";"));
     }
     for a in c.components.iter().filter(|a| a.name == "VALARM") {
         s += &alarm_lines(a, start.as_ref(), end.as_ref(), out);
