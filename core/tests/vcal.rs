@@ -9,8 +9,8 @@ use synchro_core::ical::vcal::{
 };
 use synchro_core::ical::{ics_to_event, to_utc};
 use synchro_core::model::{
-    AccessClass, Alarm, AlarmAction, AlarmTrigger, AttendeeRole, Availability, Event,
-    EventStatus, EventTime, ParticipationStatus, Zone,
+    AccessClass, Alarm, AlarmAction, AlarmTrigger, AttendeeRole, Availability, Event, EventStatus,
+    EventTime, ParticipationStatus, Zone,
 };
 use synchro_core::Error;
 
@@ -65,10 +65,16 @@ fn nokia_quoted_printable_and_aalarm() {
         e.description.as_deref(),
         Some("Zeile eins\nZeile zwei; mit Semikolon, und Komma")
     );
-    assert_eq!(e.start, EventTime::DateTime {
-        local: NaiveDate::from_ymd_opt(2025, 3, 12).unwrap().and_hms_opt(8, 0, 0).unwrap(),
-        zone: Zone::Utc,
-    });
+    assert_eq!(
+        e.start,
+        EventTime::DateTime {
+            local: NaiveDate::from_ymd_opt(2025, 3, 12)
+                .unwrap()
+                .and_hms_opt(8, 0, 0)
+                .unwrap(),
+            zone: Zone::Utc,
+        }
+    );
     assert_eq!(e.access, Some(AccessClass::Private));
     assert_eq!(e.sequence, 2);
     assert_eq!(
@@ -83,7 +89,7 @@ fn nokia_quoted_printable_and_aalarm() {
     // X- properties are kept, the backslashes of a path are not escapes.
     assert!(ics.contains("X-SYMBIAN-LUID:123"), "{ics}");
     assert!(ics.contains("X-EPOCAGENDAENTRYTYPE:APPOINTMENT"), "{ics}");
-    assert!(ics.contains("ATTACH:z:\\\\resource"), "{ics}");
+    assert!(ics.contains("ATTACH:z:\\resource\\sounds"), "{ics}");
 }
 
 #[test]
@@ -94,7 +100,10 @@ fn sony_ericsson_local_times_with_daylight_become_a_zone() {
     assert_eq!(
         e.start,
         EventTime::DateTime {
-            local: NaiveDate::from_ymd_opt(2025, 5, 5).unwrap().and_hms_opt(9, 0, 0).unwrap(),
+            local: NaiveDate::from_ymd_opt(2025, 5, 5)
+                .unwrap()
+                .and_hms_opt(9, 0, 0)
+                .unwrap(),
             zone: Zone::Tzid("Europe/Berlin".into()),
         }
     );
@@ -115,7 +124,10 @@ fn sony_ericsson_local_times_with_daylight_become_a_zone() {
     assert_eq!(e.categories, vec!["MEETING", "BUSINESS"]);
     assert_eq!(e.status, Some(EventStatus::Confirmed));
     let ics = vcal_to_ical(&fixture("sony-ericsson-weekly-tz.vcs")).unwrap();
-    assert!(ics.contains("BEGIN:VTIMEZONE\r\nTZID:Europe/Berlin"), "{ics}");
+    assert!(
+        ics.contains("BEGIN:VTIMEZONE\r\nTZID:Europe/Berlin"),
+        "{ics}"
+    );
     assert!(ics.contains("DURATION:PT5M\r\nREPEAT:2"), "{ics}");
 }
 
@@ -144,14 +156,23 @@ fn attendees_expect_status_and_month_by_day_until() {
     assert_eq!(
         e.start,
         EventTime::DateTime {
-            local: NaiveDate::from_ymd_opt(2025, 2, 3).unwrap().and_hms_opt(14, 0, 0).unwrap(),
+            local: NaiveDate::from_ymd_opt(2025, 2, 3)
+                .unwrap()
+                .and_hms_opt(14, 0, 0)
+                .unwrap(),
             zone: Zone::Tzid("America/New_York".into()),
         }
     );
     // The local end date (EST) as UTC.
-    assert_eq!(rrule(&e), Some("FREQ=MONTHLY;BYDAY=1MO;UNTIL=20260101T045959Z"));
+    assert_eq!(
+        rrule(&e),
+        Some("FREQ=MONTHLY;BYDAY=1MO;UNTIL=20260101T045959Z")
+    );
     let org = e.organizer.as_ref().unwrap();
-    assert_eq!((org.email.as_str(), org.name.as_deref()), ("jane@example.com", Some("Jane Roe")));
+    assert_eq!(
+        (org.email.as_str(), org.name.as_deref()),
+        ("jane@example.com", Some("Jane Roe"))
+    );
     assert_eq!(e.attendees.len(), 2);
     assert_eq!(e.attendees[0].email, "john@example.com");
     assert_eq!(e.attendees[0].name.as_deref(), Some("Doe, John"));
@@ -159,7 +180,10 @@ fn attendees_expect_status_and_month_by_day_until() {
     assert_eq!(e.attendees[0].status, Some(ParticipationStatus::Accepted));
     assert_eq!(e.attendees[1].email, "info@example.com");
     assert_eq!(e.attendees[1].role, Some(AttendeeRole::NonParticipant));
-    assert_eq!(e.attendees[1].status, Some(ParticipationStatus::NeedsAction));
+    assert_eq!(
+        e.attendees[1].status,
+        Some(ParticipationStatus::NeedsAction)
+    );
     assert_eq!(e.status, Some(EventStatus::Tentative));
     assert_eq!(e.availability, Availability::Free);
     let ics = vcal_to_ical(&fixture("attendees-monthly-by-day-us.vcs")).unwrap();
@@ -170,7 +194,13 @@ fn attendees_expect_status_and_month_by_day_until() {
 fn offsets_that_name_no_zone_give_utc() {
     let e = read("fixed-offset-no-zone.vcs");
     assert_eq!(utc(&e.start), "2025-03-01 04:15");
-    assert!(matches!(e.start, EventTime::DateTime { zone: Zone::Utc, .. }));
+    assert!(matches!(
+        e.start,
+        EventTime::DateTime {
+            zone: Zone::Utc,
+            ..
+        }
+    ));
     assert_eq!(e.alarms[0].trigger, AlarmTrigger::BeforeStart(30));
     let e = read("odd-daylight-utc.vcs");
     // Inside the DAYLIGHT period (+04).
@@ -194,7 +224,11 @@ fn version_comes_from_the_payload() {
         "sony-ericsson-weekly-tz.vcs",
         "attendees-monthly-by-day-us.vcs",
     ] {
-        assert_eq!(detect_version(&fixture(name)), Some(CalendarVersion::V1), "{name}");
+        assert_eq!(
+            detect_version(&fixture(name)),
+            Some(CalendarVersion::V1),
+            "{name}"
+        );
     }
     assert_eq!(
         detect_version(&fixture("roundtrip-timed-zone.ics")),
@@ -207,9 +241,13 @@ fn version_comes_from_the_payload() {
     let lying_v1 = "BEGIN:VCALENDAR\r\nVERSION:1.0\r\nBEGIN:VEVENT\r\nUID:1\r\n\
         DTSTART;TZID=Europe/Berlin:20250101T100000\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
     assert_eq!(detect_version(lying_v1), Some(CalendarVersion::V2));
-    let bare = "BEGIN:VCALENDAR\nBEGIN:VEVENT\nDALARM:20250101T100000Z;;;x\nEND:VEVENT\nEND:VCALENDAR\n";
+    let bare =
+        "BEGIN:VCALENDAR\nBEGIN:VEVENT\nDALARM:20250101T100000Z;;;x\nEND:VEVENT\nEND:VCALENDAR\n";
     assert_eq!(detect_version(bare), Some(CalendarVersion::V1));
-    assert_eq!(detect_version("BEGIN:VCARD\r\nVERSION:2.1\r\nEND:VCARD\r\n"), None);
+    assert_eq!(
+        detect_version("BEGIN:VCARD\r\nVERSION:2.1\r\nEND:VCARD\r\n"),
+        None
+    );
     assert_eq!(detect_version(""), None);
     // to_icalendar converts vCalendar and passes iCalendar through.
     let ics = fixture("roundtrip-allday.ics");
@@ -234,6 +272,7 @@ fn round_trip(name: &str) -> (Event, Event, String) {
 fn round_trip_timed_in_a_zone_with_text_alarms_and_attendees() {
     let (before, after, vcal) = round_trip("roundtrip-timed-zone.ics");
     assert_eq!(before, after, "{vcal}");
+    let joined = vcal.replace("=\r\n", "");
     assert_eq!(after.attendees.len(), 3);
     assert_eq!(after.alarms.len(), 2);
     // What a vCalendar 1.0 server gets: local times with TZ / DAYLIGHT, never DURATION,
@@ -245,16 +284,35 @@ fn round_trip_timed_in_a_zone_with_text_alarms_and_attendees() {
     );
     assert!(vcal.contains("DTSTART:20250704T183000\r\n"), "{vcal}");
     assert!(vcal.contains("DTEND:20250704T200000\r\n"), "{vcal}");
-    assert!(vcal.contains("SUMMARY;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:R=C3=A9union\\; ordre du jour, budget"), "{vcal}");
-    assert!(vcal.contains("DALARM:20250704T161500Z;;;Rappel: r=C3=A9union") || vcal.contains("DALARM;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:20250704T161500Z;;;Rappel: r=C3=A9union"), "{vcal}");
+    assert!(
+        joined.contains(
+            "SUMMARY;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:R=C3=A9union\\; ordre du jour, budget\r\n"
+        ),
+        "{vcal}"
+    );
+    assert!(
+        joined.contains(
+            "DESCRIPTION;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:Premi=C3=A8re ligne=0D=0A"
+        ),
+        "{vcal}"
+    );
+    assert!(
+        joined.contains("CATEGORIES;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:Travail;R=C3=A9unions, internes\r\n"),
+        "{vcal}"
+    );
+    assert!(
+        joined.contains("DALARM;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:20250704T161500Z;;;Rappel: r=C3=A9union\r\n"),
+        "{vcal}"
+    );
     assert!(vcal.contains("AALARM:20250704T161500Z;;;\r\n"), "{vcal}");
     assert!(vcal.contains("AALARM:20250703T163000Z;;;\r\n"), "{vcal}");
     assert!(vcal.contains("ATTENDEE;ROLE=ORGANIZER"), "{vcal}");
     assert!(vcal.contains("TRANSP:1\r\n"), "{vcal}");
     assert!(vcal.contains("X-CUSTOM-FLAG:keep me\r\n"), "{vcal}");
     assert!(!vcal.contains("DURATION"), "{vcal}");
-    assert!(!vcal.contains("TZID"), "{vcal}");
-    for l in vcal.split("\r\n") {
+    assert!(!vcal.contains(";TZID="), "{vcal}");
+    // Lines stay short, except a long name and parameters before a QUOTED-PRINTABLE value.
+    for l in vcal.split("\r\n").filter(|l| !l.ends_with(":=")) {
         assert!(l.len() <= 76, "{l}");
     }
 }
@@ -263,7 +321,10 @@ fn round_trip_timed_in_a_zone_with_text_alarms_and_attendees() {
 fn round_trip_all_day_yearly_with_exdate() {
     let (before, after, vcal) = round_trip("roundtrip-allday.ics");
     assert_eq!(before, after, "{vcal}");
-    assert!(vcal.contains("DTSTART:20250818T000000\r\nDTEND:20250821T000000\r\n"), "{vcal}");
+    assert!(
+        vcal.contains("DTSTART:20250818T000000\r\nDTEND:20250821T000000\r\n"),
+        "{vcal}"
+    );
     assert!(vcal.contains("RRULE:YM1 8 #3\r\n"), "{vcal}");
     assert!(vcal.contains("EXDATE:20260818T000000\r\n"), "{vcal}");
     assert!(!vcal.contains("TZ:"), "{vcal}");
@@ -274,13 +335,25 @@ fn round_trip_weekly_until_with_exceptions() {
     let (before, after, vcal) = round_trip("roundtrip-weekly-until-exception.ics");
     assert_eq!(before.exceptions.len(), 2);
     assert_eq!(before, after, "{vcal}");
-    assert!(vcal.contains("RRULE:W1 MO WE 20250630T235959Z\r\n"), "{vcal}");
+    assert!(
+        vcal.contains("RRULE:W1 MO WE 20250630T235959Z\r\n"),
+        "{vcal}"
+    );
     // The master hides the moved and the cancelled instances; the exceptions follow it.
     assert!(vcal.contains("EXDATE:20250120T090000\r\n"), "{vcal}");
-    assert!(vcal.contains("EXDATE:20250113T090000;20250115T090000\r\n"), "{vcal}");
-    assert!(vcal.contains("X-RECURRENCE-ID:20250113T090000\r\n"), "{vcal}");
+    assert!(
+        vcal.contains("EXDATE:20250113T090000;20250115T090000\r\n"),
+        "{vcal}"
+    );
+    assert!(
+        vcal.contains("X-RECURRENCE-ID:20250113T090000\r\n"),
+        "{vcal}"
+    );
     assert_eq!(vcal.matches("BEGIN:VEVENT").count(), 3);
-    assert!(vcal.contains("DAYLIGHT:TRUE;-04:00;20250309T070000Z;20251102T060000Z;EST;EDT"), "{vcal}");
+    assert!(
+        vcal.contains("DAYLIGHT:TRUE;-04:00;20250309T070000Z;20251102T060000Z;EST;EDT"),
+        "{vcal}"
+    );
 }
 
 #[test]
@@ -289,7 +362,10 @@ fn round_trip_monthly_by_day_computes_dtend() {
     assert_eq!(before, after, "{vcal}");
     assert!(vcal.contains("DTEND:20250131T163000Z\r\n"), "{vcal}");
     assert!(vcal.contains("RRULE:MP1 1- FR #6\r\n"), "{vcal}");
-    assert!(vcal.contains("MALARM:20250131T143000Z;;;me@example.com;Prepare the numbers\r\n"), "{vcal}");
+    assert!(
+        vcal.contains("MALARM:20250131T143000Z;;;me@example.com;Prepare the numbers\r\n"),
+        "{vcal}"
+    );
 }
 
 #[test]
@@ -311,10 +387,16 @@ fn round_trip_windows_tzid_and_an_rrule_vcalendar_cannot_say() {
         .collect();
     let e = vcal_to_event(&stripped).unwrap();
     assert_eq!(utc(&e.start), "2025-02-26 13:00");
-    assert_eq!(e.start, EventTime::DateTime {
-        local: NaiveDate::from_ymd_opt(2025, 2, 26).unwrap().and_hms_opt(14, 0, 0).unwrap(),
-        zone: Zone::Tzid("Europe/Berlin".into()),
-    });
+    assert_eq!(
+        e.start,
+        EventTime::DateTime {
+            local: NaiveDate::from_ymd_opt(2025, 2, 26)
+                .unwrap()
+                .and_hms_opt(14, 0, 0)
+                .unwrap(),
+            zone: Zone::Tzid("Europe/Berlin".into()),
+        }
+    );
 }
 
 #[test]
@@ -327,7 +409,10 @@ fn event_wrappers_round_trip() {
     ] {
         let e = ics_to_event(&fixture(name)).unwrap();
         let vcal = event_to_vcal(&e);
-        assert!(vcal.starts_with("BEGIN:VCALENDAR\r\nVERSION:1.0\r\n"), "{vcal}");
+        assert!(
+            vcal.starts_with("BEGIN:VCALENDAR\r\nVERSION:1.0\r\n"),
+            "{vcal}"
+        );
         assert_eq!(vcal_to_event(&vcal).unwrap(), e, "{name}\n{vcal}");
     }
     // Phone-style items survive vcal -> ical -> vcal -> ical.
@@ -367,8 +452,14 @@ fn malformed_input_is_an_error_never_a_panic() {
     // Readable as vCalendar but no event the model can hold.
     let no_start = "BEGIN:VCALENDAR\r\nVERSION:1.0\r\nBEGIN:VEVENT\r\nUID:x\r\n\
         DTSTART:yesterday\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
-    assert!(matches!(vcal_to_event(no_start), Err(Error::InvalidCalendar(_))));
-    assert!(matches!(ical_to_vcal("nonsense"), Err(Error::InvalidCalendar(_))));
+    assert!(matches!(
+        vcal_to_event(no_start),
+        Err(Error::InvalidCalendar(_))
+    ));
+    assert!(matches!(
+        ical_to_vcal("nonsense"),
+        Err(Error::InvalidCalendar(_))
+    ));
     // Every prefix of every fixture: an answer, never a panic.
     let dir = format!("{}/tests/fixtures/vcal", env!("CARGO_MANIFEST_DIR"));
     for entry in std::fs::read_dir(dir).unwrap() {
@@ -396,7 +487,10 @@ fn odd_but_real_values_do_not_break_the_item() {
     let rec = e.recurrence.unwrap();
     assert_eq!(rec.rrule, None);
     assert_eq!(rec.exdates.len(), 1);
-    assert!(ics.contains("X-SYNCHRO-VCAL-RRULE:YM1 6 MP1 1+ SU #3"), "{ics}");
+    assert!(
+        ics.contains("X-SYNCHRO-VCAL-RRULE:YM1 6 MP1 1+ SU #3"),
+        "{ics}"
+    );
     // And the rule the phone wrote goes back to it as it was.
     let vcal = ical_to_vcal(&ics).unwrap();
     assert!(vcal.contains("\r\nRRULE:YM1 6 MP1 1+ SU #3\r\n"), "{vcal}");

@@ -185,8 +185,7 @@ pub fn parse_line(line: &str) -> Result<Property> {
         "BASE64" | "B" => raw.chars().filter(|c| !c.is_whitespace()).collect(),
         _ => raw.to_string(),
     };
-    params
-        .retain(|(k, v)| k != "CHARSET" && !(k == "ENCODING" && !v.eq_ignore_ascii_case("BASE64")));
+    params.retain(|(k, v)| k != "CHARSET" && (k != "ENCODING" || v.eq_ignore_ascii_case("BASE64")));
     Ok(Property {
         name,
         params,
@@ -326,7 +325,7 @@ pub fn write_line(name: &str, params: &[(String, String)], value: &str) -> Strin
             head.push_str(v);
         }
     }
-    let needs_qp = value.bytes().any(|b| b >= 0x80 || b < 0x20 || b == 0x7F);
+    let needs_qp = value.bytes().any(|b| !(0x20..0x7F).contains(&b));
     if !needs_qp {
         let line = format!("{head}:{value}");
         return fold_at_spaces(&line);

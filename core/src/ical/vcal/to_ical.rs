@@ -316,12 +316,7 @@ fn read_alarm(p: &Property) -> VAlarm {
     let mut parts = split_compound(&p.value).into_iter();
     let mut next = || parts.next().unwrap_or_default().trim().to_string();
     let (run, snooze, repeat) = (next(), next(), next());
-    let extra: Vec<String> = std::iter::from_fn(|| {
-        let v = next();
-        (!v.is_empty()).then_some(v)
-    })
-    .take(4)
-    .collect();
+    let extra: Vec<String> = parts.take(4).map(|v| v.trim().to_string()).collect();
     VAlarm {
         kind: p.name.clone(),
         run,
@@ -402,14 +397,14 @@ fn alarm_component(a: &VAlarm, start: Option<&EventTime>, ctx: &Ctx) -> Option<C
         "DALARM" => {
             properties.push(prop("ACTION", "DISPLAY"));
             properties.push(trigger);
-            if let Some(d) = a.extra.first() {
+            if let Some(d) = a.extra.first().filter(|d| !d.is_empty()) {
                 properties.push(text("DESCRIPTION", d));
             }
         }
         "AALARM" => {
             properties.push(prop("ACTION", "AUDIO"));
             properties.push(trigger);
-            if let Some(uri) = a.extra.first() {
+            if let Some(uri) = a.extra.first().filter(|u| !u.is_empty()) {
                 properties.push(prop("ATTACH", uri.clone()));
             }
         }
@@ -419,7 +414,7 @@ fn alarm_component(a: &VAlarm, start: Option<&EventTime>, ctx: &Ctx) -> Option<C
             let note = a.extra.get(1).cloned().unwrap_or_default();
             properties.push(text("DESCRIPTION", &note));
             properties.push(text("SUMMARY", &note));
-            if let Some(addr) = a.extra.first() {
+            if let Some(addr) = a.extra.first().filter(|a| !a.is_empty()) {
                 properties.push(prop("ATTENDEE", address_uri(&parse_address(addr).1)));
             }
         }
@@ -602,7 +597,8 @@ fn convert_item(c: &Component, ctx: &Ctx) -> Component {
             }
             "PALARM" => props.push(prop("X-SYNCHRO-VCAL-PALARM", escape_text(value))),
             // Our own hints and properties with no iCalendar meaning.
-            HINT_RRULE | HINT_STATUS | EXDATE_DETACHED | "RNUM" | "TZ" | "DAYLIGHT" | "DTSTAMP" => {}
+            HINT_RRULE | HINT_STATUS | EXDATE_DETACHED | "RNUM" | "TZ" | "DAYLIGHT" | "DTSTAMP" => {
+            }
             _ => keep(&mut props, &p.name, escape_text(&unescape(&p.value))),
         }
     }

@@ -300,7 +300,11 @@ fn write_item(c: &Component, out: &Out, extra_exdates: &[EventTime]) -> String {
             }
             "ATTACH" if param(p, "ENCODING").is_none() => s += &line("ATTACH", &escape(v)),
             // No vCalendar 1.0 form (or rebuilt from the model): dropped.
-            "DTSTAMP" | "ATTACH" | "GEO" | "X-SYNCHRO-VCAL-RRULE" | HINT_STATUS
+            "DTSTAMP"
+            | "ATTACH"
+            | "GEO"
+            | "X-SYNCHRO-VCAL-RRULE"
+            | HINT_STATUS
             | EXDATE_DETACHED => {}
             n if n.starts_with("X-") => {
                 s += &write_line(n, &text_params(p), &escape(&unescape_text(v)));
