@@ -495,3 +495,21 @@ fn odd_but_real_values_do_not_break_the_item() {
     let vcal = ical_to_vcal(&ics).unwrap();
     assert!(vcal.contains("\r\nRRULE:YM1 6 MP1 1+ SU #3\r\n"), "{vcal}");
 }
+
+#[test]
+fn unknown_tzid_comes_back_through_our_hint() {
+    let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:u1\r\n\
+        DTSTAMP:20250101T000000Z\r\nDTSTART;TZID=Custom Zone:20250301T100000\r\n\
+        DTEND;TZID=Custom Zone:20250301T110000\r\nRRULE:FREQ=DAILY;COUNT=2\r\n\
+        SUMMARY:x\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let vcal = ical_to_vcal(ics).unwrap();
+    assert!(!vcal.contains("TZ:"), "{vcal}");
+    assert!(vcal.contains("X-SYNCHRO-TZID:Custom Zone\r\n"), "{vcal}");
+    assert!(vcal.contains("DTSTART:20250301T100000\r\n"), "{vcal}");
+    assert_eq!(vcal_to_event(&vcal).unwrap(), ics_to_event(ics).unwrap());
+    // A to-do only is no event for the model.
+    assert!(matches!(
+        vcal_to_event(&fixture("sony-ericsson-todo.vcs")),
+        Err(Error::InvalidCalendar(_))
+    ));
+}

@@ -116,6 +116,8 @@ impl Ctx {
                 },
             ) => None,
             (Mode::Named(_, Some(tz)), _) => tz::local_to_utc(tz, &local).map(|t| t.naive_utc()),
+            // A TZID we cannot resolve: keep the local end.
+            (Mode::Named(_, None), _) => None,
             (Mode::Offsets(z), _) => Some(z.local_to_utc(&local)),
             // No zone but a UTC start: read the end as UTC.
             _ => Some(local),

@@ -223,7 +223,7 @@ pub fn tz_values(tz: &Tz, years: std::ops::RangeInclusive<i32>) -> (String, Vec<
         if to <= from || !years.contains(&chrono::Datelike::year(&start)) {
             continue;
         }
-        let Some(&(end_t, _, back)) = changes[i + 1..].iter().find(|c| c.2 < c.1) else {
+        let Some(&(end_t, _, _)) = changes[i + 1..].iter().find(|c| c.2 < c.1) else {
             continue;
         };
         let end = utc(end_t);
@@ -236,7 +236,6 @@ pub fn tz_values(tz: &Tz, years: std::ops::RangeInclusive<i32>) -> (String, Vec<
             abbreviation(tz, &(end + Duration::seconds(60))),
             abbreviation(tz, &(start + Duration::seconds(60))),
         ));
-        let _ = back;
     }
     let standard = standard.unwrap_or_else(|| {
         let jan = chrono::NaiveDate::from_ymd_opt(first, 1, 1)
