@@ -21,6 +21,7 @@ mod parse;
 mod split;
 pub mod tz;
 pub mod values;
+pub mod vcal;
 mod write;
 
 #[cfg(test)]

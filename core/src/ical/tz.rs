@@ -255,7 +255,7 @@ fn offset_at(tz: &Tz, t: i64) -> i32 {
 }
 
 /// Offset transitions of `tz` in a year: (UTC second of the change, offset before, after).
-fn transitions(tz: &Tz, year: i32) -> Vec<(i64, i32, i32)> {
+pub(super) fn transitions(tz: &Tz, year: i32) -> Vec<(i64, i32, i32)> {
     let start = NaiveDate::from_ymd_opt(year, 1, 1)
         .and_then(|d| d.and_hms_opt(0, 0, 0))
         .map(|d| d.and_utc().timestamp());
