@@ -4,7 +4,8 @@
 Two ways, chosen by --mode:
   bulk   one PUT of the whole VCALENDAR on the collection URL. Radicale (3.1 and 3.9) accepts
          it and REPLACES the collection's contents with one item per UID, named <UID>.ics.
-         Much faster than one PUT per item (Radicale is storage-bound, ~50-70 ms per PUT).
+         Faster than one PUT per item: 5000 events into Radicale 3.9 took 144 s in bulk,
+         626 s by items (4 threads) on our 2-core machines.
   items  one PUT per UID (<safe UID>.ics, If-None-Match: *) from a small thread pool.
   auto   (default) bulk when the collection is empty (so nothing can be replaced), falling
          back to items when the server refuses it (Xandikos answers 405); items otherwise.
@@ -97,13 +98,22 @@ class Client:
 
 
 def item_count(client: Client, url: str) -> int:
+    """How many members the collection has (its own response, with an etag on Radicale,
+    does not count)."""
     body = b'<?xml version="1.0"?><propfind xmlns="DAV:"><prop><getetag/></prop></propfind>'
     status, text = client.request(
         "PROPFIND", url, body, {"Depth": "1", "Content-Type": "application/xml"}
     )
     if status != 207:
         raise SystemExit(f"upload.py: PROPFIND {url}: HTTP {status}")
-    return len(re.findall(rb"<(?:\w+:)?getetag>", text))
+    own = urllib.parse.unquote(urllib.parse.urlsplit(url).path).rstrip("/")
+    hrefs = re.findall(rb"<(?:\w+:)?href>([^<]*)</(?:\w+:)?href>", text)
+    members = set()
+    for h in hrefs:
+        path = urllib.parse.unquote(urllib.parse.urlsplit(h.decode().strip()).path).rstrip("/")
+        if path != own and path.startswith(own + "/"):
+            members.add(path)
+    return len(members)
 
 
 def upload_bulk(client: Client, url: str, data: bytes) -> int:
@@ -121,6 +131,8 @@ def upload_items(client: Client, url: str, items: list[tuple[str, bytes]], threa
             data,
             {"Content-Type": "text/calendar; charset=utf-8", "If-None-Match": "*"},
         )
+        if status == 412:
+            raise RuntimeError(f"PUT {name}: already on the server (412); upload.py only creates")
         if status not in (200, 201, 204):
             raise RuntimeError(f"PUT {name}: HTTP {status} {body[:200]!r}")
 

@@ -21,7 +21,8 @@ pub fn tools_python() -> PathBuf {
     p
 }
 
-fn run_script(script: &str, args: &[&str], stdin: Option<&[u8]>) -> Vec<u8> {
+/// Runs a script; returns (stdout, stderr). Panics with stderr when it fails.
+fn run_script(script: &str, args: &[&str], stdin: Option<&[u8]>) -> (Vec<u8>, String) {
     let mut child = Command::new(tools_python())
         .arg(repo_root().join("scripts").join(script))
         .args(args)
@@ -48,7 +49,10 @@ fn run_script(script: &str, args: &[&str], stdin: Option<&[u8]>) -> Vec<u8> {
         "{script} {args:?} failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    out.stdout
+    (
+        out.stdout,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 /// A seeded calendar as one iCalendar text: `count` events (UIDs), deterministic for a given
@@ -66,7 +70,7 @@ pub fn seed_ics(count: usize, seed: u64, start: &str) -> String {
         ],
         None,
     );
-    String::from_utf8(out).expect("seed.py writes UTF-8")
+    String::from_utf8(out.0).expect("seed.py writes UTF-8")
 }
 
 /// Writes a seeded calendar into `dir` as a vdir (one `.ics` per event).
@@ -90,8 +94,9 @@ pub fn seed_vdir(dir: &Path, count: usize, seed: u64, start: &str) {
 impl Server {
     /// Uploads a calendar (one VCALENDAR, any number of UIDs) into the test calendar with
     /// `scripts/upload.py --mode auto`: one bulk PUT when the server takes it (Radicale, empty
-    /// collection), else one PUT per UID.
-    pub fn upload(&self, ics: &str) {
+    /// collection), else one PUT per UID. Returns the script's summary line (it says which
+    /// way was used).
+    pub fn upload(&self, ics: &str) -> String {
         let mut args = vec![
             "--url",
             &self.calendar_url,
@@ -105,6 +110,6 @@ impl Server {
         if self.peer == Peer::XandikosDigest {
             args.push("--digest");
         }
-        run_script("upload.py", &args, Some(ics.as_bytes()));
+        run_script("upload.py", &args, Some(ics.as_bytes())).1
     }
 }

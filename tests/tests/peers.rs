@@ -184,7 +184,8 @@ fn seed_and_upload_fill_every_peer() {
         let server = Server::start(peer);
         // Something already there: auto mode must not replace it.
         server.put_ics("keep.ics", &event("keep-me", "Déjà là"));
-        server.upload(&ics);
+        let summary = server.upload(&ics);
+        assert!(summary.contains("by items"), "{}: {summary}", peer.name());
         let items = server.list();
         assert_eq!(items.len(), 41, "{}: {items:?}", peer.name());
         assert!(
@@ -205,7 +206,10 @@ fn seed_and_upload_fill_every_peer() {
 #[test]
 fn upload_bulk_into_empty_radicale() {
     let ics = synchro_tests::seed::seed_ics(60, 8, "2025-09-01");
-    let server = Server::start(Peer::RadicaleDebian);
-    server.upload(&ics);
-    assert_eq!(server.list().len(), 60);
+    for peer in [Peer::RadicaleDebian, Peer::RadicalePypi] {
+        let server = Server::start(peer);
+        let summary = server.upload(&ics);
+        assert!(summary.contains("by bulk"), "{}: {summary}", peer.name());
+        assert_eq!(server.list().len(), 60, "{}", peer.name());
+    }
 }
