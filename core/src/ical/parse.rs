@@ -19,6 +19,81 @@ pub fn parse_calendar(text: &str) -> Result<Component> {
         return Err(Error::InvalidCalendar("empty input".into()));
     }
     check_nesting(normal)?;
+    match top_level_batches(normal) {
+        Some((header, batches)) => parse_in_batches(&header, &batches),
+        None => parse_normal(normal),
+    }
+}
+
+/// Top-level components parsed together at most: the `icalendar` parser's time grows with
+/// the square of a component's size, so a large calendar is parsed in slices.
+const BATCH: usize = 32;
+
+/// For a VCALENDAR with more than [`BATCH`] sub-components: its own property lines and its
+/// sub-components in slices of [`BATCH`], as text (`normal` is unfolded, `\n`-separated and
+/// properly nested). `None` for smaller input.
+fn top_level_batches(normal: &str) -> Option<(String, Vec<String>)> {
+    let mut header = String::new();
+    let mut batches: Vec<String> = Vec::new();
+    let mut current = String::new();
+    let mut in_batch = 0usize;
+    let mut depth = 0usize;
+    let mut roots = 0usize;
+    for line in normal.split('\n') {
+        let upper = line.trim_start().get(..6).map(str::to_ascii_uppercase);
+        let begins = upper.as_deref() == Some("BEGIN:");
+        let ends =
+            line.trim_start().len() >= 4 && line.trim_start()[..4].eq_ignore_ascii_case("END:");
+        if begins {
+            depth += 1;
+            if depth == 1 {
+                roots += 1;
+            }
+        }
+        match depth {
+            0 => {}
+            1 if !begins && !ends => {
+                header.push_str(line);
+                header.push('\n');
+            }
+            1 => {}
+            _ => {
+                current.push_str(line);
+                current.push('\n');
+            }
+        }
+        if ends {
+            if depth == 2 {
+                in_batch += 1;
+                if in_batch == BATCH {
+                    batches.push(std::mem::take(&mut current));
+                    in_batch = 0;
+                }
+            }
+            depth = depth.saturating_sub(1);
+        }
+    }
+    if roots != 1 || batches.is_empty() {
+        return None;
+    }
+    if !current.is_empty() {
+        batches.push(current);
+    }
+    Some((header, batches))
+}
+
+/// Parses a large VCALENDAR slice by slice (see [`top_level_batches`]).
+fn parse_in_batches(header: &str, batches: &[String]) -> Result<Component> {
+    let mut root = parse_normal(&format!("BEGIN:VCALENDAR\n{header}END:VCALENDAR\n"))?;
+    for batch in batches {
+        let part = parse_normal(&format!("BEGIN:VCALENDAR\n{batch}END:VCALENDAR\n"))?;
+        root.components.extend(part.components);
+    }
+    Ok(root)
+}
+
+/// Parses unfolded, `\n`-separated, properly nested text holding one VCALENDAR.
+fn parse_normal(normal: &str) -> Result<Component> {
     let roots = parser::read_components(normal).map_err(|e| syntax_error(&e))?;
     let mut roots = roots.into_iter();
     let root = match (roots.next(), roots.next()) {
@@ -257,5 +332,34 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(!err.contains("SECRET"), "{err}");
+    }
+}
+
+#[cfg(test)]
+mod batch_tests {
+    use super::*;
+
+    #[test]
+    fn a_large_calendar_parses_in_slices_to_the_same_tree() {
+        let mut text = String::from("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\n");
+        for i in 0..(BATCH * 3 + 5) {
+            text.push_str(&format!(
+                "BEGIN:VEVENT\r\nUID:u{i}\r\nDTSTART:20250101T000000Z\r\nSUMMARY:a long \r\n summary {i}\r\nBEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT5M\r\nEND:VALARM\r\nEND:VEVENT\r\n"
+            ));
+        }
+        text.push_str("X-AFTER:1\r\nEND:VCALENDAR\r\n");
+        let normal = text.replace("\r\n ", "").replace("\r\n", "\n");
+        assert!(top_level_batches(&normal).is_some());
+        let sliced = parse_calendar(&text).unwrap();
+        let whole = parse_normal(&normal).unwrap();
+        assert_eq!(sliced.components, whole.components);
+        let mut a = sliced.properties.clone();
+        let mut b = whole.properties.clone();
+        a.sort_by(|x, y| x.name.cmp(&y.name));
+        b.sort_by(|x, y| x.name.cmp(&y.name));
+        assert_eq!(a, b);
+        assert_eq!(sliced.components.len(), BATCH * 3 + 5);
+        // Truncated input is still an error, never a partial calendar.
+        assert!(parse_calendar(&text[..text.len() - 20]).is_err());
     }
 }
