@@ -1,0 +1,95 @@
+//! The command-line contract: password sources, usage errors (exit 2), `account list`,
+//! `status`, `log` and `conflicts` in text and JSON.
+
+use std::fs;
+use synchro_tests::calendar::{simple, vdir_find, with_summary};
+use synchro_tests::{Cli, Peer, Server};
+
+#[test]
+fn usage_errors_exit_2() {
+    let cli = Cli::new("x");
+    assert_eq!(cli.run(&["sync", "--no-such-flag"]).code, 2);
+    assert_eq!(cli.run(&["account", "add", "x"]).code, 2);
+    let out = cli.run(&["sync", "nobody"]);
+    assert_eq!(out.code, 2, "{out}");
+    assert!(out.stderr.contains("no account named"), "{out}");
+}
+
+#[test]
+fn password_file_log_status_and_conflicts() {
+    let server = Server::start(Peer::RadicalePypi);
+    let cli = Cli::for_server(&server).without_password();
+    let pw = cli.dir().join("pw");
+    fs::write(&pw, format!("{}\n", server.password)).unwrap();
+    let pw = pw.to_str().unwrap().to_string();
+    let spec = cli.vdir_spec("phone");
+    let vdir = cli.dir().join("phone");
+    // Without any password source and no terminal: a clear error.
+    let out = cli.run(&[
+        "account",
+        "add",
+        "t",
+        "--caldav",
+        &server.base_url,
+        "--username",
+        "test",
+        "--local",
+        &spec,
+    ]);
+    assert_ne!(out.code, 0);
+    assert!(out.stderr.contains("SYNCHRO_PASSWORD"), "{out}");
+    cli.run(&[
+        "account",
+        "add",
+        "t",
+        "--caldav",
+        &server.base_url,
+        "--username",
+        "test",
+        "--local",
+        &spec,
+        "--password-file",
+        &pw,
+    ])
+    .expect_ok();
+    server.put_ics("a.ics", &simple("a", "A", "20251005T090000Z"));
+    cli.run(&["sync", "--password-file", &pw]).expect_ok();
+    // A conflict, to have a copy to list and export.
+    let (f, t) = vdir_find(&vdir, "a").unwrap();
+    fs::write(vdir.join(f), with_summary(&t, "Mine")).unwrap();
+    server.put_ics("a.ics", &simple("a", "Theirs", "20251005T090000Z"));
+    let out = cli.run(&["sync", "t", "--json", "--password-file", &pw]);
+    out.expect_ok();
+    assert_eq!(out.json_one()["conflicts"], 1);
+
+    let list = cli.run(&["account", "list", "--json"]);
+    let accounts = list.json_one();
+    assert_eq!(accounts[0]["name"], "t");
+
+    let status = cli.run(&["status", "t", "--json"]).json_one();
+    assert_eq!(status["items"], 1);
+    assert_eq!(status["last_status"], "ok");
+    let text = cli.run(&["status"]);
+    assert!(text.stdout.contains("last success"), "{text}");
+
+    let log = cli.run(&["log", "t", "--json"]).json();
+    assert_eq!(log.len(), 2);
+    assert_eq!(log[0]["conflicts"], 1);
+    assert_eq!(log[1]["device"]["added"], 1);
+    assert!(log[0]["requests"].as_u64().unwrap() >= 1);
+    let text = cli.run(&["log", "t"]);
+    assert!(text.stdout.contains("1 conflict(s)"), "{text}");
+
+    let conflicts = cli.run(&["conflicts", "t", "--json"]).json();
+    assert_eq!(conflicts.len(), 1);
+    assert!(conflicts[0]["ics"]
+        .as_str()
+        .unwrap()
+        .contains("SUMMARY:Mine"));
+    let export = cli.dir().join("conflicts.ics");
+    cli.run(&["conflicts", "t", "--export", export.to_str().unwrap()])
+        .expect_ok();
+    assert!(fs::read_to_string(&export)
+        .unwrap()
+        .contains("SUMMARY:Mine"));
+}
