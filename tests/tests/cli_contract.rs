@@ -93,3 +93,53 @@ fn password_file_log_status_and_conflicts() {
         .unwrap()
         .contains("SUMMARY:Mine"));
 }
+
+/// Safety contract 7: the password never reaches the store, logs, reports or backups.
+#[test]
+fn the_password_is_never_written_anywhere() {
+    const SECRET: &str = "S3cr3t-Pässw0rd-4711";
+    // Xandikos checks no password, so any one works and can be searched for afterwards.
+    let server = Server::start(Peer::XandikosPypi);
+    let cli = Cli::new(SECRET);
+    let spec = cli.vdir_spec("phone");
+    let vdir = cli.dir().join("phone");
+    let mut outputs = Vec::new();
+    outputs.push(cli.run(&[
+        "-v",
+        "account",
+        "add",
+        "t",
+        "--caldav",
+        &server.base_url,
+        "--username",
+        "alice",
+        "--local",
+        &spec,
+        "--calendar",
+        &server.calendar_url,
+    ]));
+    server.put_ics("a.ics", &simple("a", "A", "20251005T090000Z"));
+    fs::create_dir_all(&vdir).unwrap();
+    fs::write(vdir.join("b.ics"), simple("b", "B", "20251006T090000Z")).unwrap();
+    outputs.push(cli.run(&["-v", "sync", "--json"]));
+    outputs.push(cli.run(&["-v", "backup", "create", "t"]));
+    let export = cli.dir().join("backup.ics");
+    outputs.push(cli.run(&["backup", "export", "1", export.to_str().unwrap()]));
+    outputs.push(cli.run(&["log", "--json"]));
+    outputs.push(cli.run(&["status", "--json"]));
+    for out in &outputs {
+        assert_eq!(out.code, 0, "{out}");
+        assert!(
+            !out.stdout.contains(SECRET) && !out.stderr.contains(SECRET),
+            "{out}"
+        );
+    }
+    for entry in fs::read_dir(cli.dir()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            let bytes = fs::read(&path).unwrap();
+            let found = bytes.windows(SECRET.len()).any(|w| w == SECRET.as_bytes());
+            assert!(!found, "the password is in {}", path.display());
+        }
+    }
+}
