@@ -22,8 +22,12 @@ fn hex(bytes: &[u8]) -> String {
 
 /// See [`super::fingerprint`].
 pub fn fingerprint(ics: &str) -> Result<String> {
-    let cal = parse_calendar(ics)?;
-    Ok(hex(&Sha256::digest(normal_form(&cal).as_bytes())))
+    Ok(hash_of(&parse_calendar(ics)?))
+}
+
+/// The fingerprint of a parsed object.
+pub fn hash_of(cal: &Component) -> String {
+    hex(&Sha256::digest(normal_form(cal).as_bytes()))
 }
 
 /// The normalised text of a component that [`fingerprint`] hashes.

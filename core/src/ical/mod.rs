@@ -83,6 +83,37 @@ pub fn uid_of(ics: &str) -> Result<Uid> {
         .ok_or_else(|| Error::InvalidCalendar("VEVENT without UID".into()))
 }
 
+/// What the sync needs of one server object, from a single parse: its UID, its
+/// [`fingerprint`], and its event with [`event_fingerprint`].
+#[derive(Debug, Clone)]
+pub struct Analysed {
+    /// The UID.
+    pub uid: Uid,
+    /// [`fingerprint`] of the text.
+    pub fp: String,
+    /// The master event and its exceptions.
+    pub event: Event,
+    /// [`event_fingerprint`] of `event`.
+    pub event_fp: String,
+}
+
+/// Parses an object once and returns what [`uid_of`], [`fingerprint`], [`ics_to_event`]
+/// and [`event_fingerprint`] would.
+pub fn analyse(ics: &str) -> Result<Analysed> {
+    let cal = parse_calendar(ics)?;
+    let event = event::event_from_calendar(&cal)?;
+    if event.uid.as_str().is_empty() {
+        return Err(Error::InvalidCalendar("VEVENT without UID".into()));
+    }
+    let fp = fingerprint::hash_of(&cal);
+    Ok(Analysed {
+        uid: event.uid.clone(),
+        fp,
+        event_fp: event_fingerprint(&event),
+        event,
+    })
+}
+
 /// Reads the master event and its exceptions from one iCalendar object.
 pub fn ics_to_event(ics: &str) -> Result<Event> {
     event::event_from_calendar(&parse_calendar(ics)?)

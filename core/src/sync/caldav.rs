@@ -524,22 +524,16 @@ fn scan_remote(
     })
 }
 
-/// Parses a fetched item: UID and fingerprints.
+/// Parses a fetched item once: UID and fingerprints.
 fn server_item(f: FetchedItem) -> std::result::Result<ServerItem, (Href, Error)> {
-    let parsed = (|| {
-        let uid = ical::uid_of(&f.ics)?;
-        let fp = ical::fingerprint(&f.ics)?;
-        let event = ical::ics_to_event(&f.ics)?;
-        Ok::<_, Error>((uid, fp, ical::event_fingerprint(&event)))
-    })();
-    match parsed {
-        Ok((uid, fp, event_fp)) => Ok(ServerItem {
+    match ical::analyse(&f.ics) {
+        Ok(a) => Ok(ServerItem {
             href: f.href,
             etag: f.etag,
             ics: f.ics,
-            uid,
-            fp,
-            event_fp,
+            uid: a.uid,
+            fp: a.fp,
+            event_fp: a.event_fp,
         }),
         Err(e) => Err((f.href, e)),
     }
