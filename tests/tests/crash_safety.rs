@@ -15,7 +15,10 @@
 //! 3. Reference: restore, sync without faults, count the requests R through the proxy and
 //!    record the converged state (twice, to check the run is deterministic).
 //! 4. For every k in 1..=R and every interruption: restore, run the interrupted sync
-//!    (a non-zero exit or a kill), then two normal syncs, and compare with the reference.
+//!    (a non-zero exit or a kill), then two normal syncs, and compare with the reference:
+//!    the first must succeed, the second must have nothing to do.
+//! 5. A second crash while recovering: for every k, cut after the server applied request k,
+//!    then cut the recovery the same way at each of its own requests, then sync normally.
 //!
 //! "State" is the set of (UID, normalised event) on the server and in the vdir — normalised
 //! by `ics_to_event` + `event_fingerprint`, which ignore DTSTAMP, PRODID, LAST-MODIFIED,
@@ -24,9 +27,9 @@
 //! an interruption can only come after the plan (which saw both edits) or before any write,
 //! so the winner cannot change and the conflict copies must match the reference exactly.
 //!
-//! The kills come while `synchro` waits on the network (the request is held by the proxy);
-//! a kill in the middle of a local write is the vdir's atomic writes' business (tested with
-//! the vdir).
+//! 6. Kills at moments spread over an uninterrupted run (not tied to a request), which can
+//!    land in local work: between a device write and its store record, say. Where they
+//!    land varies from run to run; the request-bound cuts above are exact.
 //!
 //! The summary line reads `crash-safety: N cut points tried, M converged`.
 
@@ -41,11 +44,21 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use synchro_core::ical::{event_fingerprint, ics_to_event};
 use synchro_tests::calendar::{simple, vdir_find, with_summary, zimbra_lecture};
+use synchro_tests::http::{self, Auth};
 use synchro_tests::proxy::{Cut, HoldPoint, Proxy};
 use synchro_tests::{synchro_bin, Cli, Peer, Server};
 
 /// The account every scenario syncs.
 const ACCOUNT: &str = "t";
+
+/// Kills at moments spread over a sync, per scenario (`SYNCHRO_TIMED_KILLS` to change it,
+/// e.g. for a longer soak).
+fn timed_kills() -> u32 {
+    std::env::var("SYNCHRO_TIMED_KILLS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10)
+}
 
 /// One way to interrupt a sync at request k.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -446,6 +459,30 @@ fn spawn_sync(world: &World) -> std::process::Child {
         .expect("spawn synchro")
 }
 
+/// `kill -9` of a sync `after` its start, wherever it is then (in local work too: between a
+/// device write and its store record, say). Then two normal syncs and the checks.
+fn timed_kill(world: &World, reference: &State, after: Duration) -> Vec<String> {
+    world.restore();
+    let mut child = spawn_sync(world);
+    // The delay is the fault being injected, not a synchronisation.
+    std::thread::sleep(after);
+    let _ = child.kill();
+    child.wait().expect("wait for synchro");
+    world.proxy.reset_count();
+    let mut problems = Vec::new();
+    let (code, report, _) = world.sync();
+    if code != 0 || report["status"] != "ok" {
+        problems.push(format!("the sync after the kill failed: {report}"));
+    }
+    let (code, report, out) = world.sync();
+    if code != 0 || changes(&report) != 0 {
+        problems.push(format!("a second sync still had work to do:\n{out}"));
+    }
+    problems.extend(world.state().diff(reference));
+    problems.extend(world.store_problems());
+    problems
+}
+
 /// Runs the sync interrupted at request k. Err when the interruption did not happen.
 fn interrupted_sync(world: &World, k: usize, how: Interruption) -> Result<(), String> {
     match how {
@@ -481,13 +518,35 @@ fn interrupted_sync(world: &World, k: usize, how: Interruption) -> Result<(), St
     }
 }
 
-/// One interruption and the recovery: what went wrong, if anything.
-fn attempt(world: &World, reference: &State, k: usize, how: Interruption) -> Vec<String> {
+/// One interruption and the recovery: what went wrong, if anything. With `then`, the
+/// first sync after the interruption is cut too, after the server applied its request
+/// `then` (a second crash while recovering); `None` when it has no such request.
+fn attempt(
+    world: &World,
+    reference: &State,
+    k: usize,
+    how: Interruption,
+    then: Option<usize>,
+) -> Option<Vec<String>> {
     world.restore();
     if let Err(e) = interrupted_sync(world, k, how) {
-        return vec![e];
+        return Some(vec![e]);
     }
     world.proxy.reset_count();
+    if let Some(j) = then {
+        world.proxy.cut_nth(j, Cut::AfterApplied);
+        let (code, report, _) = world.sync();
+        world.proxy.clear_nth();
+        if world.proxy.request_count() < j {
+            return None;
+        }
+        if code == 0 {
+            return Some(vec![format!(
+                "the interrupted recovery says it succeeded: {report}"
+            )]);
+        }
+        world.proxy.reset_count();
+    }
     let mut problems = Vec::new();
     let (code, report, _) = world.sync();
     if code != 0 || report["status"] != "ok" {
@@ -499,12 +558,16 @@ fn attempt(world: &World, reference: &State, k: usize, how: Interruption) -> Vec
     }
     problems.extend(world.state().diff(reference));
     problems.extend(world.store_problems());
-    problems
+    Some(problems)
 }
 
 /// What one scenario gave.
 struct Outcome {
     tried: usize,
+    /// Of `tried`, those where the recovery was cut too.
+    doubles: usize,
+    /// Of `tried`, the kills at a moment rather than at a request.
+    timed: usize,
     failures: Vec<String>,
 }
 
@@ -563,20 +626,66 @@ fn run_scenario(s: &Scenario) -> Outcome {
 
     let mut outcome = Outcome {
         tried: 0,
+        doubles: 0,
+        timed: 0,
         failures: Vec::new(),
     };
+    let mut record = |what: String, problems: Vec<String>| {
+        outcome.tried += 1;
+        if !problems.is_empty() {
+            outcome.failures.push(format!(
+                "{}: {what}:\n    {}",
+                s.name,
+                problems.join("\n    ")
+            ));
+        }
+    };
+    let mut doubles = 0;
     for k in 1..=requests {
         for how in Interruption::ALL {
-            outcome.tried += 1;
-            let problems = attempt(&world, &reference, k, how);
-            if !problems.is_empty() {
-                outcome.failures.push(format!(
-                    "{} / {} at request {k} of {requests}:\n    {}",
-                    s.name,
-                    how.name(),
-                    problems.join("\n    ")
-                ));
-            }
+            let problems = attempt(&world, &reference, k, how, None).expect("no second cut");
+            record(
+                format!("{} at request {k} of {requests}", how.name()),
+                problems,
+            );
+        }
+        // The server ahead of the store, and the recovery cut the same way at each of its
+        // own requests.
+        let how = Interruption::Cut(Cut::AfterApplied);
+        for j in 1.. {
+            let Some(problems) = attempt(&world, &reference, k, how, Some(j)) else {
+                break;
+            };
+            record(
+                format!(
+                    "{} at request {k} of {requests}, then at request {j} of the recovery",
+                    how.name()
+                ),
+                problems,
+            );
+            doubles += 1;
+        }
+    }
+    outcome.doubles = doubles;
+    // Kills at moments spread over an uninterrupted run, not tied to requests.
+    world.restore();
+    let t0 = Instant::now();
+    let mut child = spawn_sync(&world);
+    child.wait().expect("wait for synchro");
+    let duration = t0.elapsed();
+    let kills = timed_kills();
+    for i in 1..=kills {
+        let after = duration * i / (kills + 1);
+        let problems = timed_kill(&world, &reference, after);
+        outcome.tried += 1;
+        outcome.timed += 1;
+        if !problems.is_empty() {
+            outcome.failures.push(format!(
+                "{}: kill -9 {} ms after the start:\n    {}",
+                s.name,
+                after.as_millis(),
+                problems.join("\n    ")
+            ));
         }
     }
     eprintln!(
@@ -772,11 +881,15 @@ fn interrupted_syncs_converge() {
     let outcomes = outcomes.into_inner().unwrap();
     assert_eq!(outcomes.len(), SCENARIOS.len(), "a scenario panicked");
     let tried: usize = outcomes.iter().map(|o| o.tried).sum();
+    let doubles: usize = outcomes.iter().map(|o| o.doubles).sum();
+    let timed: usize = outcomes.iter().map(|o| o.timed).sum();
     let failures: Vec<&String> = outcomes.iter().flat_map(|o| &o.failures).collect();
     // Straight to stdout, not `println!`: the test harness captures that, and CI shows
     // this line (scripts/test.sh repeats it in its summary).
     let summary = format!(
-        "crash-safety: {tried} cut points tried, {} converged ({} scenarios, {:.0} s)\n",
+        "crash-safety: {tried} cut points tried, {} converged \
+         ({} scenarios; {doubles} with the recovery cut too, {timed} kills at a moment \
+         rather than a request; {:.0} s)\n",
         tried - failures.len(),
         outcomes.len(),
         started.elapsed().as_secs_f64()
@@ -793,4 +906,73 @@ fn interrupted_syncs_converge() {
             .collect::<Vec<_>>()
             .join("\n")
     );
+}
+
+/// The harness itself: the proxy hits exactly the N-th request, where it was told.
+#[test]
+fn the_proxy_cuts_where_told() {
+    let server = Server::start(Peer::RadicalePypi);
+    let proxy = Proxy::start(&server.base_url);
+    let auth = Some((
+        Auth::Basic,
+        server.username.as_str(),
+        server.password.as_str(),
+    ));
+    let put = |name: &str| {
+        let url = proxy.url(&server.item_url(name));
+        let body = ev(name, name, 3);
+        http::request("PUT", &url, auth, &[], Some(body.as_bytes()))
+    };
+    let on_server = |name: &str| server.get_ics(name).is_some();
+
+    // Request 2 is cut before the server sees it; 1 and 3 pass.
+    proxy.cut_nth(2, Cut::BeforeForwarding);
+    assert!((200..300).contains(&put("one.ics").status));
+    assert_eq!(put("two.ics").status, 0);
+    assert!((200..300).contains(&put("three.ics").status));
+    assert_eq!(proxy.request_count(), 3);
+    assert!(on_server("one.ics") && !on_server("two.ics") && on_server("three.ics"));
+
+    // After the server applied it: the client hears nothing, the server has it.
+    proxy.reset_count();
+    proxy.cut_nth(1, Cut::AfterApplied);
+    assert_eq!(put("four.ics").status, 0);
+    assert!(on_server("four.ics"));
+
+    // Mid-answer: the head arrives, the body is cut short.
+    proxy.reset_count();
+    proxy.cut_nth(1, Cut::MidResponse);
+    let url = proxy.url(&server.calendar_url);
+    let r = http::request("PROPFIND", &url, auth, &[("Depth", "1")], None);
+    assert!(!r.error.is_empty(), "a cut body is an error: {r:?}");
+    // An answer without body is cut in its head (curl forgives a head cut after the status
+    // line; `synchro` does not, which `interrupted_syncs_converge` checks by its exit code).
+    proxy.reset_count();
+    proxy.cut_nth(1, Cut::MidResponse);
+    put("five.ics");
+    assert_eq!(proxy.request_count(), 1);
+    assert!(on_server("five.ics"));
+
+    // Held before forwarding: the test knows when it is there; released, it never reaches
+    // the server.
+    proxy.reset_count();
+    let hold = proxy.hold_nth(1, HoldPoint::BeforeForwarding);
+    std::thread::scope(|scope| {
+        let client = scope.spawn(|| put("six.ics"));
+        assert!(hold.wait(Duration::from_secs(30), || false));
+        assert!(!on_server("six.ics"));
+        hold.release();
+        assert_eq!(client.join().unwrap().status, 0);
+    });
+    assert!(!on_server("six.ics"));
+    // Held after the server applied it.
+    proxy.reset_count();
+    let hold = proxy.hold_nth(1, HoldPoint::AfterApplied);
+    std::thread::scope(|scope| {
+        let client = scope.spawn(|| put("seven.ics"));
+        assert!(hold.wait(Duration::from_secs(30), || false));
+        assert!(on_server("seven.ics"));
+        hold.release();
+        assert_eq!(client.join().unwrap().status, 0);
+    });
 }
