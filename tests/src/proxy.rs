@@ -1,17 +1,26 @@
 //! A fault-injecting HTTP proxy on 127.0.0.1 between `synchro` and a real server: passes
 //! requests through, or answers one kind of request with garbage, a 503, a cut connection or
 //! a truncated body, so tests can prove that bad answers change nothing locally.
+//!
+//! It also counts requests (every method, from 1 after [`Proxy::reset_count`]) and can hit
+//! exactly the N-th one ([`Proxy::cut_nth`]): cut before forwarding it, cut after the server
+//! applied it (the client never hears), or cut in the middle of the answer; or hold it
+//! ([`Proxy::hold_nth`]) before or after forwarding and tell the test, which can then
+//! `kill -9` the client at that exact point.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// What the proxy does to requests whose method matches.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Fault {
     /// Pass everything through.
+    #[default]
     None,
     /// Answer 207 with a body that is not XML.
     Garbage(String),
@@ -38,13 +47,87 @@ impl Fault {
     }
 }
 
+/// Where a connection is cut by [`Proxy::cut_nth`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Cut {
+    /// Close the connection without forwarding the request: the server never sees it.
+    BeforeForwarding,
+    /// Forward the request, read the whole answer, close without answering: the server
+    /// applied the change, the client never hears of it.
+    AfterApplied,
+    /// Forward the request, send the first half of the answer, close: the body is cut in
+    /// the middle (an answer without body is cut in the middle of its head).
+    MidResponse,
+}
+
+/// Where [`Proxy::hold_nth`] holds a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum HoldPoint {
+    /// Before forwarding it: the server never sees it.
+    BeforeForwarding,
+    /// After the server answered it, before the client gets the answer.
+    AfterApplied,
+}
+
+/// What happens to the N-th request.
+#[derive(Debug)]
+enum Nth {
+    Cut(Cut),
+    Hold {
+        point: HoldPoint,
+        reached: Sender<()>,
+        release: Receiver<()>,
+    },
+}
+
+/// A request held by [`Proxy::hold_nth`]. Dropping it (or [`Hold::release`]) closes the
+/// held connection without answering; the held request is never forwarded afterwards.
+#[derive(Debug)]
+pub struct Hold {
+    reached: Receiver<()>,
+    _release: Sender<()>,
+}
+
+impl Hold {
+    /// Waits until the held request arrived at its hold point (true), or until `give_up`
+    /// says so (checked every 20 ms: e.g. the client exited first) or `timeout` passed
+    /// (false).
+    pub fn wait(&self, timeout: Duration, mut give_up: impl FnMut() -> bool) -> bool {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            match self.reached.recv_timeout(Duration::from_millis(20)) {
+                Ok(()) => return true,
+                Err(RecvTimeoutError::Disconnected) => return false,
+                Err(RecvTimeoutError::Timeout) => {
+                    if give_up() {
+                        // One last look: the signal may have raced the exit.
+                        return self.reached.try_recv().is_ok();
+                    }
+                }
+            }
+        }
+        false
+    }
+
+    /// Closes the held connection without answering.
+    pub fn release(self) {}
+}
+
+/// State shared by the listener and the connection threads.
+#[derive(Debug, Default)]
+struct Shared {
+    fault: Mutex<Fault>,
+    requests: Mutex<Vec<String>>,
+    count: AtomicUsize,
+    nth: Mutex<Option<(usize, Nth)>>,
+}
+
 /// A running proxy; it stops accepting when dropped (the listener thread is detached).
 pub struct Proxy {
     /// `http://127.0.0.1:PORT` (no trailing slash).
     pub origin: String,
     upstream: String,
-    fault: Arc<Mutex<Fault>>,
-    requests: Arc<Mutex<Vec<String>>>,
+    shared: Arc<Shared>,
 }
 
 impl Proxy {
@@ -56,23 +139,21 @@ impl Proxy {
             .trim_start_matches("http://")
             .trim_end_matches('/')
             .to_string();
-        let fault = Arc::new(Mutex::new(Fault::None));
-        let requests = Arc::new(Mutex::new(Vec::new()));
-        let (f, r, u) = (fault.clone(), requests.clone(), upstream.clone());
+        let shared = Arc::new(Shared::default());
+        let (sh, u) = (shared.clone(), upstream.clone());
         thread::spawn(move || {
             for conn in listener.incoming() {
                 let Ok(conn) = conn else { break };
-                let (f, r, u) = (f.clone(), r.clone(), u.clone());
+                let (sh, u) = (sh.clone(), u.clone());
                 thread::spawn(move || {
-                    let _ = serve(conn, &u, &f, &r);
+                    let _ = serve(conn, &u, &sh);
                 });
             }
         });
         Proxy {
             origin,
             upstream,
-            fault,
-            requests,
+            shared,
         }
     }
 
@@ -83,99 +164,196 @@ impl Proxy {
 
     /// Sets the fault for the following requests.
     pub fn set(&self, fault: Fault) {
-        *self.fault.lock().unwrap() = fault;
+        *self.shared.fault.lock().unwrap() = fault;
     }
 
     /// Methods of the requests seen so far.
     pub fn requests(&self) -> Vec<String> {
-        self.requests.lock().unwrap().clone()
+        self.shared.requests.lock().unwrap().clone()
+    }
+
+    /// Requests received since the proxy started or since the last [`Proxy::reset_count`].
+    pub fn request_count(&self) -> usize {
+        self.shared.count.load(Ordering::SeqCst)
+    }
+
+    /// Counts requests from zero again (the next one is number 1), and forgets the methods
+    /// seen and any fault or hold set by [`Proxy::cut_nth`] or [`Proxy::hold_nth`].
+    pub fn reset_count(&self) {
+        *self.shared.nth.lock().unwrap() = None;
+        self.shared.requests.lock().unwrap().clear();
+        self.shared.count.store(0, Ordering::SeqCst);
+    }
+
+    /// Cuts the connection of request number `n` (counted as by [`Proxy::request_count`],
+    /// any method) as `cut` says. Only that request is hit; it replaces an earlier
+    /// `cut_nth` or `hold_nth` that has not fired yet.
+    pub fn cut_nth(&self, n: usize, cut: Cut) {
+        *self.shared.nth.lock().unwrap() = Some((n, Nth::Cut(cut)));
+    }
+
+    /// Holds request number `n` at `point` and tells the returned [`Hold`] when it gets
+    /// there; the connection is closed without answering once the hold is released.
+    pub fn hold_nth(&self, n: usize, point: HoldPoint) -> Hold {
+        let (reached_tx, reached_rx) = mpsc::channel();
+        let (release_tx, release_rx) = mpsc::channel();
+        *self.shared.nth.lock().unwrap() = Some((
+            n,
+            Nth::Hold {
+                point,
+                reached: reached_tx,
+                release: release_rx,
+            },
+        ));
+        Hold {
+            reached: reached_rx,
+            _release: release_tx,
+        }
+    }
+
+    /// Removes a fault or hold set by [`Proxy::cut_nth`] or [`Proxy::hold_nth`] that has
+    /// not fired (the request count goes on).
+    pub fn clear_nth(&self) {
+        *self.shared.nth.lock().unwrap() = None;
     }
 }
 
-fn serve(
-    client: TcpStream,
-    upstream: &str,
-    fault: &Mutex<Fault>,
-    seen: &Mutex<Vec<String>>,
-) -> std::io::Result<()> {
+/// Takes the N-th request fault when `n` is its number.
+fn take_nth(shared: &Shared, n: usize) -> Option<Nth> {
+    let mut nth = shared.nth.lock().unwrap();
+    if nth.as_ref().is_some_and(|(at, _)| *at == n) {
+        nth.take().map(|(_, f)| f)
+    } else {
+        None
+    }
+}
+
+/// Tells the test that the held request is there, then waits until it releases it (or
+/// gives up after two minutes).
+fn hold(reached: Sender<()>, release: Receiver<()>) {
+    let _ = reached.send(());
+    let _ = release.recv_timeout(Duration::from_secs(120));
+}
+
+fn serve(client: TcpStream, upstream: &str, shared: &Shared) -> std::io::Result<()> {
+    let (fault, seen) = (&shared.fault, &shared.requests);
     client.set_read_timeout(Some(Duration::from_secs(30)))?;
     let mut reader = BufReader::new(client.try_clone()?);
     let mut client = client;
-    {
-        let mut head = Vec::new();
-        let mut content_length = 0usize;
-        loop {
-            let mut line = String::new();
-            if reader.read_line(&mut line)? == 0 {
+    // One request per connection: every answer says `Connection: close`.
+    let mut head = Vec::new();
+    let mut content_length = 0usize;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line)? == 0 {
+            return Ok(());
+        }
+        if line == "\r\n" || line == "\n" {
+            break;
+        }
+        let lower = line.to_ascii_lowercase();
+        if let Some(v) = lower.strip_prefix("content-length:") {
+            content_length = v.trim().parse().unwrap_or(0);
+        }
+        if lower.starts_with("connection:") {
+            continue;
+        }
+        head.push(line);
+    }
+    let mut body = vec![0; content_length];
+    reader.read_exact(&mut body)?;
+    let method = head
+        .first()
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap_or("")
+        .to_string();
+    seen.lock().unwrap().push(method.clone());
+    let n = shared.count.fetch_add(1, Ordering::SeqCst) + 1;
+    let nth = take_nth(shared, n);
+    match nth {
+        Some(Nth::Cut(Cut::BeforeForwarding)) => return Ok(()),
+        Some(Nth::Hold {
+            point: HoldPoint::BeforeForwarding,
+            reached,
+            release,
+        }) => {
+            hold(reached, release);
+            return Ok(());
+        }
+        _ => {}
+    }
+    let current = fault.lock().unwrap().clone();
+    if current.method() == Some(method.as_str()) {
+        match current {
+            Fault::Garbage(_) => {
+                let b = "this is <not xml at all";
+                write!(
+                    client,
+                    "HTTP/1.1 207 Multi-Status\r\nContent-Type: application/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{b}",
+                    b.len()
+                )?;
                 return Ok(());
             }
-            if line == "\r\n" || line == "\n" {
-                break;
+            Fault::Truncated(_) => {
+                let b = "<?xml version=\"1.0\"?><multistatus xmlns=\"DAV:\"><response><href>/x/a.ics</href><propstat><prop><getetag>\"1\"</getetag>";
+                write!(
+                    client,
+                    "HTTP/1.1 207 Multi-Status\r\nContent-Type: application/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{b}",
+                    b.len()
+                )?;
+                return Ok(());
             }
-            let lower = line.to_ascii_lowercase();
-            if let Some(v) = lower.strip_prefix("content-length:") {
-                content_length = v.trim().parse().unwrap_or(0);
+            Fault::Unavailable(_) => {
+                write!(
+                    client,
+                    "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 120\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                )?;
+                return Ok(());
             }
-            if lower.starts_with("connection:") {
-                continue;
-            }
-            head.push(line);
+            Fault::Cut(_) => return Ok(()),
+            Fault::Delay(_, ms) => thread::sleep(Duration::from_millis(ms)),
+            Fault::None => {}
         }
-        let mut body = vec![0; content_length];
-        reader.read_exact(&mut body)?;
-        let method = head
-            .first()
-            .and_then(|l| l.split_whitespace().next())
-            .unwrap_or("")
-            .to_string();
-        seen.lock().unwrap().push(method.clone());
-        let current = fault.lock().unwrap().clone();
-        if current.method() == Some(method.as_str()) {
-            match current {
-                Fault::Garbage(_) => {
-                    let b = "this is <not xml at all";
-                    write!(
-                        client,
-                        "HTTP/1.1 207 Multi-Status\r\nContent-Type: application/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{b}",
-                        b.len()
-                    )?;
-                    return Ok(());
-                }
-                Fault::Truncated(_) => {
-                    let b = "<?xml version=\"1.0\"?><multistatus xmlns=\"DAV:\"><response><href>/x/a.ics</href><propstat><prop><getetag>\"1\"</getetag>";
-                    write!(
-                        client,
-                        "HTTP/1.1 207 Multi-Status\r\nContent-Type: application/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{b}",
-                        b.len()
-                    )?;
-                    return Ok(());
-                }
-                Fault::Unavailable(_) => {
-                    write!(
-                        client,
-                        "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 120\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-                    )?;
-                    return Ok(());
-                }
-                Fault::Cut(_) => return Ok(()),
-                Fault::Delay(_, ms) => thread::sleep(Duration::from_millis(ms)),
-                Fault::None => {}
-            }
-        }
-        let mut up = TcpStream::connect(upstream)?;
-        up.set_read_timeout(Some(Duration::from_secs(60)))?;
-        for line in &head {
-            up.write_all(line.as_bytes())?;
-        }
-        up.write_all(b"Connection: close\r\n\r\n")?;
-        up.write_all(&body)?;
-        let mut response = Vec::new();
-        up.read_to_end(&mut response)?;
-        // Make the client open a new connection for the next request.
-        let response = force_close(&response);
-        client.write_all(&response)?;
     }
+    let mut up = TcpStream::connect(upstream)?;
+    up.set_read_timeout(Some(Duration::from_secs(60)))?;
+    for line in &head {
+        up.write_all(line.as_bytes())?;
+    }
+    up.write_all(b"Connection: close\r\n\r\n")?;
+    up.write_all(&body)?;
+    let mut response = Vec::new();
+    up.read_to_end(&mut response)?;
+    // Make the client open a new connection for the next request.
+    let response = force_close(&response);
+    match nth {
+        Some(Nth::Cut(Cut::AfterApplied)) => return Ok(()),
+        Some(Nth::Cut(Cut::MidResponse)) => {
+            client.write_all(&response[..half_way(&response)])?;
+            client.flush()?;
+            return Ok(());
+        }
+        Some(Nth::Hold {
+            reached, release, ..
+        }) => {
+            hold(reached, release);
+            return Ok(());
+        }
+        _ => {}
+    }
+    client.write_all(&response)?;
     Ok(())
+}
+
+/// Where to cut an answer in the middle: half-way through its body, or through its head
+/// when it has no body (a cut after a complete head of `Content-Length: 0` would be a
+/// complete answer).
+fn half_way(response: &[u8]) -> usize {
+    match response.windows(4).position(|w| w == b"\r\n\r\n") {
+        Some(end) if response.len() > end + 4 => end + 4 + (response.len() - end - 4) / 2,
+        Some(end) => end / 2,
+        None => response.len() / 2,
+    }
 }
 
 fn force_close(response: &[u8]) -> Vec<u8> {

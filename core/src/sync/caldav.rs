@@ -621,13 +621,7 @@ fn execute(
                 item,
             } => {
                 let b = base(row);
-                store.read().add_conflict(
-                    account.id,
-                    d.event.uid.as_str(),
-                    "device",
-                    "changed on both sides; the server's version was kept",
-                    &ical::event_to_ics(&d.event),
-                )?;
+                keep_conflict_copy(store, account.id, &d)?;
                 report.conflicts += 1;
                 match DeviceTask::from_server(b, &item, Some(d.entry.id.clone())) {
                     Ok(t) => device_tasks.push(t),
@@ -796,13 +790,7 @@ fn resolve_with_server_copy(
         set_device(&mut rec, d);
         return store.write(|tx| tx.save_item(&rec).map(|_| ()));
     }
-    store.read().add_conflict(
-        store_account_of(store, rec.calendar_id)?,
-        d.event.uid.as_str(),
-        "device",
-        "changed on both sides; the server's version was kept",
-        &ical::event_to_ics(&d.event),
-    )?;
+    keep_conflict_copy(store, store_account_of(store, rec.calendar_id)?, d)?;
     report.conflicts += 1;
     follow_up.push(DeviceTask::from_server(
         rec,
@@ -810,6 +798,27 @@ fn resolve_with_server_copy(
         Some(d.entry.id.clone()),
     )?);
     Ok(())
+}
+
+/// Keeps the device's losing version of a conflict, once: the copy is committed before the
+/// device gets the server's version, so a sync killed in between meets the same conflict
+/// again, and an identical copy (same UID, same event) must not be kept twice.
+fn keep_conflict_copy(store: &SqliteStore, account_id: i64, d: &DeviceEvent) -> Result<()> {
+    let already_kept = store.read().conflicts(account_id)?.iter().any(|c| {
+        c.uid == d.event.uid.as_str()
+            && c.losing_side == "device"
+            && ical::ics_to_event(&c.ics).is_ok_and(|e| ical::event_fingerprint(&e) == d.fp)
+    });
+    if already_kept {
+        return Ok(());
+    }
+    store.read().add_conflict(
+        account_id,
+        d.event.uid.as_str(),
+        "device",
+        "changed on both sides; the server's version was kept",
+        &ical::event_to_ics(&d.event),
+    )
 }
 
 fn store_account_of(store: &SqliteStore, calendar_id: i64) -> Result<i64> {

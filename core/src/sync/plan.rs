@@ -275,8 +275,14 @@ pub fn plan(items: &[ItemRecord], device: DeviceScan, server: ServerScan) -> Vec
     let rows_by_uid: HashMap<&Uid, &ItemRecord> = items.iter().map(|i| (&i.uid, i)).collect();
     for item in server_new {
         if let Some(row) = rows_by_uid.get(&item.uid) {
-            if row.href.is_none() || !server_changed.contains_key(&row.id) {
-                // A known event under a new href, or one whose creation was not recorded.
+            // A known event under a new href, or one whose creation was not recorded. Also
+            // when its old href is gone: the event moved. That is what a re-creation whose
+            // answer was lost leaves (edited on the device, deleted on the server, re-created
+            // under `<uid>.ics`, then the connection or the process died before the store
+            // recorded it): without this the item would be copied to the device a second
+            // time and the device edit re-created again and again, failing on the UID.
+            let moved = matches!(server_changed.get(&row.id), Some(ServerChange::Deleted));
+            if row.href.is_none() || moved || !server_changed.contains_key(&row.id) {
                 server_changed.insert(row.id, ServerChange::Changed(item));
                 continue;
             }
@@ -675,6 +681,31 @@ mod tests {
             new: vec![srv("u", "s", "f")],
         };
         assert_eq!(kinds(&plan(&[], device, server)), ["link"]);
+    }
+
+    #[test]
+    fn an_event_gone_from_its_href_and_back_under_another_is_the_same_event() {
+        // Edited on the device, deleted on the server: the sync re-created it under a new
+        // href, but the answer was lost. The next sync sees the old href deleted and a "new"
+        // item with the row's UID: the same event, linked, not copied to the device again.
+        let device = device_change(1, dev("a", "mine"));
+        let mut moved = srv("a", "s", "mine");
+        moved.href = Href::new("/cal/elsewhere.ics");
+        let server = ServerScan {
+            changed: [(1, ServerChange::Deleted)].into_iter().collect(),
+            new: vec![moved],
+        };
+        let a = plan(&[row(1, "a")], device, server);
+        assert_eq!(kinds(&a), ["link"]);
+        // Unchanged on the device, moved on the server with new content: an update, in place.
+        let mut moved = srv("a", "s2", "theirs");
+        moved.href = Href::new("/cal/elsewhere.ics");
+        let server = ServerScan {
+            changed: [(1, ServerChange::Deleted)].into_iter().collect(),
+            new: vec![moved],
+        };
+        let a = plan(&[row(1, "a")], DeviceScan::default(), server);
+        assert_eq!(kinds(&a), ["update-device"]);
     }
 
     #[test]
