@@ -123,3 +123,91 @@ fn one_sync_at_a_time_per_store() {
     assert_eq!(again.json_one()["device"]["added"], 0);
     assert_eq!(vdir_files(&vdir).len(), 5);
 }
+
+/// Another client writes between our listing and our PUT: the server answers 412; the
+/// server's copy wins and the phone's edit is kept as a conflict copy. If the other client
+/// deleted the event instead, the update finds it gone and re-creates it (an edit beats a
+/// deletion).
+#[test]
+fn a_write_racing_another_client_resolves_by_policy() {
+    let server = Server::start(Peer::RadicalePypi);
+    let proxy = Proxy::start(&server.base_url);
+    let cli = Cli::for_server(&server);
+    let spec = cli.vdir_spec("phone");
+    let vdir = cli.dir().join("phone");
+    cli.run(&[
+        "account",
+        "add",
+        "t",
+        "--caldav",
+        &proxy.url(&server.base_url),
+        "--username",
+        &server.username,
+        "--local",
+        &spec,
+        "--calendar",
+        &proxy.url(&server.calendar_url),
+    ])
+    .expect_ok();
+    server.put_ics("a.ics", &simple("a", "A", "20251005T090000Z"));
+    server.put_ics("b.ics", &simple("b", "B", "20251006T090000Z"));
+    cli.run(&["sync", "t"]).expect_ok();
+
+    let edit_on_phone = |uid: &str, summary: &str| {
+        let (f, t) = synchro_tests::calendar::vdir_find(&vdir, uid).unwrap();
+        fs::write(
+            vdir.join(f),
+            synchro_tests::calendar::with_summary(&t, summary),
+        )
+        .unwrap();
+    };
+    // Runs a sync whose PUT is held until `meanwhile` has changed the server.
+    let racing_sync = |meanwhile: &dyn Fn()| {
+        proxy.set(Fault::Delay("PUT".into(), 3_000));
+        let before = proxy.requests().len();
+        let out = std::thread::scope(|scope| {
+            let sync = scope.spawn(|| cli.run(&["sync", "t", "--json"]));
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+            while !proxy.requests()[before..].iter().any(|m| m == "PUT") {
+                assert!(std::time::Instant::now() < deadline, "no PUT was sent");
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            meanwhile();
+            sync.join().unwrap()
+        });
+        proxy.set(Fault::None);
+        out
+    };
+
+    edit_on_phone("a", "A on the phone");
+    let out = racing_sync(&|| {
+        server.put_ics("a.ics", &simple("a", "A elsewhere", "20251005T090000Z"));
+    });
+    out.expect_ok();
+    let r = out.json_one();
+    assert_eq!(r["conflicts"], 1, "{r}");
+    assert!(synchro_tests::calendar::vdir_find(&vdir, "a")
+        .unwrap()
+        .1
+        .contains("A elsewhere"));
+    assert!(server.get_ics("a.ics").unwrap().contains("A elsewhere"));
+    let copies = cli.run(&["conflicts", "t", "--json"]).json();
+    assert!(copies[0]["ics"]
+        .as_str()
+        .unwrap()
+        .contains("A on the phone"));
+
+    edit_on_phone("b", "B on the phone");
+    let out = racing_sync(&|| {
+        server.delete("b.ics");
+    });
+    out.expect_ok();
+    let b = server
+        .list()
+        .into_iter()
+        .find_map(|(n, _)| server.get_ics(&n).filter(|t| t.contains("UID:b")));
+    assert!(b.unwrap().contains("B on the phone"));
+    let again = cli.run(&["sync", "t", "--json"]);
+    again.expect_ok();
+    assert_eq!(again.json_one()["device"]["deleted"], 0);
+}
