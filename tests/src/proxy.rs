@@ -32,6 +32,10 @@ pub enum Fault {
     Cut(String),
     /// Pass through after waiting this many milliseconds.
     Delay(String, u64),
+    /// Drop the `<response>` elements whose href contains this text from listings
+    /// (PROPFIND and REPORT other than calendar-multiget), as a server-side sync window
+    /// (Zimbra's) hides events that still exist.
+    HideFromListings(String),
 }
 
 impl Fault {
@@ -43,6 +47,7 @@ impl Fault {
             | Fault::Unavailable(m)
             | Fault::Cut(m)
             | Fault::Delay(m, _) => Some(m),
+            Fault::HideFromListings(_) => None,
         }
     }
 }
@@ -312,18 +317,34 @@ fn serve(client: TcpStream, upstream: &str, shared: &Shared) -> std::io::Result<
             }
             Fault::Cut(_) => return Ok(()),
             Fault::Delay(_, ms) => thread::sleep(Duration::from_millis(ms)),
-            Fault::None => {}
+            Fault::None | Fault::HideFromListings(_) => {}
         }
     }
+    let hide = match &current {
+        Fault::HideFromListings(text)
+            if (method == "REPORT" || method == "PROPFIND")
+                && !String::from_utf8_lossy(&body).contains("calendar-multiget") =>
+        {
+            Some(text.clone())
+        }
+        _ => None,
+    };
     let mut up = TcpStream::connect(upstream)?;
     up.set_read_timeout(Some(Duration::from_secs(60)))?;
     for line in &head {
+        if hide.is_some() && line.to_ascii_lowercase().starts_with("accept-encoding:") {
+            continue;
+        }
         up.write_all(line.as_bytes())?;
     }
     up.write_all(b"Connection: close\r\n\r\n")?;
     up.write_all(&body)?;
     let mut response = Vec::new();
     up.read_to_end(&mut response)?;
+    let response = match &hide {
+        Some(text) => hide_responses(&response, text),
+        None => response,
+    };
     // Make the client open a new connection for the next request.
     let response = force_close(&response);
     match nth {
@@ -354,6 +375,60 @@ fn half_way(response: &[u8]) -> usize {
         Some(end) => end / 2,
         None => response.len() / 2,
     }
+}
+
+/// Removes from a multistatus answer the `<response>` elements that mention `text`, and
+/// fixes its Content-Length.
+fn hide_responses(response: &[u8], text: &str) -> Vec<u8> {
+    let Some(end) = response.windows(4).position(|w| w == b"\r\n\r\n") else {
+        return response.to_vec();
+    };
+    let body = String::from_utf8_lossy(&response[end + 4..]).into_owned();
+    // (start of `<...response>`, is it a closing tag, index just after it)
+    let mut tags = Vec::new();
+    let mut from = 0;
+    while let Some(i) = body[from..].find("response>") {
+        let at = from + i;
+        let open = body[..at].rfind('<').unwrap_or(at);
+        let name = &body[open + 1..at];
+        let closing = name.starts_with('/');
+        let prefix = name.trim_start_matches('/');
+        if prefix.is_empty() || (prefix.ends_with(':') && !prefix.contains([' ', '>', '<'])) {
+            tags.push((open, closing, at + "response>".len()));
+        }
+        from = at + "response>".len();
+    }
+    let mut kept = String::with_capacity(body.len());
+    let mut last = 0;
+    let mut open_at = None;
+    for (start, closing, after) in tags {
+        match (closing, open_at) {
+            (false, None) => open_at = Some(start),
+            (true, Some(begin)) => {
+                kept.push_str(&body[last..begin]);
+                if !body[begin..after].contains(text) {
+                    kept.push_str(&body[begin..after]);
+                }
+                last = after;
+                open_at = None;
+            }
+            _ => {}
+        }
+    }
+    kept.push_str(&body[last..]);
+    let head = String::from_utf8_lossy(&response[..end]);
+    let mut out = String::new();
+    for line in head.split("\r\n") {
+        if line.to_ascii_lowercase().starts_with("content-length:") {
+            out.push_str(&format!("Content-Length: {}\r\n", kept.len()));
+        } else {
+            out.push_str(line);
+            out.push_str("\r\n");
+        }
+    }
+    out.push_str("\r\n");
+    out.push_str(&kept);
+    out.into_bytes()
 }
 
 fn force_close(response: &[u8]) -> Vec<u8> {

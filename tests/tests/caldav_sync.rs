@@ -666,3 +666,57 @@ fn a_replaced_local_calendar_never_deletes_on_the_server() {
     assert_eq!(counts(&r, "device"), (4, 0, 0), "{r}");
     assert_eq!(s.server.list().len(), 4);
 }
+
+/// Zimbra's server-side sync window hides old events from listings although they still
+/// exist: they are never deleted on the phone (nor on the server). A real deletion still is.
+#[test]
+fn events_hidden_by_a_server_window_are_not_deletions() {
+    use synchro_tests::proxy::{Fault, Proxy};
+    let server = Server::start(Peer::RadicalePypi);
+    let proxy = Proxy::start(&server.base_url);
+    let cli = Cli::for_server(&server);
+    let spec = cli.vdir_spec("phone");
+    let vdir = cli.dir().join("phone");
+    cli.run(&[
+        "account",
+        "add",
+        "t",
+        "--caldav",
+        &proxy.url(&server.base_url),
+        "--username",
+        &server.username,
+        "--local",
+        &spec,
+        "--calendar",
+        &proxy.url(&server.calendar_url),
+        "--no-sync-collection",
+    ])
+    .expect_ok();
+    server.put_ics("old.ics", &simple("old", "Old", "20200105T090000Z"));
+    server.put_ics("gone.ics", &simple("gone", "Gone", "20251005T090000Z"));
+    server.put_ics("kept.ics", &simple("kept", "Kept", "20251006T090000Z"));
+    cli.run(&["sync", "t"]).expect_ok();
+    assert_eq!(vdir_files(&vdir).len(), 3);
+
+    proxy.set(Fault::HideFromListings("old.ics".into()));
+    // Through the proxy, listings no longer show it (the item itself is still there).
+    let listing = server.request(
+        "PROPFIND",
+        &proxy.url(&server.calendar_url),
+        &[("Depth", "1")],
+        None,
+    );
+    let listing = listing.body_text();
+    assert!(
+        listing.contains("kept.ics") && !listing.contains("old.ics"),
+        "{listing}"
+    );
+    server.delete("gone.ics");
+    let out = cli.run(&["sync", "t", "--json"]);
+    out.expect_ok();
+    let r = out.json_one();
+    assert_eq!(counts(&r, "device"), (0, 0, 1), "{r}");
+    assert!(vdir_find(&vdir, "old").is_some());
+    assert!(vdir_find(&vdir, "gone").is_none());
+    assert!(server.get_ics("old.ics").is_some());
+}

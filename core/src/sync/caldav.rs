@@ -458,17 +458,14 @@ fn scan_remote(
             scan.changed.insert(item.id, ServerChange::Deleted);
         }
     }
-    // After a complete listing, known items that were not listed are gone, or (with a
-    // window) out of it: fetch them to tell which.
+    // After a complete listing, known items that were not listed are gone, out of our
+    // window, or hidden by a window of the server's own (Zimbra's CalDAV sync range): fetch
+    // them to tell which. Only a 404 is a deletion.
     let mut window_check: Vec<Href> = Vec::new();
     if complete {
-        for (href, item) in &by_href {
+        for href in by_href.keys() {
             if !seen.contains(&Href::new(*href)) {
-                if account.past_days.is_some() {
-                    window_check.push(Href::new(*href));
-                } else {
-                    scan.changed.insert(item.id, ServerChange::Deleted);
-                }
+                window_check.push(Href::new(*href));
             }
         }
     }
@@ -499,10 +496,14 @@ fn scan_remote(
         })?;
         for h in &window_check {
             let item = by_href[h.as_str()];
-            let change = if still_there.contains(h) {
-                ServerChange::LeftWindow
-            } else {
-                ServerChange::Deleted
+            let change = match (still_there.contains(h), account.past_days.is_some()) {
+                (false, _) => ServerChange::Deleted,
+                (true, true) => ServerChange::LeftWindow,
+                (true, false) => {
+                    // Hidden from listings by the server, not deleted: leave both sides.
+                    log::info!("{h} is no longer listed but still on the server: kept");
+                    continue;
+                }
             };
             scan.changed.insert(item.id, change);
         }
