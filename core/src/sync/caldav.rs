@@ -164,7 +164,16 @@ fn run_with_client(
 
     let items = store.read().items(cal.id)?;
     opts.progress.phase("scan", 0);
+    let phase = Instant::now();
     let device_scan = scan_device(device, &items)?;
+    log::info!(
+        "device scan: {} events, {} new, {} changed, {} deleted in {} ms",
+        device_scan.total,
+        device_scan.new.len(),
+        device_scan.changed.len(),
+        device_scan.deleted.len(),
+        phase.elapsed().as_millis()
+    );
     for (id, msg) in &device_scan.unreadable {
         report.errors.push(format!("local event {id}: {msg}"));
     }
@@ -199,6 +208,7 @@ fn run_with_client(
     let use_sync_collection = state.supports_sync_collection
         && !account.settings.no_sync_collection
         && account.past_days.is_none();
+    let phase = Instant::now();
     let remote = scan_remote(
         client,
         &url,
@@ -213,6 +223,12 @@ fn run_with_client(
     )?;
     opts.interrupt.check()?;
 
+    log::info!(
+        "server scan: {} new, {} changed or deleted in {} ms",
+        remote.scan.new.len(),
+        remote.scan.changed.len(),
+        phase.elapsed().as_millis()
+    );
     let device_total = device_scan.total;
     let (actions, warnings) = pairing::pair_by_content(plan(&items, device_scan, remote.scan));
     report.warnings.extend(warnings);
@@ -254,6 +270,7 @@ fn run_with_client(
     }
 
     if actions.iter().any(Action::changes_data) {
+        let phase = Instant::now();
         take_backup(
             store,
             account,
@@ -263,10 +280,17 @@ fn run_with_client(
             &actions,
             held.is_some(),
         )?;
+        log::info!("backup in {} ms", phase.elapsed().as_millis());
     }
+    let phase = Instant::now();
+    let actions_len = actions.len();
     execute(
         store, client, &url, account, &items, device, actions, report, opts,
     )?;
+    log::info!(
+        "applied {actions_len} action(s) in {} ms",
+        phase.elapsed().as_millis()
+    );
 
     if report.errors.is_empty() {
         store
