@@ -546,7 +546,7 @@ pub(crate) fn kill_group(child: &mut Child) {
     let _ = child.wait();
 }
 
-fn signal_group(pgid: u32, signal: &str) {
+pub(crate) fn signal_group(pgid: u32, signal: &str) {
     let _ = Command::new("kill")
         .arg(format!("-{signal}"))
         .arg("--")

@@ -41,7 +41,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use md5::{Digest, Md5};
 
 use crate::http::{self, Response};
-use crate::servers::{free_port, kill_group, repo_root};
+use crate::servers::{free_port, kill_group, repo_root, signal_group};
 
 /// How long the server may take to listen after start (D-Bus, engine, Twisted).
 const START_TIMEOUT: Duration = Duration::from_secs(60);
@@ -420,12 +420,33 @@ impl SyncEvoServer {
             .unwrap_or_default()
     }
 
-    /// `status.ini` of the last finished session of `peer` (`status = 200` on success).
+    /// `status.ini` of the newest session of `peer` (`status = 200` on success), waiting up
+    /// to 15 s for that session to end: the engine ends it a moment after its last reply.
+    /// While a session runs, its `status.ini` holds a placeholder (`status = 22002`,
+    /// "synchronization process died prematurely"), first without and then, for a moment,
+    /// with an `end =` line, before the real status replaces it; the placeholder is what
+    /// stays when the server is killed during a session. A session whose client did not
+    /// acknowledge every command (a Get needs its Status) does not end: the engine aborts it
+    /// ~10 s after its last reply (`status = 20017`). Returns the last text read (possibly
+    /// the placeholder) at the deadline; `None` without any session.
     pub fn last_session_status(&self, peer: &PeerConfig) -> Option<String> {
-        self.session_dirs(peer)
-            .iter()
-            .rev()
-            .find_map(|d| fs::read_to_string(d.join("status.ini")).ok())
+        let deadline = Instant::now() + Duration::from_secs(15);
+        let mut last = None;
+        loop {
+            let newest = self.session_dirs(peer).pop()?;
+            if let Ok(text) = fs::read_to_string(newest.join("status.ini")) {
+                let ended = text.lines().any(|l| l.starts_with("end ="));
+                let placeholder = text.lines().any(|l| l.trim() == "status = 22002");
+                if ended && !placeholder {
+                    return Some(text);
+                }
+                last = Some(text);
+            }
+            if Instant::now() > deadline {
+                return last;
+            }
+            sleep(Duration::from_millis(50));
+        }
     }
 
     /// The server's output and the end of its last session log, for failure messages.
@@ -449,16 +470,30 @@ impl SyncEvoServer {
         self.kill();
     }
 
+    /// Kills the process group, and waits until none of it runs any more: the engine's
+    /// per-session `syncevo-dbus-helper` can outlive the group leader by a moment.
     fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {
+            let pgid = child.id();
             kill_group(&mut child);
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while !processes_in_group(pgid).is_empty() && Instant::now() < deadline {
+                signal_group(pgid, "KILL");
+                sleep(Duration::from_millis(20));
+            }
         }
     }
 }
 
 impl Drop for SyncEvoServer {
+    /// Kills the server; removes its HOME unless `SYNCHRO_KEEP_SYNCEVO` is set (then its
+    /// path is printed, for reading configs and session logs after a failure).
     fn drop(&mut self) {
         self.kill();
+        if std::env::var_os("SYNCHRO_KEEP_SYNCEVO").is_some() {
+            let dir = std::mem::replace(&mut self.dir, tempfile::tempdir().expect("temp dir"));
+            eprintln!("SYNCHRO_KEEP_SYNCEVO: kept {}", dir.keep().display());
+        }
     }
 }
 

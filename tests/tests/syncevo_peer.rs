@@ -6,7 +6,8 @@
 use std::process::Command;
 
 use synchro_tests::syncevo::{
-    self, all_tags, basic_cred, first_tag, md5_cred, statuses, PeerConfig, PeerOpts, SyncEvoServer,
+    self, all_tags, basic_cred, first_tag, md5_cred, statuses, Format, PeerConfig, PeerOpts,
+    SyncEvoServer,
 };
 
 /// Placeholders of the captured session in tests/fixtures/syncml-peer/ (msg1..3.xml, a
@@ -167,6 +168,56 @@ fn message(peer: &PeerConfig, resp_uri: &str, msg_id: u32, body: &str) -> String
     )
 }
 
+/// Status elements acknowledging the header and every Alert / Put / Get / Sync / Add /
+/// Replace / Delete of `server_msg` (and Results with our DevInf for a Get) (message `msg_ref` of the server, sent to us from `server_uri`),
+/// numbered from `first_id`; returns them and the next free CmdID.
+fn status_replies(
+    peer: &PeerConfig,
+    server_uri: &str,
+    server_msg: &str,
+    msg_ref: u32,
+    first_id: u32,
+) -> (String, u32) {
+    let mut id = first_id;
+    let mut out = format!(
+        "<Status><CmdID>{id}</CmdID><MsgRef>{msg_ref}</MsgRef><CmdRef>0</CmdRef>\
+         <Cmd>SyncHdr</Cmd><TargetRef>{}</TargetRef><SourceRef>{server_uri}</SourceRef>\
+         <Data>200</Data></Status>",
+        peer.device_id
+    );
+    id += 1;
+    let body = first_tag(server_msg, "SyncBody").unwrap_or_default();
+    let mut results = String::new();
+    for cmd in ["Alert", "Put", "Get", "Sync", "Add", "Replace", "Delete"] {
+        for c in all_tags(&body, cmd) {
+            let cmd_ref = first_tag(&c, "CmdID").unwrap_or_default();
+            let code = if cmd == "Add" { 201 } else { 200 };
+            out.push_str(&format!(
+                "<Status><CmdID>{id}</CmdID><MsgRef>{msg_ref}</MsgRef><CmdRef>{cmd_ref}</CmdRef>\
+                 <Cmd>{cmd}</Cmd><Data>{code}</Data></Status>"
+            ));
+            id += 1;
+            if cmd == "Get" {
+                // The server Gets our DevInf in every session we do not Put it: answer with
+                // the Results of the capture.
+                let devinf = first_tag(&fixture("msg2.xml"), "Results").expect("Results");
+                let devinf = devinf
+                    .split_once("<Meta>")
+                    .map(|(_, rest)| format!("<Meta>{rest}"))
+                    .expect("Meta in Results");
+                results.push_str(&format!(
+                    "<Results><CmdID>{id}</CmdID><MsgRef>{msg_ref}</MsgRef>\
+                     <CmdRef>{cmd_ref}</CmdRef>{}</Results>",
+                    devinf.replace(FIXTURE_DEVICE, &peer.device_id)
+                ));
+                id += 1;
+            }
+        }
+    }
+    out.push_str(&results);
+    (out, id)
+}
+
 /// (command, LUID) of every Add / Replace / Delete in the server's Sync: the server's LUID
 /// (file name) for an Add, the client's for a Replace or Delete.
 fn server_changes(xml: &str) -> Vec<(String, String)> {
@@ -292,12 +343,11 @@ fn sessions_see_server_side_changes() {
         "{body}"
     );
     let resp_uri = first_tag(&body, "RespURI").expect("RespURI");
+    let (acks, next) = status_replies(&peer, &server.url, &body, 1, 1);
     let sync = format!(
-        "<Status><CmdID>1</CmdID><MsgRef>1</MsgRef><CmdRef>0</CmdRef><Cmd>SyncHdr</Cmd>\
-         <TargetRef>{}</TargetRef><SourceRef>{}</SourceRef><Data>200</Data></Status>\
-         <Sync><CmdID>2</CmdID><Target><LocURI>{}</LocURI></Target>\
+        "{acks}<Sync><CmdID>{next}</CmdID><Target><LocURI>{}</LocURI></Target>\
          <Source><LocURI>./cal</LocURI></Source><NumberOfChanges>0</NumberOfChanges></Sync>",
-        peer.device_id, server.url, peer.datastore_uri
+        peer.datastore_uri
     );
     let body = post_ok(&server, &resp_uri, &message(&peer, &resp_uri, 2, &sync));
     assert_eq!(
@@ -311,8 +361,10 @@ fn sessions_see_server_side_changes() {
         "{body}"
     );
     assert!(body.contains("SUMMARY:Changed on the server"), "{body}");
+    // Every server command gets its Status, else the session stays open after the Map.
+    let (acks, next) = status_replies(&peer, &resp_uri, &body, 2, 1);
     let map = format!(
-        "<Map><CmdID>1</CmdID><Target><LocURI>{}</LocURI></Target>\
+        "{acks}<Map><CmdID>{next}</CmdID><Target><LocURI>{}</LocURI></Target>\
          <Source><LocURI>./cal</LocURI></Source><MapItem><Target><LocURI>after.ics</LocURI>\
          </Target><Source><LocURI>local-103</LocURI></Source></MapItem></Map>",
         peer.datastore_uri
@@ -320,18 +372,24 @@ fn sessions_see_server_side_changes() {
     let body = post_ok(&server, &resp_uri, &message(&peer, &resp_uri, 3, &map));
     assert_eq!(status_of(&body, "Map"), "200", "{body}");
     eprintln!("two-way session: {:?}", started.elapsed());
-    assert!(server.session_dirs(&peer).len() >= 2);
+    // The engine ends the session (anchors, revisions) after its last reply.
+    let status = server.last_session_status(&peer).unwrap_or_default();
     assert!(
-        server.last_session_log(&peer).contains("after.ics")
-            || server.last_session_status(&peer).is_some()
+        status.contains("status = 200"),
+        "{status}\n{}",
+        server.logs()
     );
+    assert_eq!(server.session_dirs(&peer).len(), 2);
+    assert!(server.last_session_log(&peer).contains("after.ics"));
 }
 
 /// Two servers run at once (own ports and HOMEs, the same device id on both), and each
 /// leaves no process behind when dropped.
 #[test]
 fn two_servers_side_by_side_then_nothing_left() {
+    let started = std::time::Instant::now();
     let a = syncevo::start();
+    eprintln!("server start: {:?}", started.elapsed());
     let b = syncevo::start();
     assert_ne!(a.port, b.port);
     assert_ne!(a.home(), b.home());
@@ -364,4 +422,65 @@ fn two_servers_side_by_side_then_nothing_left() {
             String::from_utf8_lossy(&out.stdout)
         );
     }
+}
+
+/// A peer storing vCalendar 1.0, and a client whose DevInf prefers vCalendar 1.0: the
+/// server's Add goes out as `text/x-vcalendar` with `VERSION:1.0`.
+#[test]
+fn vcalendar_storage_and_wire() {
+    let server = syncevo::start();
+    let peer = server.add_peer(
+        "synchro-dev-vcal",
+        &PeerOpts {
+            username: None,
+            format: Format::VCalendar10,
+            ..PeerOpts::default()
+        },
+    );
+    let context = peer.config.split('@').nth(1).expect("PEER@CONTEXT");
+    let ini = std::fs::read_to_string(
+        server
+            .home()
+            .join(".config/syncevolution")
+            .join(context)
+            .join("sources/calendar/config.ini"),
+    )
+    .expect("context source config");
+    assert!(ini.contains("databaseFormat = text/x-vcalendar"), "{ini}");
+    server.put_item(
+        &peer,
+        "v1.vcs",
+        "BEGIN:VCALENDAR\r\nVERSION:1.0\r\nBEGIN:VEVENT\r\nUID:v1@server\r\n\
+         DTSTART:20250310T090000Z\r\nDTEND:20250310T100000Z\r\nSUMMARY:vCalendar on the server\r\n\
+         END:VEVENT\r\nEND:VCALENDAR\r\n",
+    );
+
+    let body = post_ok(
+        &server,
+        &server.url,
+        &first_message(&server, &peer.device_id, ""),
+    );
+    let resp_uri = first_tag(&body, "RespURI").expect("RespURI");
+    let msg2 = fixture("msg2.xml")
+        .replace(FIXTURE_RESP_URI, &resp_uri)
+        .replace(FIXTURE_URL, &server.url)
+        .replace(FIXTURE_DEVICE, &peer.device_id)
+        .replace(
+            "<CTType>text/calendar</CTType><VerCT>2.0</VerCT>",
+            "<CTType>text/x-vcalendar</CTType><VerCT>1.0</VerCT>",
+        );
+    // No client change: keep the Sync, drop its Add.
+    let (head, rest) = msg2.split_once("<NumberOfChanges>").expect("Sync in msg2");
+    let tail = &rest[rest.find("</Sync>").expect("end of Sync")..];
+    let msg2 = format!("{head}<NumberOfChanges>0</NumberOfChanges>{tail}");
+    let body = post_ok(&server, &resp_uri, &msg2);
+    let sync = first_tag(&body, "Sync").unwrap_or_else(|| panic!("no Sync: {body}"));
+    let add = first_tag(&sync, "Add").unwrap_or_else(|| panic!("no Add: {body}"));
+    assert_eq!(
+        first_tag(&add, "Type").as_deref(),
+        Some("text/x-vcalendar"),
+        "{add}"
+    );
+    assert!(add.contains("VERSION:1.0"), "{add}");
+    assert!(add.contains("SUMMARY:vCalendar on the server"), "{add}");
 }
