@@ -109,4 +109,6 @@ done
 for m in mod_auth_digest mod_proxy mod_proxy_http mod_authn_file mod_authz_user; do
     [ -f "/usr/lib/apache2/modules/$m.so" ] || { echo "missing apache2 module $m"; exit 1; }
 done
-ok "$(/usr/bin/python3 -c 'import importlib.metadata as m; print("radicale", m.version("radicale"), "xandikos", m.version("xandikos"))' 2>/dev/null || echo ok)"
+# syncevo-http-server runs with Debian's python3 (scripts/syncevo-server.sh): Twisted + D-Bus.
+/usr/bin/python3 -c 'import twisted.web, dbus' 2>/dev/null || { echo "python3 cannot import twisted.web and dbus"; exit 1; }
+ok "$(/usr/bin/python3 -c 'import importlib.metadata as m; print("radicale", m.version("radicale"), "xandikos", m.version("xandikos"))' 2>/dev/null || echo ok), $(dpkg-query -W -f='syncevolution ${Version}' syncevolution 2>/dev/null)"

@@ -21,13 +21,23 @@
 //! - **Datastore URI**: the `uri` of the peer's `calendar` source, `calendar` (see
 //!   [`PeerConfig::datastore_uri`]).
 //! - **Change detection**: the file backend lists the folder at the start of each session and
-//!   compares each file's modification time (whole seconds) with the revisions it saved at
-//!   the end of the previous one: a new file is an Add, a changed time a Replace, a missing
-//!   file a Delete. [`SyncEvoServer::put_item`] makes sure a replaced file gets a new time.
-//!   Each session that writes data lasts about a second (the backend waits for the clock to
-//!   pass the second of its last write).
+//!   compares each file's modification time (`seconds.nanoseconds`, kept per file name in the
+//!   peer's `sources/calendar/.other.ini`) with the revisions saved at the end of the previous
+//!   session: a new file is an Add, a changed time a Replace, a missing file a Delete. The
+//!   file name is the server's LUID (items the server creates get numbers: `1`, `2`…);
+//!   `.server.ini` next to it holds the LUID maps, `.internal.ini` the anchors.
+//!   [`SyncEvoServer::put_item`] makes sure a replaced file gets a new time. A session that
+//!   writes data takes about a second more (the backend sleeps past its last write's second).
+//! - **DevInf**: unless the client Puts its DevInf in its first message, the server Gets it
+//!   in every session. Every server command needs its Status (a Get also its Results):
+//!   otherwise the session "cannot end" after the last reply and the engine aborts it ~10 s
+//!   later (`status = 20017` in `status.ini`: a failed session).
+//! - **md5 auth** needs the user name in clear as `SyncHdr/Source/LocName` (else 407 "Missing
+//!   clear-text username in Source LocName").
 //! - Per-session logs (`syncevolution-log.html`, `status.ini`) are in
-//!   `$HOME/.cache/syncevolution/PEER@CONTEXT-DATE/` ([`SyncEvoServer::session_dirs`]).
+//!   `$HOME/.cache/syncevolution/PEER@CONTEXT-DATE[-a|-b…]/` ([`SyncEvoServer::session_dirs`],
+//!   [`SyncEvoServer::last_session_status`]). `SYNCHRO_KEEP_SYNCEVO=1` keeps the HOME after
+//!   the test for reading them.
 
 use std::fs;
 use std::net::TcpStream;
@@ -350,22 +360,25 @@ impl SyncEvoServer {
 
     /// Creates or replaces item `name` in the peer's data folder, as if the server side
     /// changed it: the next session reports an Add (new name) or a Replace. A replaced file
-    /// always gets a modification second of its own (the backend compares whole seconds).
+    /// always gets a modification time different from the old one (the backend's revision
+    /// of an item is its mtime, and the kernel's file clock advances in ticks of a few ms).
     pub fn put_item(&self, peer: &PeerConfig, name: &str, text: &str) {
         assert!(
             !name.is_empty() && !name.contains('/') && !name.starts_with('.'),
             "bad item name {name:?}"
         );
         let path = peer.data_dir.join(name);
-        if let Ok(meta) = fs::metadata(&path) {
-            let old = mtime_secs(&meta);
-            while now_secs() <= old {
-                sleep(Duration::from_millis(50));
-            }
-        }
+        let old = fs::metadata(&path).and_then(|m| m.modified()).ok();
         // Write to a temporary name first: the server never sees half a file.
         let tmp = peer.data_dir.join(format!(".{name}.tmp"));
-        fs::write(&tmp, text).unwrap_or_else(|e| panic!("{}: {e}", tmp.display()));
+        loop {
+            fs::write(&tmp, text).unwrap_or_else(|e| panic!("{}: {e}", tmp.display()));
+            let new = fs::metadata(&tmp).and_then(|m| m.modified()).ok();
+            if old.is_none() || new != old {
+                break;
+            }
+            sleep(Duration::from_millis(5));
+        }
         fs::rename(&tmp, &path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     }
 
@@ -642,21 +655,6 @@ fn tail(text: &str, n: usize) -> String {
     let mut out = lines[start..].join("\n");
     out.push('\n');
     out
-}
-
-fn mtime_secs(meta: &fs::Metadata) -> u64 {
-    meta.modified()
-        .ok()
-        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
-}
-
-fn now_secs() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
 }
 
 const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
