@@ -3,7 +3,9 @@
 # fresh Debian 12 machine, as root. Idempotent and quick when everything is already there.
 #
 #   Debian packages: radicale (3.1.8), xandikos (0.2.8), apache2-bin (the Digest-auth proxy in
-#                    front of Xandikos), apache2-utils, python3-bcrypt, python3-venv, curl
+#                    front of Xandikos), apache2-utils, python3-bcrypt, python3-venv, curl,
+#                    syncevolution + syncevolution-http (2.0.0, the SyncML DS 1.2 server),
+#                    dbus (its session bus), python3-twisted (a dependency Debian forgot)
 #   .peers/radicale  venv with Radicale 3.9 from PyPI (+ bcrypt)
 #   .peers/xandikos  venv with Xandikos 0.4.10 from PyPI
 #   .peers/tools     venv with icalendar (used by scripts/seed.py and scripts/upload.py)
@@ -24,7 +26,9 @@ XANDIKOS_PIP="xandikos==0.4.10"
 TOOLS_PIP="icalendar>=6"
 # apache2-bin holds the httpd binary and its modules without the service scripts, so nothing
 # gets started on port 80.
-APT_PACKAGES=(radicale xandikos apache2-bin apache2-utils python3-bcrypt python3-venv curl)
+# syncevo-http-server needs python3-twisted but does not depend on it.
+APT_PACKAGES=(radicale xandikos apache2-bin apache2-utils python3-bcrypt python3-venv curl
+    syncevolution syncevolution-http dbus python3-twisted)
 
 step() { printf '%-48s' "$1"; }
 ok() { echo "${1:-ok}"; }
@@ -97,7 +101,9 @@ venv tools "$TOOLS_PIP" "$PEERS/tools/bin/python" -c \
 
 # --- Checks ------------------------------------------------------------------------------------
 step "Debian binaries"
-for b in /usr/bin/radicale /usr/bin/xandikos /usr/sbin/apache2 /usr/bin/htdigest; do
+for b in /usr/bin/radicale /usr/bin/xandikos /usr/sbin/apache2 /usr/bin/htdigest \
+    /usr/bin/syncevolution /usr/bin/syncevo-http-server /usr/bin/dbus-run-session \
+    /usr/libexec/syncevo-dbus-server; do
     [ -x "$b" ] || { echo "missing $b"; exit 1; }
 done
 for m in mod_auth_digest mod_proxy mod_proxy_http mod_authn_file mod_authz_user; do

@@ -6,6 +6,12 @@
 //! [`seed`] makes realistic calendars with `scripts/seed.py` and uploads them; [`proxy`]
 //! injects faults between `synchro` and a server; [`calendar`] holds iCalendar in the style
 //! of real producers and reads vdir folders.
+//!
+//! [`syncevo`] starts SyncEvolution's SyncML DS 1.2 server (Debian 12) through
+//! `scripts/syncevo-server.sh`, configures one peer per SyncML device id with its own data
+//! folder (one file per item: tests read and change "the server side" there), and reads the
+//! server's per-session logs; its module docs note how the server picks auth types, names
+//! datastores and detects changes.
 
 pub mod calendar;
 pub mod cli;
@@ -13,6 +19,7 @@ pub mod http;
 pub mod proxy;
 pub mod seed;
 pub mod servers;
+pub mod syncevo;
 
 pub use cli::{synchro_bin, Cli, CliOutput};
 pub use servers::{Peer, Server};

@@ -527,7 +527,7 @@ impl Drop for Server {
 
 /// Stops the process group led by `child` (only processes we started are in it): TERM,
 /// then KILL after a grace period; reaps the child.
-fn kill_group(child: &mut Child) {
+pub(crate) fn kill_group(child: &mut Child) {
     if let Ok(Some(_)) = child.try_wait() {
         // The leader is gone; its group may still hold workers (Apache).
         signal_group(child.id(), "KILL");
