@@ -280,6 +280,10 @@ impl Session {
         });
         if with_cred {
             h.cred = self.credential();
+            // The md5 digest hides the user name: servers want it in clear in LocName.
+            if h.cred.is_some() {
+                h.source.loc_name = Some(self.config.username.clone());
+            }
         }
         h
     }

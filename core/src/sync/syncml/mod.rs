@@ -516,6 +516,12 @@ fn run_session(
                         if let Some(o) = by_luid.get(luid) {
                             if outgoing::accepted(o.kind, s.code) {
                                 acked.push(*o);
+                                // 201 to a Replace (slow sync) is an addition.
+                                match (o.kind, s.code) {
+                                    (OutKind::Delete, _) => report.server.deleted += 1,
+                                    (_, 201) | (OutKind::Add, _) => report.server.added += 1,
+                                    _ => report.server.updated += 1,
+                                }
                             } else {
                                 report.errors.push(format!(
                                     "the server refused {} of {} (status {})",
@@ -539,13 +545,6 @@ fn run_session(
         store.read().clear_pending_maps(state.calendar_id)?;
     }
     outgoing::record(store, state.calendar_id, items, &acked)?;
-    for o in &acked {
-        match o.kind {
-            OutKind::Add => report.server.added += 1,
-            OutKind::Replace => report.server.updated += 1,
-            OutKind::Delete => report.server.deleted += 1,
-        }
-    }
     opts.progress.advance(changes.len() as u64);
 
     // Package 4: the server's changes, through the shared plan.
