@@ -275,3 +275,67 @@ fn wbxml_on_the_wire() {
     let r = s.sync();
     assert_eq!(counts(&r, "device"), (0, 0, 0), "{r}");
 }
+
+#[test]
+fn mass_deletion_from_the_server_is_held_back_then_applied_with_yes() {
+    let s = setup();
+    for i in 0..12 {
+        s.server.put_item(
+            &s.peer,
+            &format!("s{i}"),
+            &simple(
+                &format!("ev-{i}"),
+                &format!("Event {i}"),
+                &format!("202603{:02}T090000Z", i + 1),
+            ),
+        );
+    }
+    s.sync();
+    assert_eq!(vdir_files(&s.vdir).len(), 12);
+    for (name, _) in s.server.item_files(&s.peer) {
+        s.server.remove_item(&s.peer, &name);
+    }
+    let out = s.cli.run(&["sync", "t", "--json"]);
+    out.expect_code(3);
+    let r = out.json_one();
+    assert_eq!(r["status"], "needs_confirmation", "{r}");
+    assert_eq!(vdir_files(&s.vdir).len(), 12, "nothing applied");
+    // Held back again without --yes: the server sends the same deletions again.
+    s.cli.run(&["sync", "t", "--json"]).expect_code(3);
+    assert_eq!(vdir_files(&s.vdir).len(), 12);
+    let r = s.sync_args(&["--yes"]);
+    assert_eq!(counts(&r, "device"), (0, 0, 12), "{r}");
+    assert_eq!(vdir_files(&s.vdir).len(), 0);
+    let r = s.sync();
+    assert_eq!(counts(&r, "device"), (0, 0, 0), "{r}");
+    assert_eq!(counts(&r, "server"), (0, 0, 0), "{r}");
+}
+
+#[test]
+fn anchor_mismatch_forces_a_slow_sync_that_is_held_back_then_pairs_without_duplicates() {
+    let s = setup();
+    s.write_local("a.ics", &simple("client-a", "Client A", "20260301T090000Z"));
+    s.server.put_item(
+        &s.peer,
+        "s1",
+        &simple("server-b", "Server B", "20260303T090000Z"),
+    );
+    s.sync();
+    // Our anchors no longer match the server's (a restored phone, a lost store commit).
+    let db = rusqlite::Connection::open(s.cli.db()).unwrap();
+    db.execute("UPDATE syncml SET local_anchor = 'bogus'", [])
+        .unwrap();
+    drop(db);
+    let out = s.cli.run(&["sync", "t", "--json"]);
+    out.expect_code(3);
+    assert!(out.stdout.contains("slow sync"), "{out}");
+    let r = s.sync_args(&["--yes"]);
+    assert_eq!(r["status"], "ok", "{r}");
+    for uid in ["client-a", "server-b"] {
+        assert_eq!(vdir_count_uid(&s.vdir, uid), 1, "{uid} locally");
+        assert_eq!(s.server_count_uid(uid), 1, "{uid} on the server");
+    }
+    let r = s.sync();
+    assert_eq!(counts(&r, "device"), (0, 0, 0), "{r}");
+    assert_eq!(counts(&r, "server"), (0, 0, 0), "{r}");
+}
