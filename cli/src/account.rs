@@ -16,6 +16,10 @@ pub fn add(store: &mut SqliteStore, args: AddArgs) -> Result<()> {
         )));
     }
     synchro_core::local::open_local(&args.local)?;
+    if let Some(url) = args.syncml.clone() {
+        return add_syncml(store, args, url);
+    }
+    let caldav = args.caldav.clone().unwrap_or_default();
     let mut settings = AccountSettings {
         no_sync_collection: args.no_sync_collection,
         ..AccountSettings::default()
@@ -27,14 +31,14 @@ pub fn add(store: &mut SqliteStore, args: AddArgs) -> Result<()> {
         id: 0,
         name: args.name.clone(),
         protocol: Protocol::CalDav,
-        server_url: args.caldav.clone(),
+        server_url: caldav.clone(),
         username: args.username.clone(),
         local: args.local.clone(),
         past_days: args.past_days,
         settings,
     };
     let password = password(&args.password, &args.username)?;
-    let target = args.calendar.as_deref().unwrap_or(&args.caldav);
+    let target = args.calendar.as_deref().unwrap_or(&caldav);
     let found = discover_calendars(&account, &password, target)?;
     let chosen = match &args.calendar {
         Some(url) => found
@@ -78,6 +82,49 @@ pub fn add(store: &mut SqliteStore, args: AddArgs) -> Result<()> {
         } else {
             ""
         }
+    );
+    Ok(())
+}
+
+/// Adds a SyncML account: nothing is sent to the server until the first sync (a session
+/// changes the server's state); the device id is kept in the store for good.
+fn add_syncml(store: &mut SqliteStore, args: AddArgs, url: String) -> Result<()> {
+    use synchro_core::sync::syncml::{new_device_id, DEFAULT_SERVER_URI};
+    let account = Account {
+        id: 0,
+        name: args.name.clone(),
+        protocol: Protocol::SyncMl,
+        server_url: url.clone(),
+        username: args.username.clone(),
+        local: args.local.clone(),
+        past_days: args.past_days,
+        settings: AccountSettings::default(),
+    };
+    let id = store.read().add_account(&account, None)?;
+    let cal = store.read().calendar_state(id)?;
+    let server_uri = args
+        .server_uri
+        .clone()
+        .unwrap_or_else(|| DEFAULT_SERVER_URI.to_string());
+    let state = synchro_core::store::SyncMlState {
+        calendar_id: cal.id,
+        device_id: args.device_id.clone().unwrap_or_else(new_device_id),
+        server_uri: server_uri.clone(),
+        format: match args.format {
+            Some(crate::args::SyncMlFormat::Vcalendar) => "vcalendar".into(),
+            _ => "icalendar".into(),
+        },
+        wbxml: args.wbxml,
+        auth: "md5".into(),
+        ..Default::default()
+    };
+    store.read().save_syncml_state(&state)?;
+    store
+        .read()
+        .set_remote_calendar(cal.id, &format!("{url}#{server_uri}"), None)?;
+    println!(
+        "Account {} added: SyncML {url} (datastore {server_uri}, device id {}) <-> {}",
+        account.name, state.device_id, account.local
     );
     Ok(())
 }

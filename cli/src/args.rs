@@ -164,8 +164,29 @@ pub struct AddArgs {
     /// A unique name for the account.
     pub name: String,
     /// CalDAV server URL: the server root (discovery finds the calendars) or a calendar.
+    #[arg(
+        long,
+        value_name = "URL",
+        required_unless_present = "syncml",
+        conflicts_with = "syncml"
+    )]
+    pub caldav: Option<String>,
+    /// SyncML DS 1.2 server URL (instead of --caldav).
     #[arg(long, value_name = "URL")]
-    pub caldav: String,
+    pub syncml: Option<String>,
+    /// SyncML: this device's id (default: a new stable id for the account).
+    #[arg(long, value_name = "ID", requires = "syncml")]
+    pub device_id: Option<String>,
+    /// SyncML: the server's calendar datastore (default: `calendar`).
+    #[arg(long, value_name = "URI", requires = "syncml")]
+    pub server_uri: Option<String>,
+    /// SyncML: the calendar format sent (`icalendar`: iCalendar 2.0, `vcalendar`:
+    /// vCalendar 1.0).
+    #[arg(long, value_enum, requires = "syncml")]
+    pub format: Option<SyncMlFormat>,
+    /// SyncML: send WBXML messages instead of XML.
+    #[arg(long, requires = "syncml")]
+    pub wbxml: bool,
     /// User name on the server.
     #[arg(long)]
     pub username: String,
@@ -190,6 +211,32 @@ pub struct AddArgs {
     pub password: PasswordArgs,
 }
 
+/// `account add --format`.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyncMlFormat {
+    /// iCalendar 2.0 (`text/calendar`).
+    Icalendar,
+    /// vCalendar 1.0 (`text/x-vcalendar`).
+    Vcalendar,
+}
+
+/// `sync --mode` (SyncML accounts).
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyncModeArg {
+    /// Changes both ways (the default).
+    TwoWay,
+    /// Full comparison of both sides (nothing is deleted).
+    Slow,
+    /// Take the server's calendar (local events are paired with it, never deleted).
+    RefreshFromServer,
+    /// Send every local event to the server.
+    RefreshFromClient,
+    /// Only receive the server's changes.
+    OneWayFromServer,
+    /// Only send local changes; refuse any server write.
+    OneWayFromClient,
+}
+
 /// `sync`.
 #[derive(Args, Debug)]
 pub struct SyncArgs {
@@ -204,6 +251,9 @@ pub struct SyncArgs {
     /// Print one JSON object per account.
     #[arg(long)]
     pub json: bool,
+    /// SyncML accounts: the sync mode (default: two-way; slow on the first sync).
+    #[arg(long, value_enum)]
+    pub mode: Option<SyncModeArg>,
     /// Password source.
     #[command(flatten)]
     pub password: PasswordArgs,

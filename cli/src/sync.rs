@@ -1,12 +1,13 @@
 //! `sync`: runs the core's sync for one or every account and prints the reports.
 
-use crate::args::SyncArgs;
+use crate::args::{SyncArgs, SyncModeArg};
 use crate::password::password;
 use crate::progress::Bar;
 use std::path::Path;
 use std::time::Duration;
-use synchro_core::store::{SqliteStore, SyncLock};
+use synchro_core::store::{Protocol, SqliteStore, SyncLock};
 use synchro_core::sync::caldav::sync_caldav;
+use synchro_core::sync::syncml::{sync_syncml, SyncMode};
 use synchro_core::sync::{Progress, SyncOptions, SyncReport, SyncStatus};
 use synchro_core::{Error, ErrorKind, Result};
 
@@ -41,7 +42,17 @@ pub fn sync(store: &mut SqliteStore, db: &Path, args: SyncArgs) -> Result<u8> {
                     progress: &bar,
                     ..SyncOptions::default()
                 };
-                sync_caldav(store, &account, &pw, device.as_mut(), &opts)
+                match account.protocol {
+                    Protocol::CalDav => sync_caldav(store, &account, &pw, device.as_mut(), &opts),
+                    Protocol::SyncMl => sync_syncml(
+                        store,
+                        &account,
+                        &pw,
+                        device.as_mut(),
+                        &opts,
+                        args.mode.map(mode_of),
+                    ),
+                }
             }
             Err(e) => {
                 let mut r = SyncReport::new(&account.name);
@@ -71,6 +82,17 @@ pub fn sync(store: &mut SqliteStore, db: &Path, args: SyncArgs) -> Result<u8> {
         (None, Some(_)) => 1,
         (None, None) => 0,
     })
+}
+
+fn mode_of(m: SyncModeArg) -> SyncMode {
+    match m {
+        SyncModeArg::TwoWay => SyncMode::TwoWay,
+        SyncModeArg::Slow => SyncMode::Slow,
+        SyncModeArg::RefreshFromServer => SyncMode::RefreshFromServer,
+        SyncModeArg::RefreshFromClient => SyncMode::RefreshFromClient,
+        SyncModeArg::OneWayFromServer => SyncMode::OneWayFromServer,
+        SyncModeArg::OneWayFromClient => SyncMode::OneWayFromClient,
+    }
 }
 
 fn print_report(r: &SyncReport, json: bool, dry_run: bool) {

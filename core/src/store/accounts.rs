@@ -13,18 +13,23 @@ use serde::{Deserialize, Serialize};
 pub enum Protocol {
     /// CalDAV (RFC 4791).
     CalDav,
+    /// SyncML DS 1.2.
+    #[serde(rename = "syncml")]
+    SyncMl,
 }
 
 impl Protocol {
     fn as_str(self) -> &'static str {
         match self {
             Protocol::CalDav => "caldav",
+            Protocol::SyncMl => "syncml",
         }
     }
 
     fn parse(s: &str) -> Result<Self> {
         match s {
             "caldav" => Ok(Protocol::CalDav),
+            "syncml" => Ok(Protocol::SyncMl),
             other => Err(Error::Config(format!(
                 "unknown protocol {other:?} in store"
             ))),

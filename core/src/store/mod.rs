@@ -8,12 +8,14 @@ mod history;
 mod items;
 mod lock;
 mod schema;
+mod syncml;
 
 pub use accounts::{Account, AccountSettings, CalendarState, Protocol};
 pub use backups::{BackupBudget, BackupData, BackupInfo, SidePart};
 pub use history::{ConflictRecord, SessionRecord};
 pub use items::ItemRecord;
 pub use lock::SyncLock;
+pub use syncml::SyncMlState;
 
 use crate::Result;
 use rusqlite::Connection;

@@ -78,6 +78,25 @@ CREATE TABLE backups (
 );
 CREATE INDEX backups_account ON backups(account_id, created_at);
 "#,
+    r#"
+CREATE TABLE syncml (
+    calendar_id    INTEGER PRIMARY KEY REFERENCES calendars(id) ON DELETE CASCADE,
+    device_id      TEXT NOT NULL,
+    server_uri     TEXT NOT NULL,
+    format         TEXT NOT NULL DEFAULT 'icalendar',
+    wbxml          INTEGER NOT NULL DEFAULT 0,
+    auth           TEXT NOT NULL DEFAULT 'md5',
+    nonce          TEXT,
+    local_anchor   TEXT,
+    remote_anchor  TEXT
+);
+CREATE TABLE syncml_maps (
+    calendar_id  INTEGER NOT NULL REFERENCES calendars(id) ON DELETE CASCADE,
+    luid         TEXT NOT NULL,
+    guid         TEXT NOT NULL,
+    PRIMARY KEY (calendar_id, luid)
+);
+"#,
 ];
 
 /// Brings the database to the latest schema version.

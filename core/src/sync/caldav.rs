@@ -315,7 +315,7 @@ pub fn discover_calendars(
 /// Backs up both sides before a sync applies changes: a full snapshot before the
 /// calendar's first sync and at the first sync of the day, the prior versions of what
 /// changes otherwise. Snapshots before confirmed big changes are pinned (kept by rotation).
-fn take_backup(
+pub(crate) fn take_backup(
     store: &SqliteStore,
     account: &Account,
     cal: &CalendarState,
@@ -389,7 +389,7 @@ pub fn pick_calendar(
         .find(|c| c.components.is_empty() || c.components.iter().any(|x| x == "VEVENT"))
 }
 
-fn forget_device_side(store: &mut SqliteStore, calendar_id: i64) -> Result<()> {
+pub(crate) fn forget_device_side(store: &mut SqliteStore, calendar_id: i64) -> Result<()> {
     let items = store.read().items(calendar_id)?;
     store.write(|tx| {
         for mut item in items {

@@ -1,6 +1,7 @@
 //! The sync engine: detect → plan → execute → report. The device side ([`detect`]), the
 //! three-way decision ([`plan`]), the application of device writes ([`apply`]) and the report
-//! are shared by every protocol; [`caldav`] drives a CalDAV session through them.
+//! are shared by every protocol; [`caldav`] drives a CalDAV session through them, [`syncml`]
+//! a SyncML one.
 
 pub mod apply;
 pub mod caldav;
@@ -9,6 +10,7 @@ pub mod guard;
 pub mod pairing;
 pub mod plan;
 pub mod report;
+pub mod syncml;
 
 pub use report::{Counts, PlannedChange, SyncReport, SyncStatus};
 

@@ -7,14 +7,17 @@
 //! - [`xml`] and [`wbxml`]: the tree in XML (quick-xml) and in WBXML 1.2 (code pages from
 //!   [`tags`]; DevInf embedded as its own WBXML document).
 //!
-//! The session state machine comes on top of [`encode`] / [`decode`].
+//! - [`session`]: a client session over HTTP on top of [`encode`] / [`decode`]; [`auth`]:
+//!   in-message credentials (basic, md5).
 
+pub mod auth;
 pub mod build;
 pub mod devinf;
 mod devinf_tree;
 mod fields;
 pub mod message;
 mod message_tree;
+pub mod session;
 pub mod tags;
 pub mod tree;
 pub mod wbxml;

@@ -1,0 +1,527 @@
+//! A SyncML client session over HTTP: one POST per message, `RespURI` for the rest of the
+//! session, SessionID / MsgID / CmdID bookkeeping, a Status for every server command that
+//! wants one, Alert 222 while the server's package continues, in-message authentication
+//! (basic, md5 with a nonce kept across sessions; 401 / 407 answered once with the
+//! challenged type; 212 ends sending credentials) and splitting our packages at the server's
+//! MaxMsgSize.
+//!
+//! The session answers what it can on its own (the SyncHdr, Put / Results / Get of DevInf,
+//! Alert 222); the sync layer answers the rest (sync Alerts, Sync and its items, Map) with
+//! [`Session::answer`] before the next [`Session::package`].
+
+use super::auth::{basic_credential, md5_credential, AuthType};
+use super::build::alert_code;
+use super::devinf::DevInf;
+use super::*;
+use crate::error::{Error, Result};
+use crate::remote::http::HttpClient;
+use log::{debug, warn};
+
+/// Our MaxMsgSize, announced in every SyncHdr.
+pub const CLIENT_MAX_MSG_SIZE: u64 = 150_000;
+/// Our MaxObjSize.
+pub const CLIENT_MAX_OBJ_SIZE: u64 = 4_000_000;
+/// Most messages the server may send without a Final before we give up (a loop guard).
+const MAX_CONTINUATIONS: usize = 10_000;
+/// Bytes kept free below the server's MaxMsgSize when filling a message.
+const SIZE_MARGIN: usize = 512;
+
+/// What a session needs to know.
+#[derive(Debug, Clone)]
+pub struct SessionConfig {
+    /// The server URL (SyncHdr Target of the first message).
+    pub url: String,
+    /// Our device id (SyncHdr Source).
+    pub device_id: String,
+    /// User name (empty: no credentials).
+    pub username: String,
+    /// How to authenticate first (md5 needs a nonce; without one, basic is sent and the
+    /// server's challenge decides).
+    pub auth: AuthType,
+    /// The md5 nonce (base64) the server gave last time.
+    pub nonce: Option<String>,
+    /// XML or WBXML.
+    pub encoding: Encoding,
+}
+
+/// One SyncML session. The password lives here only, never in messages of logs.
+pub struct Session {
+    http: HttpClient,
+    config: SessionConfig,
+    password: String,
+    version: SyncMlVersion,
+    session_id: String,
+    next_msg_id: u32,
+    target: String,
+    authenticated: bool,
+    auth: AuthType,
+    nonce: Option<String>,
+    auth_retry_used: bool,
+    server_max_msg_size: Option<u64>,
+    pending: Vec<Command>,
+    devinf: Option<DevInf>,
+    server_devinf: Option<DevInf>,
+    last_header: Option<SyncHdr>,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("session_id", &self.session_id)
+            .field("target", &self.target)
+            .field("auth", &self.auth)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Session {
+    /// A new session (nothing is sent yet). `devinf` answers a server's Get.
+    pub fn new(http: HttpClient, config: SessionConfig, password: &str, devinf: DevInf) -> Self {
+        let session_id = format!("{}", crate::store::now_secs() % 1_000_000_000);
+        let auth = if config.username.is_empty() {
+            AuthType::None
+        } else if config.auth == AuthType::Md5 && config.nonce.is_none() {
+            AuthType::Basic
+        } else {
+            config.auth
+        };
+        Session {
+            http,
+            target: config.url.clone(),
+            nonce: config.nonce.clone(),
+            config,
+            password: password.to_string(),
+            version: SyncMlVersion::V1_2,
+            session_id,
+            next_msg_id: 1,
+            authenticated: false,
+            auth,
+            auth_retry_used: false,
+            server_max_msg_size: None,
+            pending: Vec::new(),
+            devinf: Some(devinf),
+            server_devinf: None,
+            last_header: None,
+        }
+    }
+
+    /// The HTTP client (for its counters).
+    pub fn http(&self) -> &HttpClient {
+        &self.http
+    }
+
+    /// The nonce to keep for the next session.
+    pub fn nonce(&self) -> Option<&str> {
+        self.nonce.as_deref()
+    }
+
+    /// The auth type the server accepted (or last asked for).
+    pub fn auth_type(&self) -> AuthType {
+        self.auth
+    }
+
+    /// The encoding of messages.
+    pub fn encoding(&self) -> Encoding {
+        self.config.encoding
+    }
+
+    /// The SyncML version spoken.
+    pub fn version(&self) -> SyncMlVersion {
+        self.version
+    }
+
+    /// The server's DevInf, when it sent one.
+    pub fn server_devinf(&self) -> Option<&DevInf> {
+        self.server_devinf.as_ref()
+    }
+
+    /// Queues the Status answering `cmd` of server message `msg_id` for our next message
+    /// (nothing when the command asked for no response).
+    pub fn answer(&mut self, msg_id: u32, cmd: &Command, code: u16) {
+        if cmd.no_resp() {
+            return;
+        }
+        self.pending
+            .push(Command::Status(Status::for_command(0, msg_id, cmd, code)));
+    }
+
+    /// Queues a Status with items (e.g. the anchor echo of an Alert) as built by the caller.
+    pub fn answer_with(&mut self, status: Status) {
+        self.pending.push(Command::Status(status));
+    }
+
+    /// True when Statuses wait to be sent.
+    pub fn has_pending(&self) -> bool {
+        !self.pending.is_empty()
+    }
+
+    /// Sends one package of ours (`commands`, split over several messages when the server's
+    /// MaxMsgSize asks for it) and returns every server message up to the server's Final.
+    /// Queued Statuses go first.
+    pub fn package(&mut self, commands: Vec<Command>) -> Result<Vec<SyncMl>> {
+        let chunks = self.split(commands)?;
+        let n = chunks.len();
+        let mut replies = Vec::new();
+        for (i, chunk) in chunks.into_iter().enumerate() {
+            let reply = self.exchange(chunk, i + 1 == n)?;
+            replies.push(reply);
+        }
+        let mut continuations = 0;
+        while !replies.last().is_some_and(|m: &SyncMl| m.body.final_) {
+            continuations += 1;
+            if continuations > MAX_CONTINUATIONS {
+                return Err(Error::Protocol("the server never ended its package".into()));
+            }
+            let alert = Command::Alert(Alert {
+                code: alert_code::NEXT_MESSAGE,
+                ..Alert::default()
+            });
+            let reply = self.exchange(vec![alert], false)?;
+            replies.push(reply);
+        }
+        Ok(replies)
+    }
+
+    /// Sends the queued Statuses as the last message of the session (when the server's last
+    /// message still wanted answers) and expects the server's closing message.
+    pub fn finish(&mut self) -> Result<Option<SyncMl>> {
+        let wants_answer = self.pending.iter().any(|c| match c {
+            Command::Status(s) => s.cmd != "SyncHdr",
+            _ => true,
+        });
+        if !wants_answer {
+            self.pending.clear();
+            return Ok(None);
+        }
+        self.exchange(Vec::new(), true).map(Some)
+    }
+
+    /// Splits a package at the server's MaxMsgSize: a Sync too large for one message goes
+    /// on over several messages, each with a part of its items.
+    fn split(&self, commands: Vec<Command>) -> Result<Vec<Vec<Command>>> {
+        let Some(limit) = self.server_max_msg_size else {
+            return Ok(vec![commands]);
+        };
+        let limit = (limit as usize).saturating_sub(SIZE_MARGIN).max(1024);
+        let enc = self.config.encoding;
+        let header = self.header(0, false);
+        let base = encoded_size(&SyncMl::new(header), enc)?
+            + self
+                .pending
+                .iter()
+                .map(|c| command_size(c, self.version, enc))
+                .sum::<Result<usize>>()?;
+        let mut out: Vec<Vec<Command>> = Vec::new();
+        let mut current: Vec<Command> = Vec::new();
+        let mut size = base;
+        for cmd in commands {
+            let s = command_size(&cmd, self.version, enc)?;
+            if size + s <= limit {
+                size += s;
+                current.push(cmd);
+                continue;
+            }
+            match cmd {
+                Command::Sync(sync) => {
+                    let mut shell = Sync {
+                        commands: Vec::new(),
+                        ..sync.clone()
+                    };
+                    let shell_size =
+                        command_size(&Command::Sync(shell.clone()), self.version, enc)?;
+                    for child in sync.commands {
+                        let cs = command_size(&child, self.version, enc)?;
+                        if size + shell_size + cs > limit
+                            && (!shell.commands.is_empty() || !current.is_empty())
+                        {
+                            if !shell.commands.is_empty() {
+                                current.push(Command::Sync(shell.clone()));
+                                shell.commands.clear();
+                            }
+                            out.push(std::mem::take(&mut current));
+                            size = self.header_size()?;
+                        }
+                        size += cs;
+                        shell.commands.push(child);
+                    }
+                    size += shell_size;
+                    current.push(Command::Sync(shell));
+                }
+                other => {
+                    if !current.is_empty() {
+                        out.push(std::mem::take(&mut current));
+                        size = self.header_size()?;
+                    }
+                    size += s;
+                    current.push(other);
+                }
+            }
+        }
+        out.push(current);
+        Ok(out)
+    }
+
+    fn header_size(&self) -> Result<usize> {
+        encoded_size(&SyncMl::new(self.header(0, false)), self.config.encoding)
+    }
+
+    fn header(&self, msg_id: u32, with_cred: bool) -> SyncHdr {
+        let mut h = SyncHdr::new(
+            self.version,
+            self.session_id.clone(),
+            msg_id,
+            Location::new(self.target.clone()),
+            Location::new(self.config.device_id.clone()),
+        );
+        h.meta = Some(Meta {
+            max_msg_size: Some(CLIENT_MAX_MSG_SIZE),
+            max_obj_size: Some(CLIENT_MAX_OBJ_SIZE),
+            ..Meta::default()
+        });
+        if with_cred {
+            h.cred = self.credential();
+            // The md5 digest hides the user name: servers want it in clear in LocName.
+            if h.cred.is_some() {
+                h.source.loc_name = Some(self.config.username.clone());
+            }
+        }
+        h
+    }
+
+    fn credential(&self) -> Option<Cred> {
+        let user = &self.config.username;
+        match self.auth {
+            AuthType::None => None,
+            AuthType::Basic => Some(Cred::new(
+                super::auth::AUTH_BASIC,
+                basic_credential(user, &self.password),
+            )),
+            AuthType::Md5 => {
+                let nonce = self.nonce.as_deref().unwrap_or("");
+                Some(Cred::new(
+                    super::auth::AUTH_MD5,
+                    md5_credential(user, &self.password, nonce),
+                ))
+            }
+        }
+    }
+
+    /// Sends one message (queued Statuses, then `commands`) and returns the server's reply,
+    /// after handling its header: RespURI, MaxMsgSize, auth, and the Statuses the session
+    /// answers itself.
+    fn exchange(&mut self, commands: Vec<Command>, final_: bool) -> Result<SyncMl> {
+        let statuses = std::mem::take(&mut self.pending);
+        loop {
+            let msg_id = self.next_msg_id;
+            self.next_msg_id += 1;
+            let mut msg = SyncMl::new(self.header(msg_id, !self.authenticated));
+            let mut next_cmd = 1;
+            for c in statuses.iter().chain(commands.iter()) {
+                let mut c = c.clone();
+                renumber(&mut c, &mut next_cmd);
+                msg.push(c);
+            }
+            msg.body.final_ = final_;
+            let reply = self.post(&msg)?;
+            let hdr_status = reply.body.commands.iter().find_map(|c| match c {
+                Command::Status(s) if s.cmd_ref == 0 && s.msg_ref == msg_id => Some(s.clone()),
+                _ => None,
+            });
+            if let Some(s) = &hdr_status {
+                self.learn_nonce(s);
+            }
+            match hdr_status.as_ref().map(|s| s.code) {
+                Some(401 | 407) => {
+                    let chal_type = hdr_status
+                        .as_ref()
+                        .and_then(|s| s.chal.as_ref())
+                        .and_then(|c| c.meta.type_.as_deref())
+                        .and_then(AuthType::from_meta_type);
+                    if self.auth_retry_used
+                        || self.config.username.is_empty()
+                        || chal_type.is_none()
+                    {
+                        return Err(Error::Auth);
+                    }
+                    self.auth_retry_used = true;
+                    self.auth = chal_type.unwrap_or(AuthType::Basic);
+                    debug!(
+                        "SyncML: the server asks for {}: retrying",
+                        self.auth.as_str()
+                    );
+                    // A new session from the start, at the URL we began with.
+                    self.restart();
+                    continue;
+                }
+                Some(212) => self.authenticated = true,
+                Some(200..=299) | None => {}
+                Some(513 | 505) => {
+                    return Err(Error::Protocol(
+                        "the server does not speak SyncML 1.2".into(),
+                    ))
+                }
+                Some(code) => {
+                    return Err(Error::Protocol(format!(
+                        "the server refused the session (status {code})"
+                    )))
+                }
+            }
+            if reply.header.msg_id == 0 {
+                warn!("SyncML: server message without MsgID");
+            }
+            if let Some(uri) = &reply.header.resp_uri {
+                if !uri.is_empty() {
+                    self.target = uri.clone();
+                }
+            }
+            if let Some(m) = reply.header.meta.as_ref().and_then(|m| m.max_msg_size) {
+                self.server_max_msg_size = Some(m);
+            }
+            self.answer_own(&reply);
+            return Ok(reply);
+        }
+    }
+
+    fn restart(&mut self) {
+        self.session_id = format!("{}", self.session_id.parse::<u64>().unwrap_or(0) + 1);
+        self.next_msg_id = 1;
+        self.target = self.config.url.clone();
+    }
+
+    /// Updates the md5 nonce from a Status's Chal.
+    fn learn_nonce(&mut self, s: &Status) {
+        if let Some(n) = s.chal.as_ref().and_then(|c| c.meta.next_nonce.clone()) {
+            self.nonce = Some(n);
+        }
+    }
+
+    /// Queues the Statuses the session gives itself: the SyncHdr, DevInf Put / Results,
+    /// Get of our DevInf (with Results), Alert 222; learns nonces from every Status.
+    fn answer_own(&mut self, reply: &SyncMl) {
+        let msg_id = reply.header.msg_id;
+        let hdr_code = 200;
+        if !reply.header.no_resp {
+            self.pending.push(Command::Status(Status::for_header(
+                0,
+                &reply.header,
+                hdr_code,
+            )));
+        }
+        for cmd in &reply.body.commands {
+            match cmd {
+                Command::Status(s) => self.learn_nonce(s),
+                Command::Put(p) => {
+                    for item in &p.items {
+                        if let Some(ItemData::DevInf(d)) = &item.data {
+                            self.server_devinf = Some((**d).clone());
+                        }
+                    }
+                    self.answer(msg_id, cmd, 200);
+                }
+                Command::Results(r) => {
+                    for item in &r.items {
+                        if let Some(ItemData::DevInf(d)) = &item.data {
+                            self.server_devinf = Some((**d).clone());
+                        }
+                    }
+                }
+                Command::Get(g) => {
+                    self.answer(msg_id, cmd, 200);
+                    if let Some(d) = self.devinf.clone() {
+                        self.pending.push(Command::Results(Results::devinf(
+                            0,
+                            msg_id,
+                            g.cmd_id,
+                            self.version,
+                            d,
+                            self.config.encoding,
+                        )));
+                    }
+                }
+                Command::Alert(a) if a.code == alert_code::NEXT_MESSAGE => {
+                    self.answer(msg_id, cmd, 200)
+                }
+                _ => {}
+            }
+        }
+        self.last_header = Some(reply.header.clone());
+    }
+
+    fn post(&mut self, msg: &SyncMl) -> Result<SyncMl> {
+        let enc = self.config.encoding;
+        let body = encode(msg, enc)?;
+        let ct = match enc {
+            Encoding::Xml => format!("{XML_CONTENT_TYPE}; charset=UTF-8"),
+            Encoding::Wbxml => WBXML_CONTENT_TYPE.to_string(),
+        };
+        let target = self.target.clone();
+        let resp = self.http.request(
+            "POST",
+            &target,
+            &[("Content-Type", &ct), ("Accept", enc.content_type())],
+            Some(&body),
+        )?;
+        if resp.status == 401 || resp.status == 403 {
+            return Err(Error::Auth);
+        }
+        if !(200..300).contains(&resp.status) {
+            return Err(Error::Http {
+                status: resp.status,
+                context: "SyncML POST".into(),
+            });
+        }
+        let (_, reply) = decode_any(&resp.body, resp.header("content-type"))?;
+        Ok(reply)
+    }
+}
+
+/// Gives `cmd` (and the commands nested in it) CmdIDs from `next` on.
+fn renumber(cmd: &mut Command, next: &mut u32) {
+    let id = *next;
+    *next += 1;
+    match cmd {
+        Command::Alert(c) => c.cmd_id = id,
+        Command::Status(c) => c.cmd_id = id,
+        Command::Sync(c) => {
+            c.cmd_id = id;
+            for child in &mut c.commands {
+                renumber(child, next);
+            }
+        }
+        Command::Add(c)
+        | Command::Replace(c)
+        | Command::Delete(c)
+        | Command::Copy(c)
+        | Command::Move(c) => c.cmd_id = id,
+        Command::Put(c) | Command::Get(c) => c.cmd_id = id,
+        Command::Results(c) => c.cmd_id = id,
+        Command::Map(c) => c.cmd_id = id,
+        Command::Atomic(c) | Command::Sequence(c) => {
+            c.cmd_id = id;
+            for child in &mut c.commands {
+                renumber(child, next);
+            }
+        }
+        Command::Unsupported { cmd_id, .. } => *cmd_id = id,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renumber_counts_nested_commands() {
+        let mut sync = Sync::new(0, "calendar", "./calendar");
+        sync.push(Command::add(0, "text/calendar", "1", "x"));
+        sync.push(Command::delete(0, "text/calendar", "2"));
+        let mut cmd = Command::Sync(sync);
+        let mut next = 3;
+        renumber(&mut cmd, &mut next);
+        let Command::Sync(s) = cmd else { panic!() };
+        assert_eq!(s.cmd_id, 3);
+        assert_eq!(s.commands[0].cmd_id(), 4);
+        assert_eq!(s.commands[1].cmd_id(), 5);
+        assert_eq!(next, 6);
+    }
+}

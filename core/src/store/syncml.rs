@@ -1,0 +1,174 @@
+//! Per-calendar SyncML state: the device id, the server's datastore URI, the wire format,
+//! the md5 nonce, the anchors of the last complete session, and the Maps not yet
+//! acknowledged by the server (persisted before they are sent, re-sent next session).
+//!
+//! An item's LUID is its row id in `items`; `items.href` holds `luid:<id>` for an item the
+//! server knows under our LUID, or `guid:<GUID>` for one it added before our Map.
+
+use super::StoreTx;
+use crate::Result;
+use rusqlite::{params, OptionalExtension};
+
+/// The SyncML settings and marks of a calendar.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SyncMlState {
+    /// Calendar row id.
+    pub calendar_id: i64,
+    /// Our device id (SyncHdr Source), stable per account.
+    pub device_id: String,
+    /// The server's datastore URI (`calendar`, `event`...).
+    pub server_uri: String,
+    /// `icalendar` or `vcalendar`: what we send.
+    pub format: String,
+    /// Messages in WBXML rather than XML.
+    pub wbxml: bool,
+    /// `md5`, `basic` or `none`: what the server accepted last.
+    pub auth: String,
+    /// The md5 nonce (base64) the server gave last.
+    pub nonce: Option<String>,
+    /// Our Next anchor of the last complete session.
+    pub local_anchor: Option<String>,
+    /// The server's Next anchor of the last complete session.
+    pub remote_anchor: Option<String>,
+}
+
+impl StoreTx<'_> {
+    /// The SyncML state of a calendar, if it has one.
+    pub fn syncml_state(&self, calendar_id: i64) -> Result<Option<SyncMlState>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT calendar_id, device_id, server_uri, format, wbxml, auth, nonce,
+                        local_anchor, remote_anchor
+                 FROM syncml WHERE calendar_id = ?1",
+                [calendar_id],
+                |r| {
+                    Ok(SyncMlState {
+                        calendar_id: r.get(0)?,
+                        device_id: r.get(1)?,
+                        server_uri: r.get(2)?,
+                        format: r.get(3)?,
+                        wbxml: r.get(4)?,
+                        auth: r.get(5)?,
+                        nonce: r.get(6)?,
+                        local_anchor: r.get(7)?,
+                        remote_anchor: r.get(8)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// Saves the whole SyncML state of a calendar.
+    pub fn save_syncml_state(&self, s: &SyncMlState) -> Result<()> {
+        self.conn.execute(
+            "INSERT OR REPLACE INTO syncml (calendar_id, device_id, server_uri, format, wbxml,
+                                            auth, nonce, local_anchor, remote_anchor)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                s.calendar_id,
+                s.device_id,
+                s.server_uri,
+                s.format,
+                s.wbxml,
+                s.auth,
+                s.nonce,
+                s.local_anchor,
+                s.remote_anchor
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Records the auth type and nonce to use next session.
+    pub fn set_syncml_auth(&self, calendar_id: i64, auth: &str, nonce: Option<&str>) -> Result<()> {
+        self.conn.execute(
+            "UPDATE syncml SET auth = ?2, nonce = ?3 WHERE calendar_id = ?1",
+            params![calendar_id, auth, nonce],
+        )?;
+        Ok(())
+    }
+
+    /// Commits the anchors of a complete session (`None`s forget them: next sync is slow).
+    pub fn set_syncml_anchors(
+        &self,
+        calendar_id: i64,
+        local: Option<&str>,
+        remote: Option<&str>,
+    ) -> Result<()> {
+        self.conn.execute(
+            "UPDATE syncml SET local_anchor = ?2, remote_anchor = ?3 WHERE calendar_id = ?1",
+            params![calendar_id, local, remote],
+        )?;
+        Ok(())
+    }
+
+    /// The Maps (LUID, GUID) not yet acknowledged by the server.
+    pub fn pending_maps(&self, calendar_id: i64) -> Result<Vec<(String, String)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT luid, guid FROM syncml_maps WHERE calendar_id = ?1 ORDER BY rowid",
+        )?;
+        let rows = stmt.query_map([calendar_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Remembers Maps before they are sent.
+    pub fn add_pending_maps(&self, calendar_id: i64, maps: &[(String, String)]) -> Result<()> {
+        let mut stmt = self.conn.prepare_cached(
+            "INSERT OR REPLACE INTO syncml_maps (calendar_id, luid, guid) VALUES (?1, ?2, ?3)",
+        )?;
+        for (luid, guid) in maps {
+            stmt.execute(params![calendar_id, luid, guid])?;
+        }
+        Ok(())
+    }
+
+    /// Forgets the pending Maps once the server acknowledged them.
+    pub fn clear_pending_maps(&self, calendar_id: i64) -> Result<()> {
+        self.conn.execute(
+            "DELETE FROM syncml_maps WHERE calendar_id = ?1",
+            [calendar_id],
+        )?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::store::accounts::tests::sample;
+    use crate::store::{SqliteStore, SyncMlState};
+
+    #[test]
+    fn state_anchors_and_pending_maps() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        let acc = store.read().add_account(&sample("a"), None).unwrap();
+        let cal = store.read().calendar_state(acc).unwrap().id;
+        assert!(store.read().syncml_state(cal).unwrap().is_none());
+        let st = SyncMlState {
+            calendar_id: cal,
+            device_id: "synchro-1".into(),
+            server_uri: "calendar".into(),
+            format: "icalendar".into(),
+            auth: "md5".into(),
+            ..Default::default()
+        };
+        store.read().save_syncml_state(&st).unwrap();
+        store
+            .read()
+            .set_syncml_anchors(cal, Some("1"), Some("x"))
+            .unwrap();
+        store
+            .read()
+            .set_syncml_auth(cal, "md5", Some("bm9uY2U="))
+            .unwrap();
+        let got = store.read().syncml_state(cal).unwrap().unwrap();
+        assert_eq!(got.local_anchor.as_deref(), Some("1"));
+        assert_eq!(got.remote_anchor.as_deref(), Some("x"));
+        assert_eq!(got.nonce.as_deref(), Some("bm9uY2U="));
+        let maps = vec![("3".to_string(), "g1".to_string())];
+        store.read().add_pending_maps(cal, &maps).unwrap();
+        assert_eq!(store.read().pending_maps(cal).unwrap(), maps);
+        store.read().clear_pending_maps(cal).unwrap();
+        assert!(store.read().pending_maps(cal).unwrap().is_empty());
+    }
+}

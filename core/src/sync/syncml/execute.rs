@@ -1,0 +1,177 @@
+//! Applies the device side of a SyncML plan: device writes in batches (shared
+//! [`run_device_tasks`]), store-only steps in one transaction, conflict copies kept. The
+//! server side was done in the session itself (our package went before the server's).
+
+use super::outgoing::Outgoing;
+use crate::device::{DeviceCalendar, DeviceOp};
+use crate::ical;
+use crate::store::{Account, ItemRecord, SqliteStore};
+use crate::sync::apply::{run_device_tasks, Count, DeviceTask};
+use crate::sync::detect::DeviceEvent;
+use crate::sync::plan::{Action, ServerItem};
+use crate::sync::report::SyncReport;
+use crate::sync::{SyncOptions, DEVICE_BATCH};
+use crate::Result;
+use std::collections::HashMap;
+
+fn set_server(rec: &mut ItemRecord, item: &ServerItem) {
+    rec.uid = item.uid.clone();
+    rec.href = Some(item.href.clone());
+    rec.etag = Some(item.etag.clone());
+    rec.server_ics = Some(item.ics.clone());
+    rec.server_fp = Some(item.fp.clone());
+}
+
+fn set_device(rec: &mut ItemRecord, d: &DeviceEvent) {
+    rec.uid = d.event.uid.clone();
+    rec.device_id = Some(d.entry.id.clone());
+    rec.device_version = Some(d.entry.version.clone());
+    rec.device_fp = Some(d.fp.clone());
+}
+
+/// Runs the device side of `actions`. `sent` holds what we sent this session, so that a
+/// server version replacing an edit we just sent keeps ours as a conflict copy.
+#[allow(clippy::too_many_arguments)]
+pub fn execute(
+    store: &mut SqliteStore,
+    account: &Account,
+    items: &[ItemRecord],
+    device: &mut dyn DeviceCalendar,
+    actions: Vec<Action>,
+    sent: &HashMap<i64, &Outgoing>,
+    report: &mut SyncReport,
+    opts: &SyncOptions<'_>,
+) -> Result<()> {
+    let rows: HashMap<i64, &ItemRecord> = items.iter().map(|i| (i.id, i)).collect();
+    let calendar_id = store.read().calendar_state(account.id)?.id;
+    let base = |row: Option<i64>| -> ItemRecord {
+        row.and_then(|r| rows.get(&r).map(|i| (*i).clone()))
+            .unwrap_or(ItemRecord {
+                calendar_id,
+                ..Default::default()
+            })
+    };
+    let mut tasks = Vec::new();
+    let mut store_only = Vec::new();
+    let mut conflicts: Vec<(String, String, &str)> = Vec::new();
+    for action in actions {
+        let task = match action {
+            Action::CreateOnDevice { row, item } => DeviceTask::from_server(base(row), &item, None),
+            Action::UpdateOnDevice { row, item } => {
+                if let Some(d) = sent.get(&row).and_then(|o| o.device.as_ref()) {
+                    if d.fp != item.event_fp {
+                        conflicts.push((
+                            d.event.uid.to_string(),
+                            ical::event_to_ics(&d.event),
+                            "the server replaced an edit sent in the same sync; its version \
+                             was kept",
+                        ));
+                    }
+                }
+                let b = base(Some(row));
+                let id = b.device_id.clone();
+                DeviceTask::from_server(b, &item, id)
+            }
+            Action::DeleteOnDevice { row, .. } => {
+                let b = base(Some(row));
+                match b.device_id.clone() {
+                    Some(id) => Ok(DeviceTask {
+                        op: DeviceOp::Delete { id },
+                        record: None,
+                        delete_row: Some(row),
+                        count: Count::Deleted,
+                        uid: b.uid.to_string(),
+                    }),
+                    None => {
+                        store.write(|tx| tx.delete_item(row))?;
+                        continue;
+                    }
+                }
+            }
+            Action::Adopt { device: d, item } => {
+                if d.fp != item.event_fp {
+                    conflicts.push((
+                        d.event.uid.to_string(),
+                        ical::event_to_ics(&d.event),
+                        "paired by title and time with a server event that differs in \
+                         details; the server's version was kept",
+                    ));
+                }
+                DeviceTask::from_server(base(None), &item, Some(d.entry.id.clone()))
+            }
+            Action::Conflict {
+                row,
+                device: d,
+                item,
+            } => {
+                conflicts.push((
+                    d.event.uid.to_string(),
+                    ical::event_to_ics(&d.event),
+                    "changed on both sides; the server's version was kept",
+                ));
+                report.conflicts += 1;
+                DeviceTask::from_server(base(row), &item, Some(d.entry.id.clone()))
+            }
+            a @ (Action::Link { .. } | Action::Refresh { .. } | Action::Forget { .. }) => {
+                store_only.push(a);
+                continue;
+            }
+            // Server writes went in our package; a device change found now goes next time.
+            Action::CreateOnServer { .. }
+            | Action::UpdateOnServer { .. }
+            | Action::DeleteOnServer { .. } => continue,
+        };
+        match task {
+            Ok(t) => tasks.push(t),
+            Err(e) => report.errors.push(format!("server item: {e}")),
+        }
+    }
+    for (uid, ics, reason) in &conflicts {
+        store
+            .read()
+            .add_conflict(account.id, uid, "device", reason, ics)?;
+    }
+    store.write(|tx| {
+        for a in &store_only {
+            match a {
+                Action::Link {
+                    row,
+                    device: d,
+                    item,
+                } => {
+                    let mut rec = base(*row);
+                    set_server(&mut rec, item);
+                    set_device(&mut rec, d);
+                    tx.save_item(&rec)?;
+                }
+                Action::Refresh {
+                    row,
+                    item,
+                    device: d,
+                } => {
+                    let mut rec = base(Some(*row));
+                    if let Some(item) = item {
+                        set_server(&mut rec, item);
+                    }
+                    if let Some(entry) = d {
+                        rec.device_version = Some(entry.version.clone());
+                    }
+                    tx.save_item(&rec)?;
+                }
+                Action::Forget { row } => tx.delete_item(*row)?,
+                _ => {}
+            }
+        }
+        Ok(())
+    })?;
+    opts.progress.phase("apply", tasks.len() as u64);
+    run_device_tasks(
+        device,
+        store,
+        tasks,
+        DEVICE_BATCH,
+        report,
+        &opts.interrupt,
+        opts.progress,
+    )
+}

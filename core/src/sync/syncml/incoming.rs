@@ -1,0 +1,212 @@
+//! The server's package: its Add / Replace / Delete turned into the shared plan's
+//! [`ServerScan`]. Server Adds are addressed by the server's GUID (`guid:<GUID>` as href,
+//! mapped to our LUID after they are applied); Replace and Delete by our LUID (the row id).
+//! The payload's real version is read from the data, never from the declared type:
+//! vCalendar 1.0 is converted to iCalendar 2.0.
+
+use crate::ical;
+use crate::model::{Etag, Href};
+use crate::remote::syncml::auth::b64_decode;
+use crate::remote::syncml::{Command, Item, ItemCommand, ItemData, SyncMl};
+use crate::store::ItemRecord;
+use crate::sync::plan::{ServerChange, ServerItem, ServerScan};
+use crate::{Error, Result};
+use std::collections::HashMap;
+
+/// A server command that wants a Status once we know how it went.
+#[derive(Debug, Clone)]
+pub struct Received {
+    /// The server message it came in.
+    pub msg_id: u32,
+    /// The command.
+    pub cmd: Command,
+    /// The GUID of a server Add (for the Map).
+    pub guid: Option<String>,
+    /// Why it could not be used, if so (answered with an error status).
+    pub error: Option<String>,
+}
+
+/// What the server's package held.
+#[derive(Debug, Default)]
+pub struct ServerPackage {
+    /// Changes as the plan takes them.
+    pub scan: ServerScan,
+    /// Every Sync and item command, to answer.
+    pub received: Vec<Received>,
+    /// Number of Deletes the server sent.
+    pub deletes: usize,
+}
+
+/// The href of a server-added item before it is mapped.
+pub fn guid_href(guid: &str) -> Href {
+    Href::new(format!("guid:{guid}"))
+}
+
+/// Reads the Sync commands of the server's messages.
+pub fn read(messages: &[SyncMl], items: &[ItemRecord], device_id: &str) -> ServerPackage {
+    let rows: HashMap<i64, &ItemRecord> = items.iter().map(|i| (i.id, i)).collect();
+    let mut pkg = ServerPackage::default();
+    for m in messages {
+        let msg_id = m.header.msg_id;
+        for cmd in &m.body.commands {
+            if let Command::Sync(sync) = cmd {
+                pkg.received.push(Received {
+                    msg_id,
+                    cmd: Command::Sync(crate::remote::syncml::Sync {
+                        commands: Vec::new(),
+                        ..sync.clone()
+                    }),
+                    guid: None,
+                    error: None,
+                });
+                for child in flatten(&sync.commands) {
+                    read_change(&mut pkg, msg_id, child, &rows, device_id);
+                }
+            }
+        }
+    }
+    pkg
+}
+
+fn flatten(cmds: &[Command]) -> Vec<&Command> {
+    let mut out = Vec::new();
+    for c in cmds {
+        match c {
+            Command::Atomic(c) | Command::Sequence(c) => out.extend(flatten(&c.commands)),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn read_change(
+    pkg: &mut ServerPackage,
+    msg_id: u32,
+    cmd: &Command,
+    rows: &HashMap<i64, &ItemRecord>,
+    device_id: &str,
+) {
+    let (c, kind) = match cmd {
+        Command::Add(c) => (c, "Add"),
+        Command::Replace(c) => (c, "Replace"),
+        Command::Delete(c) => (c, "Delete"),
+        other => {
+            pkg.received.push(Received {
+                msg_id,
+                cmd: other.clone(),
+                guid: None,
+                error: Some(format!("{} is not supported", other.name())),
+            });
+            return;
+        }
+    };
+    // One command per item, so that each gets its own Status.
+    for item in &c.items {
+        let single = ItemCommand {
+            items: vec![item.clone()],
+            ..c.clone()
+        };
+        let single_cmd = match kind {
+            "Add" => Command::Add(single),
+            "Replace" => Command::Replace(single),
+            _ => Command::Delete(single),
+        };
+        let guid = item.source.as_ref().map(|l| l.loc_uri.clone());
+        let row = item
+            .target
+            .as_ref()
+            .and_then(|l| l.loc_uri.parse::<i64>().ok())
+            .filter(|r| rows.contains_key(r));
+        let mut received = Received {
+            msg_id,
+            cmd: single_cmd,
+            guid: None,
+            error: None,
+        };
+        match kind {
+            "Delete" => {
+                pkg.deletes += 1;
+                if let Some(row) = row {
+                    pkg.scan.changed.insert(row, ServerChange::Deleted);
+                }
+            }
+            _ => {
+                let href = match (row, &guid) {
+                    (Some(r), _) => rows[&r]
+                        .href
+                        .clone()
+                        .unwrap_or_else(|| Href::new(format!("luid:{r}"))),
+                    (None, Some(g)) => guid_href(g),
+                    (None, None) => {
+                        received.error = Some("item without Source or known Target".into());
+                        pkg.received.push(received);
+                        continue;
+                    }
+                };
+                match server_item(c, item, href, guid.as_deref(), device_id) {
+                    Ok(si) => match row {
+                        Some(r) => {
+                            pkg.scan.changed.insert(r, ServerChange::Changed(si));
+                        }
+                        None => {
+                            received.guid = guid.clone();
+                            pkg.scan.new.push(si);
+                        }
+                    },
+                    Err(e) => received.error = Some(e.to_string()),
+                }
+            }
+        }
+        pkg.received.push(received);
+    }
+}
+
+/// The text of an item's data (base64 decoded when Meta Format says so).
+fn item_text(c: &ItemCommand, item: &Item) -> Result<String> {
+    let b64 = item
+        .meta
+        .as_ref()
+        .or(c.meta.as_ref())
+        .and_then(|m| m.format.as_deref())
+        == Some("b64");
+    let raw = match &item.data {
+        Some(ItemData::Text(t)) => t.clone().into_bytes(),
+        Some(ItemData::Bytes(b)) => b.clone(),
+        _ => return Err(Error::Protocol("server item without data".into())),
+    };
+    let bytes = if b64 {
+        b64_decode(&String::from_utf8_lossy(&raw))
+            .ok_or_else(|| Error::Protocol("server item with invalid base64".into()))?
+    } else {
+        raw
+    };
+    String::from_utf8(bytes).map_err(|_| Error::Protocol("server item is not UTF-8".into()))
+}
+
+/// A server item as the plan takes it: iCalendar 2.0, a UID (one is given, stable per
+/// GUID, when the server dropped it), fingerprints.
+fn server_item(
+    c: &ItemCommand,
+    item: &Item,
+    href: Href,
+    guid: Option<&str>,
+    device_id: &str,
+) -> Result<ServerItem> {
+    let text = item_text(c, item)?;
+    let mut ics = ical::vcal::to_icalendar(&text)?;
+    if ical::uid_of(&ics).is_err() {
+        let uid = format!("synchro-{}-{}", device_id, guid.unwrap_or(href.as_str()));
+        ics = ics.replacen("BEGIN:VEVENT", &format!("BEGIN:VEVENT\r\nUID:{uid}"), 1);
+    }
+    let uid = ical::uid_of(&ics)?;
+    let fp = ical::fingerprint(&ics)?;
+    let event = ical::ics_to_event(&ics)?;
+    Ok(ServerItem {
+        href,
+        etag: Etag::new(""),
+        uid,
+        fp,
+        event_fp: ical::event_fingerprint(&event),
+        ics,
+    })
+}

@@ -1,0 +1,669 @@
+//! One SyncML DS 1.2 sync of an account, on the shared engine.
+//!
+//! 1. Package 1: our DevInf (Put) and a sync Alert with anchors: 200 two-way, 201 slow when
+//!    there are no anchors (or the user asks); the server's answer may force another mode
+//!    (508 → slow).
+//! 2. Package 3: our changes ([`outgoing`]): device changes since the last sync, or in a
+//!    slow sync every event as a Replace; LUID = store row id.
+//! 3. Package 4: the server's changes ([`incoming`]) become a [`ServerScan`]; the shared
+//!    plan, pairing, guard and backup run; device writes are applied ([`execute`]).
+//! 4. Package 5: a Status for every server command and a Map (LUID → GUID) of its Adds,
+//!    persisted before sending; anchors are committed only after the server's last Status.
+//!
+//! A plan the guard holds back applies nothing and commits no anchors: the session ends
+//! without our answers, so the server sends the same changes again next time.
+
+mod execute;
+pub mod incoming;
+pub mod outgoing;
+
+use super::detect::scan_device;
+use super::plan::{plan, Action};
+use super::report::{SyncReport, SyncStatus};
+use super::{guard, pairing, SyncOptions};
+use crate::device::DeviceCalendar;
+use crate::remote::http::{HttpClient, HttpConfig};
+use crate::remote::syncml::auth::AuthType;
+use crate::remote::syncml::build::alert_code;
+use crate::remote::syncml::session::{Session, SessionConfig, CLIENT_MAX_OBJ_SIZE};
+use crate::remote::syncml::{Alert, Command, DataStore, DevInf, Encoding, Map, Status, SyncMl};
+use crate::store::{Account, SqliteStore, SyncMlState};
+use crate::{Error, Result};
+use outgoing::{OutKind, Outgoing};
+use std::collections::HashMap;
+use std::time::Instant;
+
+/// Our datastore's URI (Alert and Sync Source).
+pub const LOCAL_URI: &str = "./calendar";
+/// The server datastore used when none is configured.
+pub const DEFAULT_SERVER_URI: &str = "calendar";
+
+/// The sync mode asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyncMode {
+    /// 200 (or 201 when there are no anchors).
+    TwoWay,
+    /// 201.
+    Slow,
+    /// 202.
+    OneWayFromClient,
+    /// 203.
+    RefreshFromClient,
+    /// 204.
+    OneWayFromServer,
+    /// 205.
+    RefreshFromServer,
+}
+
+impl SyncMode {
+    /// The Alert code.
+    pub fn code(self) -> u16 {
+        match self {
+            SyncMode::TwoWay => alert_code::TWO_WAY,
+            SyncMode::Slow => alert_code::SLOW,
+            SyncMode::OneWayFromClient => alert_code::ONE_WAY_FROM_CLIENT,
+            SyncMode::RefreshFromClient => alert_code::REFRESH_FROM_CLIENT,
+            SyncMode::OneWayFromServer => alert_code::ONE_WAY_FROM_SERVER,
+            SyncMode::RefreshFromServer => alert_code::REFRESH_FROM_SERVER,
+        }
+    }
+}
+
+/// A new device id for an account: `synchro-` and 16 random hex digits.
+pub fn new_device_id() -> String {
+    format!("synchro-{:016x}", rand::random::<u64>())
+}
+
+/// The SyncML state of an account's calendar, created with defaults (and a new device id)
+/// when missing.
+pub fn state_of(store: &SqliteStore, account: &Account) -> Result<SyncMlState> {
+    let cal = store.read().calendar_state(account.id)?;
+    if let Some(s) = store.read().syncml_state(cal.id)? {
+        return Ok(s);
+    }
+    let s = SyncMlState {
+        calendar_id: cal.id,
+        device_id: new_device_id(),
+        server_uri: DEFAULT_SERVER_URI.into(),
+        format: "icalendar".into(),
+        wbxml: false,
+        auth: "md5".into(),
+        ..Default::default()
+    };
+    store.read().save_syncml_state(&s)?;
+    Ok(s)
+}
+
+/// Syncs one SyncML account with its device calendar (`mode`: `None` for the usual
+/// two-way). Like the CalDAV sync, the report says what happened.
+pub fn sync_syncml(
+    store: &mut SqliteStore,
+    account: &Account,
+    password: &str,
+    device: &mut dyn DeviceCalendar,
+    opts: &SyncOptions<'_>,
+    mode: Option<SyncMode>,
+) -> (SyncReport, Option<Error>) {
+    let started = Instant::now();
+    let started_at = crate::store::now_secs();
+    let mut report = SyncReport::new(&account.name);
+    let mut stats = None;
+    let result = run(
+        store,
+        account,
+        password,
+        device,
+        opts,
+        mode.unwrap_or(SyncMode::TwoWay),
+        &mut report,
+        &mut stats,
+    );
+    if let Some(s) = stats {
+        report.requests = s.requests;
+        report.bytes_sent = s.bytes_sent;
+        report.bytes_received = s.bytes_received;
+    }
+    report.duration_ms = started.elapsed().as_millis() as u64;
+    let error = match result {
+        Ok(()) => {
+            if !report.errors.is_empty() && report.status == SyncStatus::Ok {
+                report.status = SyncStatus::Error;
+            }
+            None
+        }
+        Err(e) => {
+            report.status = match e.kind() {
+                crate::ErrorKind::NeedsConfirmation => SyncStatus::NeedsConfirmation,
+                _ => SyncStatus::Error,
+            };
+            report.errors.push(e.to_string());
+            Some(e)
+        }
+    };
+    if !opts.dry_run {
+        let status = serde_json::to_value(report.status).unwrap_or_default();
+        let json = serde_json::to_value(&report).unwrap_or_default();
+        let recorded = store.read().calendar_state(account.id).and_then(|cal| {
+            store
+                .read()
+                .mark_synced(cal.id, report.status == SyncStatus::Ok)?;
+            store.read().record_session(
+                account.id,
+                started_at,
+                "sync",
+                status.as_str().unwrap_or("error"),
+                &json,
+            )
+        });
+        if let Err(e) = recorded {
+            log::warn!("could not record the sync in the history: {e}");
+        }
+    }
+    (report, error)
+}
+
+/// Our DevInf: one calendar datastore preferring iCalendar 2.0 (or vCalendar 1.0).
+fn devinf(state: &SyncMlState) -> DevInf {
+    let mut ds = DataStore::calendar(LOCAL_URI, "Calendar", 32);
+    if state.format == "vcalendar" {
+        ds.rx_pref = Some(crate::remote::syncml::ContentType::new(
+            "text/x-vcalendar",
+            "1.0",
+        ));
+        ds.rx = vec![crate::remote::syncml::ContentType::new(
+            "text/calendar",
+            "2.0",
+        )];
+        ds.tx_pref = ds.rx_pref.clone();
+        ds.tx = ds.rx.clone();
+    }
+    DevInf::client(
+        &state.device_id,
+        "Synchro",
+        "synchro",
+        env!("CARGO_PKG_VERSION"),
+        "smartphone",
+        vec![ds],
+    )
+}
+
+/// Holds a plan back (nothing applied) when a safety check says so and the user did not
+/// confirm. Returns true when held.
+fn hold(
+    report: &mut SyncReport,
+    account: &Account,
+    opts: &SyncOptions<'_>,
+    reason: Option<String>,
+    planned: Vec<crate::sync::PlannedChange>,
+) -> bool {
+    match reason {
+        Some(reason) if !opts.confirmed => {
+            report.plan = Some(planned);
+            report.message = Some(format!(
+                "{reason}. Nothing was applied. Check with `synchro sync {} --dry-run`, \
+                 then run `synchro sync {} --yes` to apply it.",
+                account.name, account.name
+            ));
+            report.status = SyncStatus::NeedsConfirmation;
+            true
+        }
+        _ => false,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn run(
+    store: &mut SqliteStore,
+    account: &Account,
+    password: &str,
+    device: &mut dyn DeviceCalendar,
+    opts: &SyncOptions<'_>,
+    mode: SyncMode,
+    report: &mut SyncReport,
+    stats: &mut Option<crate::remote::http::HttpStats>,
+) -> Result<()> {
+    let cal = store.read().calendar_state(account.id)?;
+    let mut state = state_of(store, account)?;
+
+    // A replaced device calendar is a reset: forget the device side, pull from the server
+    // in a slow sync (which never deletes anything).
+    let mut mode = mode;
+    let device_calendar_id = device.calendar_id()?;
+    if cal.device_calendar_id.as_deref() != Some(device_calendar_id.as_str()) && !opts.dry_run {
+        if cal.device_calendar_id.is_some() {
+            log::warn!("the local calendar was replaced: pulling from the server");
+            super::caldav::forget_device_side(store, cal.id)?;
+            if mode == SyncMode::TwoWay {
+                mode = SyncMode::Slow;
+            }
+        }
+        store
+            .read()
+            .set_device_calendar_id(cal.id, &device_calendar_id)?;
+    }
+    if state.local_anchor.is_none() && mode == SyncMode::TwoWay {
+        mode = SyncMode::Slow;
+    }
+
+    let items = store.read().items(cal.id)?;
+    opts.progress.phase("scan", 0);
+    let device_scan = scan_device(device, &items)?;
+    for (id, msg) in &device_scan.unreadable {
+        report.errors.push(format!("local event {id}: {msg}"));
+    }
+    opts.interrupt.check()?;
+
+    // Our deletions are checked before anything is sent.
+    let uid_of_row = |row: i64| {
+        items
+            .iter()
+            .find(|i| i.id == row)
+            .map(|i| i.uid.to_string())
+            .unwrap_or_default()
+    };
+    let sends_changes = matches!(
+        mode,
+        SyncMode::TwoWay
+            | SyncMode::OneWayFromClient
+            | SyncMode::Slow
+            | SyncMode::RefreshFromClient
+    );
+    if matches!(mode, SyncMode::TwoWay | SyncMode::OneWayFromClient) {
+        let deletes: Vec<Action> = device_scan
+            .deleted
+            .iter()
+            .filter(|r| items.iter().any(|i| i.id == **r && i.href.is_some()))
+            .map(|r| Action::DeleteOnServer {
+                row: *r,
+                etag: None,
+            })
+            .collect();
+        if opts.dry_run {
+            report.plan = Some(local_plan(&device_scan, &deletes, &uid_of_row));
+            return Ok(());
+        }
+        let reason = guard::check(
+            &deletes,
+            &account.settings,
+            items.len(),
+            device_scan.total,
+            None,
+        );
+        let planned = deletes
+            .iter()
+            .filter_map(|a| a.describe(uid_of_row))
+            .collect();
+        if hold(report, account, opts, reason, planned) {
+            return Ok(());
+        }
+    } else if opts.dry_run {
+        report.plan = Some(local_plan(&device_scan, &[], &uid_of_row));
+        return Ok(());
+    }
+
+    let encoding = if state.wbxml {
+        Encoding::Wbxml
+    } else {
+        Encoding::Xml
+    };
+    let http = HttpClient::new(HttpConfig {
+        max_body: 32 * 1024 * 1024,
+        ..HttpConfig::new("", "")
+    })?;
+    let config = SessionConfig {
+        url: account.server_url.clone(),
+        device_id: state.device_id.clone(),
+        username: account.username.clone(),
+        auth: AuthType::parse(&state.auth).unwrap_or(AuthType::Md5),
+        nonce: state.nonce.clone(),
+        encoding,
+    };
+    let mut session = Session::new(http, config, password, devinf(&state));
+    let result = run_session(
+        store,
+        account,
+        device,
+        opts,
+        mode,
+        sends_changes,
+        &mut state,
+        &items,
+        device_scan,
+        report,
+        &mut session,
+    );
+    *stats = Some(session.http().stats());
+    // The nonce and the auth type that worked are kept whatever happened.
+    if session.nonce().is_some() || session.auth_type() != AuthType::None {
+        store.read().set_syncml_auth(
+            state.calendar_id,
+            session.auth_type().as_str(),
+            session.nonce(),
+        )?;
+    }
+    result
+}
+
+/// What a dry run shows without talking to the server: the device changes that would go.
+fn local_plan(
+    scan: &super::detect::DeviceScan,
+    deletes: &[Action],
+    uid_of_row: &dyn Fn(i64) -> String,
+) -> Vec<crate::sync::PlannedChange> {
+    let mut out: Vec<crate::sync::PlannedChange> = scan
+        .new
+        .iter()
+        .map(|d| crate::sync::PlannedChange {
+            side: "server".into(),
+            action: "add".into(),
+            uid: d.event.uid.to_string(),
+            reason: "new on the device".into(),
+        })
+        .collect();
+    out.extend(scan.changed.values().map(|d| crate::sync::PlannedChange {
+        side: "server".into(),
+        action: "update".into(),
+        uid: d.event.uid.to_string(),
+        reason: "changed on the device".into(),
+    }));
+    out.extend(deletes.iter().filter_map(|a| a.describe(uid_of_row)));
+    out
+}
+
+/// The server's answer to our sync Alert: its mode and its Next anchor.
+struct ServerAlert {
+    code: u16,
+    next: Option<String>,
+}
+
+fn find_server_alert(
+    replies: &[SyncMl],
+    session: &mut Session,
+    local_uri: &str,
+) -> Result<(ServerAlert, Option<u16>)> {
+    let mut found = None;
+    let mut our_status = None;
+    for m in replies {
+        for cmd in &m.body.commands {
+            match cmd {
+                Command::Alert(a) if (200..=210).contains(&a.code) => {
+                    let next = a
+                        .items
+                        .iter()
+                        .find_map(|i| i.meta.as_ref()?.anchor.as_ref())
+                        .map(|an| an.next.clone());
+                    let targets_us = a.items.iter().any(|i| {
+                        i.target
+                            .as_ref()
+                            .is_none_or(|t| t.loc_uri == local_uri || t.loc_uri.is_empty())
+                    });
+                    if targets_us || a.items.is_empty() {
+                        session.answer_with(Status::for_command(0, m.header.msg_id, cmd, 200));
+                        found = Some(ServerAlert { code: a.code, next });
+                    }
+                }
+                Command::Status(s) if s.cmd == "Alert" => our_status = Some(s.code),
+                _ => {}
+            }
+        }
+    }
+    match found {
+        Some(f) => Ok((f, our_status)),
+        None => Err(Error::Protocol(match our_status {
+            Some(code) if code >= 300 => {
+                format!("the server refused to sync the calendar (status {code})")
+            }
+            _ => "the server did not say how to sync the calendar".into(),
+        })),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn run_session(
+    store: &mut SqliteStore,
+    account: &Account,
+    device: &mut dyn DeviceCalendar,
+    opts: &SyncOptions<'_>,
+    mode: SyncMode,
+    sends_changes: bool,
+    state: &mut SyncMlState,
+    items: &[crate::store::ItemRecord],
+    device_scan: super::detect::DeviceScan,
+    report: &mut SyncReport,
+    session: &mut Session,
+) -> Result<()> {
+    let next_anchor = crate::store::now_secs().to_string();
+    let last = if mode == SyncMode::Slow || mode == SyncMode::RefreshFromClient {
+        None
+    } else {
+        state.local_anchor.as_deref()
+    };
+
+    // Package 1: DevInf and the Alert.
+    let put = Command::Put(crate::remote::syncml::PutGet::put_devinf(
+        0,
+        session.version(),
+        devinf(state),
+        session.encoding(),
+    ));
+    let alert = Command::Alert(Alert::sync(
+        0,
+        mode.code(),
+        &state.server_uri,
+        LOCAL_URI,
+        last,
+        &next_anchor,
+        Some(CLIENT_MAX_OBJ_SIZE),
+    ));
+    let replies = session.package(vec![put, alert])?;
+    let (server_alert, _) = find_server_alert(&replies, session, LOCAL_URI)?;
+    let server_mode = server_alert.code;
+    log::info!("SyncML: asked {}, server alerts {server_mode}", mode.code());
+    if mode == SyncMode::OneWayFromClient && !matches!(server_mode, 202 | 203) {
+        return Err(Error::Protocol(format!(
+            "the server wants to write to the local calendar (mode {server_mode}) in a \
+             one-way-from-client sync: refused"
+        )));
+    }
+    let forced_slow = server_mode == alert_code::SLOW && mode != SyncMode::Slow;
+    if forced_slow {
+        let reason = (!items.is_empty()).then(|| {
+            format!(
+                "the server asks for a slow sync (full comparison) although {} event(s) were \
+                 synced before; it may bring back events deleted on one side",
+                items.len()
+            )
+        });
+        if hold(report, account, opts, reason, Vec::new()) {
+            return Ok(());
+        }
+    }
+
+    // Package 3: our changes.
+    opts.interrupt.check()?;
+    let changes: Vec<Outgoing> = if !sends_changes || matches!(server_mode, 204 | 205) {
+        Vec::new()
+    } else if matches!(server_mode, 201 | 203) {
+        outgoing::everything(store, state.calendar_id, items, device)?
+    } else {
+        outgoing::incremental(store, state.calendar_id, items, &device_scan, device)?
+    };
+    let vcal = state.format == "vcalendar";
+    let mut package = vec![outgoing::sync_command(
+        &changes,
+        &state.server_uri,
+        LOCAL_URI,
+        vcal,
+    )?];
+    let pending = store.read().pending_maps(state.calendar_id)?;
+    if !pending.is_empty() {
+        package.push(map_command(state, &pending));
+    }
+    opts.progress.phase("upload", changes.len() as u64);
+    let replies = session.package(package)?;
+
+    // Statuses of our changes.
+    let by_luid: HashMap<String, &Outgoing> =
+        changes.iter().map(|c| (c.row.to_string(), c)).collect();
+    let mut acked = Vec::new();
+    let mut map_acked = false;
+    for m in &replies {
+        for cmd in &m.body.commands {
+            let Command::Status(s) = cmd else { continue };
+            match s.cmd.as_str() {
+                "Add" | "Replace" | "Delete" => {
+                    for luid in &s.source_refs {
+                        if let Some(o) = by_luid.get(luid) {
+                            if outgoing::accepted(o.kind, s.code) {
+                                acked.push(*o);
+                                // 201 to a Replace (slow sync) is an addition.
+                                match (o.kind, s.code) {
+                                    (OutKind::Delete, _) => report.server.deleted += 1,
+                                    (_, 201) | (OutKind::Add, _) => report.server.added += 1,
+                                    _ => report.server.updated += 1,
+                                }
+                            } else {
+                                report.errors.push(format!(
+                                    "the server refused {} of {} (status {})",
+                                    s.cmd,
+                                    o.device
+                                        .as_ref()
+                                        .map(|d| d.event.uid.to_string())
+                                        .unwrap_or_else(|| format!("item {luid}")),
+                                    s.code
+                                ));
+                            }
+                        }
+                    }
+                }
+                "Map" if (200..300).contains(&s.code) => map_acked = true,
+                _ => {}
+            }
+        }
+    }
+    if map_acked {
+        store.read().clear_pending_maps(state.calendar_id)?;
+    }
+    outgoing::record(store, state.calendar_id, items, &acked)?;
+    opts.progress.advance(changes.len() as u64);
+
+    // Package 4: the server's changes, through the shared plan.
+    let items = store.read().items(state.calendar_id)?;
+    let pkg = incoming::read(&replies, &items, &state.device_id);
+    let device_scan = scan_device(device, &items)?;
+    let device_total = device_scan.total;
+    let sent: HashMap<i64, &Outgoing> = acked.iter().map(|o| (o.row, *o)).collect();
+    let (actions, warnings) = pairing::pair_by_content(plan(&items, device_scan, pkg.scan));
+    report.warnings.extend(warnings);
+    // Device changes not sent this session (one-way-from-server) wait for the next one.
+    let actions: Vec<Action> = actions
+        .into_iter()
+        .filter(|a| {
+            !matches!(
+                a,
+                Action::CreateOnServer { .. }
+                    | Action::UpdateOnServer { .. }
+                    | Action::DeleteOnServer { .. }
+            )
+        })
+        .collect();
+    let uid_of_row = |row: i64| {
+        items
+            .iter()
+            .find(|i| i.id == row)
+            .map(|i| i.uid.to_string())
+            .unwrap_or_default()
+    };
+    let reason = guard::check(&actions, &account.settings, items.len(), device_total, None);
+    let planned = actions
+        .iter()
+        .filter_map(|a| a.describe(uid_of_row))
+        .collect();
+    if hold(report, account, opts, reason.clone(), planned) {
+        // No answers, no Map, no anchors: the server sends these changes again.
+        return Ok(());
+    }
+    let cal = store.read().calendar_state(account.id)?;
+    if actions.iter().any(Action::changes_data) {
+        super::caldav::take_backup(
+            store,
+            account,
+            &cal,
+            &items,
+            device,
+            &actions,
+            reason.is_some(),
+        )?;
+    }
+    execute::execute(store, account, &items, device, actions, &sent, report, opts)?;
+
+    // Package 5: Statuses and the Map.
+    let mut maps = Vec::new();
+    let rows_by_href: HashMap<String, i64> = store
+        .read()
+        .items(state.calendar_id)?
+        .into_iter()
+        .filter_map(|i| Some((i.href?.as_str().to_string(), i.id)))
+        .collect();
+    for r in &pkg.received {
+        let code = match (&r.cmd, &r.error, &r.guid) {
+            (_, Some(e), _) => {
+                report.errors.push(format!("server item: {e}"));
+                500
+            }
+            (Command::Add(_), None, Some(guid)) => {
+                match rows_by_href.get(incoming::guid_href(guid).as_str()) {
+                    Some(row) => {
+                        maps.push((row.to_string(), guid.clone()));
+                        201
+                    }
+                    None => 500,
+                }
+            }
+            (Command::Add(_), None, None) => 201,
+            (Command::Delete(_), _, _) => 200,
+            _ => 200,
+        };
+        session.answer(r.msg_id, &r.cmd, code);
+    }
+    let mut package = Vec::new();
+    let mut all_maps = store.read().pending_maps(state.calendar_id)?;
+    all_maps.extend(maps.iter().cloned());
+    if !maps.is_empty() {
+        store.read().add_pending_maps(state.calendar_id, &maps)?;
+    }
+    if !all_maps.is_empty() {
+        package.push(map_command(state, &all_maps));
+    }
+    if !package.is_empty() || session.has_pending() {
+        let replies = session.package(package)?;
+        let map_ok = replies.iter().flat_map(|m| &m.body.commands).any(
+            |c| matches!(c, Command::Status(s) if s.cmd == "Map" && (200..300).contains(&s.code)),
+        );
+        if map_ok {
+            store.read().clear_pending_maps(state.calendar_id)?;
+        }
+        session.finish()?;
+    }
+
+    // Anchors, last: only when everything went through.
+    if report.errors.is_empty() {
+        store.read().set_syncml_anchors(
+            state.calendar_id,
+            Some(&next_anchor),
+            server_alert.next.as_deref(),
+        )?;
+        state.local_anchor = Some(next_anchor);
+    } else {
+        log::info!("anchors kept: some changes were not applied");
+    }
+    Ok(())
+}
+
+fn map_command(state: &SyncMlState, pairs: &[(String, String)]) -> Command {
+    let pairs: Vec<(&str, &str)> = pairs
+        .iter()
+        .map(|(luid, guid)| (guid.as_str(), luid.as_str()))
+        .collect();
+    Command::Map(Map::new(0, &state.server_uri, LOCAL_URI, &pairs))
+}
