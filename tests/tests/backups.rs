@@ -201,6 +201,15 @@ fn restore_device_pushes_only_what_the_server_lost() {
     )
     .unwrap();
 
+    // Dry run: the changes are shown, the folder is untouched.
+    let before = vdir_files(&s.vdir);
+    let out = s
+        .cli
+        .run(&["backup", "restore", &first, "--side", "device", "--dry-run"]);
+    out.expect_ok();
+    assert!(out.stdout.contains("3 change(s) (dry run"), "{out}");
+    assert_eq!(vdir_files(&s.vdir), before);
+
     let out = s
         .cli
         .run(&["backup", "restore", &first, "--side", "device"]);
@@ -244,4 +253,38 @@ fn rotation_and_settings_change() {
     // The pinned first-sync and settings-change snapshots survive rotation.
     assert!(list.iter().any(|b| b["reason"] == "first-sync"));
     assert!(list.iter().any(|b| b["reason"] == "settings-change"));
+}
+
+/// With `--yes`, a restore also removes what was added since the snapshot, on both sides.
+#[test]
+fn restore_both_sides_with_yes_removes_what_was_added_since() {
+    let s = setup(3);
+    s.cli.run(&["backup", "create", "t"]).expect_ok();
+    let snapshot = s.backups()[0]["id"].to_string();
+    fs::write(
+        s.vdir.join("added.ics"),
+        simple("added", "Added later", "20251009T090000Z"),
+    )
+    .unwrap();
+    s.server.put_ics(
+        "x.ics",
+        &simple("x", "Added on the server", "20251010T090000Z"),
+    );
+    s.sync(&[]);
+    assert_eq!(s.server.list().len(), 5);
+    let out = s
+        .cli
+        .run(&["backup", "restore", &snapshot, "--side", "both", "--yes"]);
+    out.expect_ok();
+    assert!(out.stdout.contains("remove"), "{out}");
+    assert_eq!(s.server.list().len(), 3, "{out}");
+    assert_eq!(vdir_files(&s.vdir).len(), 3, "{out}");
+    let r = s.sync(&[]);
+    for side in ["device", "server"] {
+        for k in ["added", "updated", "deleted"] {
+            assert_eq!(r[side][k], 0, "{r}");
+        }
+    }
+    assert_eq!(s.server.list().len(), 3);
+    assert_eq!(vdir_files(&s.vdir).len(), 3);
 }
