@@ -128,3 +128,63 @@ pub fn run_device_tasks(
     }
     Ok(())
 }
+
+/// Records the server side of `item` in `rec`.
+pub(crate) fn set_server(rec: &mut ItemRecord, item: &ServerItem) {
+    rec.uid = item.uid.clone();
+    rec.href = Some(item.href.clone());
+    rec.etag = Some(item.etag.clone());
+    rec.server_ics = Some(item.ics.clone());
+    rec.server_fp = Some(item.fp.clone());
+}
+
+/// Records the device side of `d` in `rec`.
+pub(crate) fn set_device(rec: &mut ItemRecord, d: &super::detect::DeviceEvent) {
+    rec.uid = d.event.uid.clone();
+    rec.device_id = Some(d.entry.id.clone());
+    rec.device_version = Some(d.entry.version.clone());
+    rec.device_fp = Some(d.fp.clone());
+}
+
+/// Applies the plan steps that change only the store (link, refresh, forget) in one
+/// transaction; `base` gives the row an action starts from.
+pub(crate) fn apply_store_only(
+    store: &mut SqliteStore,
+    actions: &[super::plan::Action],
+    base: &dyn Fn(Option<i64>) -> ItemRecord,
+) -> Result<()> {
+    use super::plan::Action;
+    store.write(|tx| {
+        for a in actions {
+            match a {
+                Action::Link {
+                    row,
+                    device: d,
+                    item,
+                } => {
+                    let mut rec = base(*row);
+                    set_server(&mut rec, item);
+                    set_device(&mut rec, d);
+                    tx.save_item(&rec)?;
+                }
+                Action::Refresh {
+                    row,
+                    item,
+                    device: d,
+                } => {
+                    let mut rec = base(Some(*row));
+                    if let Some(item) = item {
+                        set_server(&mut rec, item);
+                    }
+                    if let Some(entry) = d {
+                        rec.device_version = Some(entry.version.clone());
+                    }
+                    tx.save_item(&rec)?;
+                }
+                Action::Forget { row } => tx.delete_item(*row)?,
+                _ => {}
+            }
+        }
+        Ok(())
+    })
+}

@@ -2,7 +2,7 @@
 //! or an etag listing), fetching by multiget, then the shared plan, and execution with
 //! conditional writes. Sync marks advance only when every change they cover is applied.
 
-use super::apply::{run_device_tasks, Count, DeviceTask};
+use super::apply::{apply_store_only, run_device_tasks, set_device, set_server, Count, DeviceTask};
 use super::detect::{scan_device, DeviceEvent};
 use super::plan::{plan, Action, ServerChange, ServerItem, ServerScan};
 use super::report::{SyncReport, SyncStatus};
@@ -54,49 +54,10 @@ pub fn sync_caldav(
         &mut report,
         &mut client,
     );
-    if let Some(client) = &client {
-        let stats = client.stats();
-        report.requests = stats.requests;
-        report.bytes_sent = stats.bytes_sent;
-        report.bytes_received = stats.bytes_received;
-    }
-    report.duration_ms = started.elapsed().as_millis() as u64;
-    let error = match result {
-        Ok(()) => {
-            if !report.errors.is_empty() && report.status == SyncStatus::Ok {
-                report.status = SyncStatus::Error;
-            }
-            None
-        }
-        Err(e) => {
-            report.status = match e.kind() {
-                crate::ErrorKind::NeedsConfirmation => SyncStatus::NeedsConfirmation,
-                _ => SyncStatus::Error,
-            };
-            report.errors.push(e.to_string());
-            Some(e)
-        }
-    };
-    if !opts.dry_run {
-        let status = serde_json::to_value(report.status).unwrap_or_default();
-        let json = serde_json::to_value(&report).unwrap_or_default();
-        let recorded = store.read().calendar_state(account.id).and_then(|cal| {
-            store
-                .read()
-                .mark_synced(cal.id, report.status == SyncStatus::Ok)?;
-            store.read().record_session(
-                account.id,
-                started_at,
-                "sync",
-                status.as_str().unwrap_or("error"),
-                &json,
-            )
-        });
-        if let Err(e) = recorded {
-            log::warn!("could not record the sync in the history: {e}");
-        }
-    }
-    (report, error)
+    let stats = client.as_ref().map(CalDavClient::stats);
+    super::finish(
+        store, account, opts, started, started_at, report, stats, result,
+    )
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -664,40 +625,7 @@ fn execute(
         }
     }
 
-    // Store-only steps: one transaction.
-    store.write(|tx| {
-        for a in &store_only {
-            match a {
-                Action::Link {
-                    row,
-                    device: d,
-                    item,
-                } => {
-                    let mut rec = base(*row);
-                    set_server(&mut rec, item);
-                    set_device(&mut rec, d);
-                    tx.save_item(&rec)?;
-                }
-                Action::Refresh {
-                    row,
-                    item,
-                    device: d,
-                } => {
-                    let mut rec = base(Some(*row));
-                    if let Some(item) = item {
-                        set_server(&mut rec, item);
-                    }
-                    if let Some(entry) = d {
-                        rec.device_version = Some(entry.version.clone());
-                    }
-                    tx.save_item(&rec)?;
-                }
-                Action::Forget { row } => tx.delete_item(*row)?,
-                _ => {}
-            }
-        }
-        Ok(())
-    })?;
+    apply_store_only(store, &store_only, &base)?;
 
     opts.progress
         .phase("apply", (device_tasks.len() + server_actions.len()) as u64);
@@ -757,21 +685,6 @@ fn execute(
         opts.progress,
     )?;
     Ok(())
-}
-
-fn set_server(rec: &mut ItemRecord, item: &ServerItem) {
-    rec.uid = item.uid.clone();
-    rec.href = Some(item.href.clone());
-    rec.etag = Some(item.etag.clone());
-    rec.server_ics = Some(item.ics.clone());
-    rec.server_fp = Some(item.fp.clone());
-}
-
-fn set_device(rec: &mut ItemRecord, d: &DeviceEvent) {
-    rec.uid = d.event.uid.clone();
-    rec.device_id = Some(d.entry.id.clone());
-    rec.device_version = Some(d.entry.version.clone());
-    rec.device_fp = Some(d.fp.clone());
 }
 
 /// The iCalendar to upload for a device event: merged into the stored server copy when

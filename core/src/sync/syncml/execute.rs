@@ -6,28 +6,12 @@ use super::outgoing::Outgoing;
 use crate::device::{DeviceCalendar, DeviceOp};
 use crate::ical;
 use crate::store::{Account, ItemRecord, SqliteStore};
-use crate::sync::apply::{run_device_tasks, Count, DeviceTask};
-use crate::sync::detect::DeviceEvent;
-use crate::sync::plan::{Action, ServerItem};
+use crate::sync::apply::{apply_store_only, run_device_tasks, Count, DeviceTask};
+use crate::sync::plan::Action;
 use crate::sync::report::SyncReport;
 use crate::sync::{SyncOptions, DEVICE_BATCH};
 use crate::Result;
 use std::collections::HashMap;
-
-fn set_server(rec: &mut ItemRecord, item: &ServerItem) {
-    rec.uid = item.uid.clone();
-    rec.href = Some(item.href.clone());
-    rec.etag = Some(item.etag.clone());
-    rec.server_ics = Some(item.ics.clone());
-    rec.server_fp = Some(item.fp.clone());
-}
-
-fn set_device(rec: &mut ItemRecord, d: &DeviceEvent) {
-    rec.uid = d.event.uid.clone();
-    rec.device_id = Some(d.entry.id.clone());
-    rec.device_version = Some(d.entry.version.clone());
-    rec.device_fp = Some(d.fp.clone());
-}
 
 /// Runs the device side of `actions`. `sent` holds what we sent this session, so that a
 /// server version replacing an edit we just sent keeps ours as a conflict copy.
@@ -131,39 +115,7 @@ pub fn execute(
             .read()
             .add_conflict(account.id, uid, "device", reason, ics)?;
     }
-    store.write(|tx| {
-        for a in &store_only {
-            match a {
-                Action::Link {
-                    row,
-                    device: d,
-                    item,
-                } => {
-                    let mut rec = base(*row);
-                    set_server(&mut rec, item);
-                    set_device(&mut rec, d);
-                    tx.save_item(&rec)?;
-                }
-                Action::Refresh {
-                    row,
-                    item,
-                    device: d,
-                } => {
-                    let mut rec = base(Some(*row));
-                    if let Some(item) = item {
-                        set_server(&mut rec, item);
-                    }
-                    if let Some(entry) = d {
-                        rec.device_version = Some(entry.version.clone());
-                    }
-                    tx.save_item(&rec)?;
-                }
-                Action::Forget { row } => tx.delete_item(*row)?,
-                _ => {}
-            }
-        }
-        Ok(())
-    })?;
+    apply_store_only(store, &store_only, &base)?;
     opts.progress.phase("apply", tasks.len() as u64);
     run_device_tasks(
         device,

@@ -118,48 +118,9 @@ pub fn sync_syncml(
         &mut report,
         &mut stats,
     );
-    if let Some(s) = stats {
-        report.requests = s.requests;
-        report.bytes_sent = s.bytes_sent;
-        report.bytes_received = s.bytes_received;
-    }
-    report.duration_ms = started.elapsed().as_millis() as u64;
-    let error = match result {
-        Ok(()) => {
-            if !report.errors.is_empty() && report.status == SyncStatus::Ok {
-                report.status = SyncStatus::Error;
-            }
-            None
-        }
-        Err(e) => {
-            report.status = match e.kind() {
-                crate::ErrorKind::NeedsConfirmation => SyncStatus::NeedsConfirmation,
-                _ => SyncStatus::Error,
-            };
-            report.errors.push(e.to_string());
-            Some(e)
-        }
-    };
-    if !opts.dry_run {
-        let status = serde_json::to_value(report.status).unwrap_or_default();
-        let json = serde_json::to_value(&report).unwrap_or_default();
-        let recorded = store.read().calendar_state(account.id).and_then(|cal| {
-            store
-                .read()
-                .mark_synced(cal.id, report.status == SyncStatus::Ok)?;
-            store.read().record_session(
-                account.id,
-                started_at,
-                "sync",
-                status.as_str().unwrap_or("error"),
-                &json,
-            )
-        });
-        if let Err(e) = recorded {
-            log::warn!("could not record the sync in the history: {e}");
-        }
-    }
-    (report, error)
+    crate::sync::finish(
+        store, account, opts, started, started_at, report, stats, result,
+    )
 }
 
 /// Our DevInf: one calendar datastore preferring iCalendar 2.0 (or vCalendar 1.0).
