@@ -118,5 +118,9 @@ say "Second sync"
 say "Both sides agree"
 "$SYNCHRO" sync university --json
 "$SYNCHRO" status university
+
+say "What happened, and the backups taken on the way"
+"$SYNCHRO" log university
+"$SYNCHRO" backup list university
 echo
 echo "Demo done: Radicale stopped, temporary files removed."
