@@ -6,9 +6,9 @@ use crate::password::password;
 use std::path::Path;
 use std::time::Duration;
 use synchro_core::backup::restore::{restore, Side};
-use synchro_core::backup::snapshot_now;
+use synchro_core::backup::{snapshot_now, snapshot_offline};
 use synchro_core::local::open_local;
-use synchro_core::store::{Account, SqliteStore, SyncLock};
+use synchro_core::store::{Account, Protocol, SqliteStore, SyncLock};
 use synchro_core::sync::caldav::client_for;
 use synchro_core::{Error, Result};
 
@@ -57,10 +57,16 @@ pub fn run(store: &mut SqliteStore, db: &Path, command: BackupCommand) -> Result
         BackupCommand::Create { name, password: pw } => {
             let _lock = SyncLock::acquire(db, Duration::from_secs(5))?;
             let account = selected(store, Some(&name))?.remove(0);
-            let secret = password(&pw, &account.username)?;
-            let mut client = client_for(&account, &secret)?;
             let device = open_local(&account.local)?;
-            let id = snapshot_now(store, &account, &mut client, device.as_ref(), "manual")?;
+            let id = match account.protocol {
+                Protocol::CalDav => {
+                    let secret = password(&pw, &account.username)?;
+                    let mut client = client_for(&account, &secret)?;
+                    snapshot_now(store, &account, &mut client, device.as_ref(), "manual")?
+                }
+                // The server side as the store last saw it (no download in SyncML).
+                Protocol::SyncMl => snapshot_offline(store, &account, device.as_ref(), "manual")?,
+            };
             let b = store
                 .read()
                 .backups(Some(account.id))?
@@ -99,8 +105,13 @@ pub fn run(store: &mut SqliteStore, db: &Path, command: BackupCommand) -> Result
         } => {
             let _lock = SyncLock::acquire(db, Duration::from_secs(5))?;
             let account = account_of_backup(store, id)?;
-            let secret = password(&pw, &account.username)?;
-            let mut client = client_for(&account, &secret)?;
+            let mut client = match account.protocol {
+                Protocol::CalDav => {
+                    let secret = password(&pw, &account.username)?;
+                    Some(client_for(&account, &secret)?)
+                }
+                Protocol::SyncMl => None,
+            };
             let mut device = open_local(&account.local)?;
             let side = match side {
                 RestoreSide::Device => Side::Device,
@@ -110,7 +121,7 @@ pub fn run(store: &mut SqliteStore, db: &Path, command: BackupCommand) -> Result
             let report = restore(
                 store,
                 &account,
-                &mut client,
+                client.as_mut(),
                 device.as_mut(),
                 id,
                 side,

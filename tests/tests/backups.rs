@@ -288,3 +288,54 @@ fn restore_both_sides_with_yes_removes_what_was_added_since() {
     assert_eq!(s.server.list().len(), 3);
     assert_eq!(vdir_files(&s.vdir).len(), 3);
 }
+
+/// SyncML accounts get the same backups; the device side restores, the server side says
+/// clearly that it cannot (SyncML has no way to rewrite the server's copy directly).
+#[test]
+fn syncml_accounts_are_backed_up_and_restore_the_device_side() {
+    use synchro_tests::syncevo::{PeerOpts, SyncEvoServer};
+    let server = SyncEvoServer::start();
+    let opts = PeerOpts::default();
+    let device = format!("synchro-backup-{}", std::process::id());
+    let peer = server.add_peer(&device, &opts);
+    let cli = Cli::new(&opts.password);
+    let spec = cli.vdir_spec("phone");
+    let vdir = cli.dir().join("phone");
+    fs::create_dir_all(&vdir).unwrap();
+    let user = opts.username.clone().unwrap_or_default();
+    cli.run(&[
+        "account",
+        "add",
+        "m",
+        "--syncml",
+        &server.url,
+        "--username",
+        &user,
+        "--local",
+        &spec,
+        "--device-id",
+        &device,
+        "--server-uri",
+        &peer.datastore_uri,
+    ])
+    .expect_ok();
+    fs::write(vdir.join("a.ics"), simple("a", "A", "20251005T090000Z")).unwrap();
+    fs::write(vdir.join("b.ics"), simple("b", "B", "20251006T090000Z")).unwrap();
+    cli.run(&["sync", "m", "--json"]).expect_ok();
+    cli.run(&["backup", "create", "m"]).expect_ok();
+    let list = cli.run(&["backup", "list", "m", "--json"]).json();
+    assert_eq!(list[0]["reason"], "manual");
+    assert_eq!(list[0]["device_items"], 2);
+    let id = list[0]["id"].to_string();
+    let (f, _) = vdir_find(&vdir, "a").unwrap();
+    fs::remove_file(vdir.join(f)).unwrap();
+    let out = cli.run(&["backup", "restore", &id]);
+    assert_eq!(out.code, 2, "{out}");
+    assert!(out.stderr.contains("--side device"), "{out}");
+    cli.run(&["backup", "restore", &id, "--side", "device"])
+        .expect_ok();
+    assert!(vdir_find(&vdir, "a").is_some());
+    let out = cli.run(&["sync", "m", "--json"]);
+    out.expect_ok();
+    assert_eq!(out.json_one()["server"]["deleted"], 0);
+}

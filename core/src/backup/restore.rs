@@ -227,18 +227,25 @@ pub fn restore_device(
 
 /// Restores snapshot `backup_id` of `account` on `side`. A snapshot holding one side only is
 /// restored to whichever side is asked. A full snapshot of what is about to be replaced is
-/// taken first (reason `before-restore`).
+/// taken first (reason `before-restore`). Restoring the server side needs a CalDAV `client`
+/// (`None`: only the device side can be restored, e.g. for a SyncML account).
 #[allow(clippy::too_many_arguments)]
 pub fn restore(
     store: &mut SqliteStore,
     account: &Account,
-    client: &mut CalDavClient,
+    client: Option<&mut CalDavClient>,
     device: &mut dyn DeviceCalendar,
     backup_id: i64,
     side: Side,
     remove_added: bool,
     dry_run: bool,
 ) -> Result<RestoreReport> {
+    if client.is_none() && side != Side::Device {
+        return Err(Error::Config(
+            "restoring the server side is only available for CalDAV accounts; use --side device"
+                .into(),
+        ));
+    }
     let data = store
         .read()
         .backup_data(backup_id)?
@@ -275,6 +282,7 @@ pub fn restore(
         )?;
     }
     if matches!(side, Side::Server | Side::Both) {
+        let client = client.expect("checked above");
         let part = for_server
             .as_ref()
             .expect("a snapshot has at least one side");
