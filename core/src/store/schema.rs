@@ -97,6 +97,9 @@ CREATE TABLE syncml_maps (
     PRIMARY KEY (calendar_id, luid)
 );
 "#,
+    r#"
+ALTER TABLE syncml ADD COLUMN max_msg_size INTEGER;
+"#,
 ];
 
 /// Brings the database to the latest schema version.

@@ -1,6 +1,7 @@
 //! Per-calendar SyncML state: the device id, the server's datastore URI, the wire format,
-//! the md5 nonce, the anchors of the last complete session, and the Maps not yet
-//! acknowledged by the server (persisted before they are sent, re-sent next session).
+//! the md5 nonce, the MaxMsgSize we announce, the anchors of the last complete session, and
+//! the Maps not yet acknowledged by the server (persisted before they are sent, re-sent next
+//! session).
 //!
 //! An item's LUID is its row id in `items`; `items.href` holds `luid:<id>` for an item the
 //! server knows under our LUID, or `guid:<GUID>` for one it added before our Map.
@@ -30,6 +31,9 @@ pub struct SyncMlState {
     pub local_anchor: Option<String>,
     /// The server's Next anchor of the last complete session.
     pub remote_anchor: Option<String>,
+    /// The MaxMsgSize we announce (`None`: the default); a small one makes the server split
+    /// its packages and chunk large items.
+    pub max_msg_size: Option<u64>,
 }
 
 impl StoreTx<'_> {
@@ -39,7 +43,7 @@ impl StoreTx<'_> {
             .conn
             .query_row(
                 "SELECT calendar_id, device_id, server_uri, format, wbxml, auth, nonce,
-                        local_anchor, remote_anchor
+                        local_anchor, remote_anchor, max_msg_size
                  FROM syncml WHERE calendar_id = ?1",
                 [calendar_id],
                 |r| {
@@ -53,6 +57,7 @@ impl StoreTx<'_> {
                         nonce: r.get(6)?,
                         local_anchor: r.get(7)?,
                         remote_anchor: r.get(8)?,
+                        max_msg_size: r.get(9)?,
                     })
                 },
             )
@@ -63,8 +68,9 @@ impl StoreTx<'_> {
     pub fn save_syncml_state(&self, s: &SyncMlState) -> Result<()> {
         self.conn.execute(
             "INSERT OR REPLACE INTO syncml (calendar_id, device_id, server_uri, format, wbxml,
-                                            auth, nonce, local_anchor, remote_anchor)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                                            auth, nonce, local_anchor, remote_anchor,
+                                            max_msg_size)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             params![
                 s.calendar_id,
                 s.device_id,
@@ -74,7 +80,8 @@ impl StoreTx<'_> {
                 s.auth,
                 s.nonce,
                 s.local_anchor,
-                s.remote_anchor
+                s.remote_anchor,
+                s.max_msg_size
             ],
         )?;
         Ok(())

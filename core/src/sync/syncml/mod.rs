@@ -278,6 +278,7 @@ fn run(
         auth: AuthType::parse(&state.auth).unwrap_or(AuthType::Md5),
         nonce: state.nonce.clone(),
         encoding,
+        max_msg_size: state.max_msg_size,
     };
     let mut session = Session::new(http, config, password, devinf(&state));
     let result = run_session(
@@ -472,7 +473,8 @@ fn run_session(
         for cmd in &m.body.commands {
             let Command::Status(s) = cmd else { continue };
             match s.cmd.as_str() {
-                "Add" | "Replace" | "Delete" => {
+                // 213: a Large Object chunk arrived; the last chunk gets the real answer.
+                "Add" | "Replace" | "Delete" if s.code != 213 => {
                     for luid in &s.source_refs {
                         if let Some(o) = by_luid.get(luid) {
                             if outgoing::accepted(o.kind, s.code) {
