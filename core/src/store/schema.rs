@@ -99,6 +99,7 @@ CREATE TABLE syncml_maps (
 "#,
     r#"
 ALTER TABLE syncml ADD COLUMN max_msg_size INTEGER;
+ALTER TABLE syncml ADD COLUMN pending_anchor TEXT;
 "#,
 ];
 
