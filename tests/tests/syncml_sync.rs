@@ -1,7 +1,8 @@
 //! The `synchro` CLI as a SyncML client of a real SyncML DS 1.2 server (SyncEvolution 2.0.0,
 //! `synchro_tests::syncevo`): slow first sync with data on both sides, two-way additions,
 //! edits and deletions each way, auth (md5 and basic, wrong password), vCalendar 1.0 on the
-//! wire, WBXML on the wire.
+//! wire, WBXML on the wire, multi-message packages both ways at a small MaxMsgSize,
+//! Large Objects (a ~100 KB event in chunks) both ways.
 
 use serde_json::Value;
 use std::fs;
@@ -83,7 +84,7 @@ impl Setup {
         self.server
             .items(&self.peer)
             .iter()
-            .filter(|t| t.contains(&format!("UID:{uid}")))
+            .filter(|t| t.lines().any(|l| l.trim_end() == format!("UID:{uid}")))
             .count()
     }
 }
@@ -335,6 +336,160 @@ fn anchor_mismatch_forces_a_slow_sync_that_is_held_back_then_pairs_without_dupli
         assert_eq!(vdir_count_uid(&s.vdir, uid), 1, "{uid} locally");
         assert_eq!(s.server_count_uid(uid), 1, "{uid} on the server");
     }
+    let r = s.sync();
+    assert_eq!(counts(&r, "device"), (0, 0, 0), "{r}");
+    assert_eq!(counts(&r, "server"), (0, 0, 0), "{r}");
+}
+
+/// `n` events `prefix-0..n` with distinct days and a description that gives each some bulk.
+fn many(prefix: &str, n: usize) -> Vec<(String, String)> {
+    (0..n)
+        .map(|i| {
+            let uid = format!("{prefix}-{i}");
+            let ics = simple(
+                &uid,
+                &format!("{prefix} event {i}"),
+                &format!("2026{:02}{:02}T090000Z", 1 + i / 28, 1 + i % 28),
+            )
+            .replace(
+                "END:VEVENT",
+                &format!("DESCRIPTION:{}\r\nEND:VEVENT", "padding ".repeat(30)),
+            );
+            (uid, ics)
+        })
+        .collect()
+}
+
+#[test]
+fn small_max_msg_size_splits_packages_both_ways() {
+    let opts = PeerOpts {
+        extra: vec![("maxMsgSize".into(), "8000".into())],
+        ..PeerOpts::default()
+    };
+    let s = setup_with(opts, &[]);
+    let local = many("client", 40);
+    let remote = many("server", 40);
+    for (uid, ics) in &local {
+        s.write_local(&format!("{uid}.ics"), ics);
+    }
+    for (uid, ics) in &remote {
+        s.server.put_item(&s.peer, uid, ics);
+    }
+    let r = s.sync();
+    assert_eq!(r["status"], "ok", "{r}");
+    assert_eq!(counts(&r, "device"), (40, 0, 0), "{r}");
+    assert_eq!(counts(&r, "server").0, 40, "{r}");
+    let log = s.server.last_session_log(&s.peer);
+    for (uid, _) in local.iter().chain(&remote) {
+        assert_eq!(vdir_count_uid(&s.vdir, uid), 1, "{uid} locally");
+        assert_eq!(s.server_count_uid(uid), 1, "{uid} on the server");
+    }
+    assert_eq!(vdir_files(&s.vdir).len(), 80);
+    assert_eq!(s.server.items(&s.peer).len(), 80);
+    // Our package 3 went in several messages, and so did the server's package 4, which
+    // we asked to go on with Alert 222.
+    let requests = r["requests"].as_u64().unwrap_or(0);
+    assert!(requests > 6, "expected a multi-message session: {r}\n{log}");
+    assert!(log.contains("(not final)"), "{log}");
+    assert!(log.contains("Next Message in Packet Alert (222)"), "{log}");
+    // Then a two-way sync with changes of both sides, still split.
+    let more = many("client2", 40);
+    for (uid, ics) in &more {
+        s.write_local(&format!("{uid}.ics"), ics);
+    }
+    let more_remote = many("server2", 40);
+    for (uid, ics) in &more_remote {
+        s.server.put_item(&s.peer, uid, ics);
+    }
+    let r = s.sync();
+    assert_eq!(counts(&r, "device"), (40, 0, 0), "{r}");
+    assert_eq!(counts(&r, "server"), (40, 0, 0), "{r}");
+    for (uid, _) in more.iter().chain(&more_remote) {
+        assert_eq!(vdir_count_uid(&s.vdir, uid), 1, "{uid} locally");
+        assert_eq!(s.server_count_uid(uid), 1, "{uid} on the server");
+    }
+    let r = s.sync();
+    assert_eq!(counts(&r, "device"), (0, 0, 0), "{r}");
+    assert_eq!(counts(&r, "server"), (0, 0, 0), "{r}");
+}
+
+/// An event with a DESCRIPTION of about `kib` KiB (folded lines), and that description.
+fn big_event(uid: &str, summary: &str, start: &str, kib: usize) -> (String, String) {
+    let description: String = (0..kib * 1024 / 32)
+        .map(|i| format!("line {i:06} of a long agenda. "))
+        .collect();
+    let line = format!("DESCRIPTION:{description}");
+    let mut folded = String::new();
+    let bytes = line.as_bytes();
+    for (i, chunk) in bytes.chunks(74).enumerate() {
+        if i > 0 {
+            folded.push_str("\r\n ");
+        }
+        folded.push_str(std::str::from_utf8(chunk).unwrap());
+    }
+    let ics = simple(uid, summary, start).replace("END:VEVENT", &format!("{folded}\r\nEND:VEVENT"));
+    (ics, description)
+}
+
+/// The unfolded value of DESCRIPTION in an iCalendar text.
+fn description_of(ics: &str) -> String {
+    let unfolded = ics.replace("\r\n ", "").replace("\n ", "");
+    unfolded
+        .lines()
+        .find_map(|l| l.strip_prefix("DESCRIPTION:"))
+        .unwrap_or_default()
+        .trim_end()
+        .to_string()
+}
+
+#[test]
+fn large_objects_go_in_chunks_both_ways() {
+    let opts = PeerOpts {
+        extra: vec![("maxMsgSize".into(), "20000".into())],
+        ..PeerOpts::default()
+    };
+    let s = setup_with(opts, &[]);
+    // We announce a small MaxMsgSize too, so that the server must chunk its large item.
+    let db = rusqlite::Connection::open(s.cli.db()).unwrap();
+    db.execute("UPDATE syncml SET max_msg_size = 20000", [])
+        .unwrap();
+    drop(db);
+    let (local, local_desc) = big_event("big-client", "Big client", "20260301T090000Z", 100);
+    let (remote, remote_desc) = big_event("big-server", "Big server", "20260302T090000Z", 100);
+    assert!(local.len() > 100_000);
+    s.write_local("big.ics", &local);
+    s.server.put_item(&s.peer, "big", &remote);
+    let r = s.sync();
+    assert_eq!(r["status"], "ok", "{r}");
+    assert_eq!(counts(&r, "device"), (1, 0, 0), "{r}");
+    assert_eq!(counts(&r, "server").0, 1, "{r}");
+    let log = s.server.last_session_log(&s.peer);
+    assert_eq!(s.server_count_uid("big-client"), 1);
+    let on_server = s
+        .server
+        .items(&s.peer)
+        .into_iter()
+        .find(|t| t.contains("big-client"))
+        .unwrap();
+    let got = description_of(&on_server);
+    assert!(
+        got == local_desc.trim_end(),
+        "description on the server: {} bytes, sent {}",
+        got.len(),
+        local_desc.len()
+    );
+    let (_, here) = vdir_find(&s.vdir, "big-server").expect("server's big event locally");
+    let got = description_of(&here);
+    assert!(
+        got == remote_desc.trim_end(),
+        "description received: {} bytes, on the server {}",
+        got.len(),
+        remote_desc.len()
+    );
+    assert_eq!(vdir_count_uid(&s.vdir, "big-server"), 1);
+    // Both directions went in chunks, each answered 213.
+    assert!(log.contains("item is reassembled"), "{log}");
+    assert!(log.contains("RECEIVED STATUS 213"), "{log}");
     let r = s.sync();
     assert_eq!(counts(&r, "device"), (0, 0, 0), "{r}");
     assert_eq!(counts(&r, "server"), (0, 0, 0), "{r}");

@@ -97,6 +97,10 @@ CREATE TABLE syncml_maps (
     PRIMARY KEY (calendar_id, luid)
 );
 "#,
+    r#"
+ALTER TABLE syncml ADD COLUMN max_msg_size INTEGER;
+ALTER TABLE syncml ADD COLUMN pending_anchor TEXT;
+"#,
 ];
 
 /// Brings the database to the latest schema version.

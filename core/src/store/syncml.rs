@@ -1,6 +1,7 @@
 //! Per-calendar SyncML state: the device id, the server's datastore URI, the wire format,
-//! the md5 nonce, the anchors of the last complete session, and the Maps not yet
-//! acknowledged by the server (persisted before they are sent, re-sent next session).
+//! the md5 nonce, the MaxMsgSize we announce, the anchors of the last complete session, and
+//! the Maps not yet acknowledged by the server (persisted before they are sent, re-sent next
+//! session).
 //!
 //! An item's LUID is its row id in `items`; `items.href` holds `luid:<id>` for an item the
 //! server knows under our LUID, or `guid:<GUID>` for one it added before our Map.
@@ -30,6 +31,13 @@ pub struct SyncMlState {
     pub local_anchor: Option<String>,
     /// The server's Next anchor of the last complete session.
     pub remote_anchor: Option<String>,
+    /// The MaxMsgSize we announce (`None`: the default); a small one makes the server split
+    /// its packages and chunk large items.
+    pub max_msg_size: Option<u64>,
+    /// Our Next anchor of a session whose last package was sent but not answered: the
+    /// server may have committed it. The next session sends it as Last; a slow sync the
+    /// server then asks for is expected, not held back.
+    pub pending_anchor: Option<String>,
 }
 
 impl StoreTx<'_> {
@@ -39,7 +47,7 @@ impl StoreTx<'_> {
             .conn
             .query_row(
                 "SELECT calendar_id, device_id, server_uri, format, wbxml, auth, nonce,
-                        local_anchor, remote_anchor
+                        local_anchor, remote_anchor, max_msg_size, pending_anchor
                  FROM syncml WHERE calendar_id = ?1",
                 [calendar_id],
                 |r| {
@@ -53,6 +61,8 @@ impl StoreTx<'_> {
                         nonce: r.get(6)?,
                         local_anchor: r.get(7)?,
                         remote_anchor: r.get(8)?,
+                        max_msg_size: r.get(9)?,
+                        pending_anchor: r.get(10)?,
                     })
                 },
             )
@@ -63,8 +73,9 @@ impl StoreTx<'_> {
     pub fn save_syncml_state(&self, s: &SyncMlState) -> Result<()> {
         self.conn.execute(
             "INSERT OR REPLACE INTO syncml (calendar_id, device_id, server_uri, format, wbxml,
-                                            auth, nonce, local_anchor, remote_anchor)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                                            auth, nonce, local_anchor, remote_anchor,
+                                            max_msg_size, pending_anchor)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             params![
                 s.calendar_id,
                 s.device_id,
@@ -74,7 +85,9 @@ impl StoreTx<'_> {
                 s.auth,
                 s.nonce,
                 s.local_anchor,
-                s.remote_anchor
+                s.remote_anchor,
+                s.max_msg_size,
+                s.pending_anchor
             ],
         )?;
         Ok(())
@@ -89,7 +102,8 @@ impl StoreTx<'_> {
         Ok(())
     }
 
-    /// Commits the anchors of a complete session (`None`s forget them: next sync is slow).
+    /// Commits the anchors of a complete session (`None`s forget them: next sync is slow),
+    /// and forgets a pending anchor.
     pub fn set_syncml_anchors(
         &self,
         calendar_id: i64,
@@ -97,8 +111,19 @@ impl StoreTx<'_> {
         remote: Option<&str>,
     ) -> Result<()> {
         self.conn.execute(
-            "UPDATE syncml SET local_anchor = ?2, remote_anchor = ?3 WHERE calendar_id = ?1",
+            "UPDATE syncml SET local_anchor = ?2, remote_anchor = ?3, pending_anchor = NULL
+             WHERE calendar_id = ?1",
             params![calendar_id, local, remote],
+        )?;
+        Ok(())
+    }
+
+    /// Remembers (or, `None`, forgets) the Next anchor of a session whose last package is
+    /// about to go: see [`SyncMlState::pending_anchor`].
+    pub fn set_syncml_pending_anchor(&self, calendar_id: i64, anchor: Option<&str>) -> Result<()> {
+        self.conn.execute(
+            "UPDATE syncml SET pending_anchor = ?2 WHERE calendar_id = ?1",
+            params![calendar_id, anchor],
         )?;
         Ok(())
     }

@@ -2,8 +2,9 @@
 //! session, SessionID / MsgID / CmdID bookkeeping, a Status for every server command that
 //! wants one, Alert 222 while the server's package continues, in-message authentication
 //! (basic, md5 with a nonce kept across sessions; 401 / 407 answered once with the
-//! challenged type; 212 ends sending credentials) and splitting our packages at the server's
-//! MaxMsgSize.
+//! challenged type; 212 ends sending credentials), splitting our packages at the server's
+//! MaxMsgSize, and Large Objects both ways (our items too large for a message go in chunks,
+//! Size on the first, MoreData on all but the last; the server's chunks are answered 213).
 //!
 //! The session answers what it can on its own (the SyncHdr, Put / Results / Get of DevInf,
 //! Alert 222); the sync layer answers the rest (sync Alerts, Sync and its items, Map) with
@@ -42,6 +43,9 @@ pub struct SessionConfig {
     pub nonce: Option<String>,
     /// XML or WBXML.
     pub encoding: Encoding,
+    /// The MaxMsgSize we announce (`None`: [`CLIENT_MAX_MSG_SIZE`]); the server splits its
+    /// packages, and chunks larger items as Large Objects, to fit.
+    pub max_msg_size: Option<u64>,
 }
 
 /// One SyncML session. The password lives here only, never in messages of logs.
@@ -229,20 +233,38 @@ impl Session {
                     };
                     let shell_size =
                         command_size(&Command::Sync(shell.clone()), self.version, enc)?;
+                    let room = limit.saturating_sub(self.header_size()? + shell_size);
                     for child in sync.commands {
                         let cs = command_size(&child, self.version, enc)?;
-                        if size + shell_size + cs > limit
-                            && (!shell.commands.is_empty() || !current.is_empty())
-                        {
-                            if !shell.commands.is_empty() {
+                        let chunks = if cs > room {
+                            self.chunks(child, room)?
+                        } else {
+                            vec![child]
+                        };
+                        for chunk in chunks {
+                            let cs = command_size(&chunk, self.version, enc)?;
+                            if size + shell_size + cs > limit
+                                && (!shell.commands.is_empty() || !current.is_empty())
+                            {
+                                if !shell.commands.is_empty() {
+                                    current.push(Command::Sync(shell.clone()));
+                                    shell.commands.clear();
+                                }
+                                out.push(std::mem::take(&mut current));
+                                size = self.header_size()?;
+                            }
+                            size += cs;
+                            let more = more_data(&chunk);
+                            shell.commands.push(chunk);
+                            // A chunk with MoreData ends its message: the server answers
+                            // 213 before the next one.
+                            if more {
                                 current.push(Command::Sync(shell.clone()));
                                 shell.commands.clear();
+                                out.push(std::mem::take(&mut current));
+                                size = self.header_size()?;
                             }
-                            out.push(std::mem::take(&mut current));
-                            size = self.header_size()?;
                         }
-                        size += cs;
-                        shell.commands.push(child);
                     }
                     size += shell_size;
                     current.push(Command::Sync(shell));
@@ -261,6 +283,62 @@ impl Session {
         Ok(out)
     }
 
+    /// Cuts an Add or Replace too large for one message into Large Object chunks that fit
+    /// in `room` bytes each: the first carries the total Size in its Item Meta, all but the
+    /// last carry MoreData. Other commands come back whole.
+    fn chunks(&self, cmd: Command, room: usize) -> Result<Vec<Command>> {
+        let (c, is_add) = match &cmd {
+            Command::Add(c) => (c, true),
+            Command::Replace(c) => (c, false),
+            _ => return Ok(vec![cmd]),
+        };
+        let (Some(item), 1) = (c.items.first(), c.items.len()) else {
+            return Ok(vec![cmd]);
+        };
+        let Some(ItemData::Text(text)) = &item.data else {
+            return Ok(vec![cmd]);
+        };
+        let wrap = |data: &str, first: bool, more: bool| {
+            let mut item = item.clone();
+            item.data = Some(ItemData::Text(data.to_string()));
+            item.more_data = more;
+            if first {
+                let mut meta = item.meta.clone().unwrap_or_default();
+                meta.size = Some(text.len() as u64);
+                item.meta = Some(meta);
+            }
+            let ic = ItemCommand {
+                items: vec![item],
+                ..c.clone()
+            };
+            if is_add {
+                Command::Add(ic)
+            } else {
+                Command::Replace(ic)
+            }
+        };
+        let overhead = command_size(&wrap("", true, true), self.version, self.config.encoding)?;
+        // Escaping (XML) can make data longer than its bytes: leave a quarter for it.
+        let budget = room.saturating_sub(overhead) * 3 / 4;
+        if budget < 256 {
+            return Err(Error::Protocol(
+                "the server's MaxMsgSize is too small for Large Objects".into(),
+            ));
+        }
+        let mut out = Vec::new();
+        let mut rest = text.as_str();
+        while !rest.is_empty() {
+            let mut end = budget.min(rest.len());
+            while !rest.is_char_boundary(end) {
+                end -= 1;
+            }
+            let (part, tail) = rest.split_at(end);
+            out.push(wrap(part, out.is_empty(), !tail.is_empty()));
+            rest = tail;
+        }
+        Ok(out)
+    }
+
     fn header_size(&self) -> Result<usize> {
         encoded_size(&SyncMl::new(self.header(0, false)), self.config.encoding)
     }
@@ -274,7 +352,7 @@ impl Session {
             Location::new(self.config.device_id.clone()),
         );
         h.meta = Some(Meta {
-            max_msg_size: Some(CLIENT_MAX_MSG_SIZE),
+            max_msg_size: Some(self.config.max_msg_size.unwrap_or(CLIENT_MAX_MSG_SIZE)),
             max_obj_size: Some(CLIENT_MAX_OBJ_SIZE),
             ..Meta::default()
         });
@@ -441,6 +519,15 @@ impl Session {
                 Command::Alert(a) if a.code == alert_code::NEXT_MESSAGE => {
                     self.answer(msg_id, cmd, 200)
                 }
+                // A Large Object chunk is answered at once (213): the server sends the
+                // next one only then. The sync layer answers the last chunk.
+                Command::Sync(sync) => {
+                    for child in &sync.commands {
+                        if more_data(child) {
+                            self.answer(msg_id, child, 213);
+                        }
+                    }
+                }
                 _ => {}
             }
         }
@@ -472,6 +559,14 @@ impl Session {
         }
         let (_, reply) = decode_any(&resp.body, resp.header("content-type"))?;
         Ok(reply)
+    }
+}
+
+/// True for an item command whose (single) item goes on in the next message.
+fn more_data(cmd: &Command) -> bool {
+    match cmd {
+        Command::Add(c) | Command::Replace(c) => c.items.iter().any(|i| i.more_data),
+        _ => false,
     }
 }
 

@@ -35,6 +35,9 @@ pub struct ServerPackage {
     pub received: Vec<Received>,
     /// Number of Deletes the server sent.
     pub deletes: usize,
+    /// A Large Object being received: its first item (with the data so far), the total
+    /// Size announced.
+    partial: Option<(Item, Vec<u8>, Option<u64>)>,
 }
 
 /// The href of a server-added item before it is mapped.
@@ -102,6 +105,11 @@ fn read_change(
     };
     // One command per item, so that each gets its own Status.
     for item in &c.items {
+        let Some(item) = reassemble(pkg, c, item) else {
+            // A chunk with MoreData: the session answered it (213).
+            continue;
+        };
+        let item = &item;
         let single = ItemCommand {
             items: vec![item.clone()],
             ..c.clone()
@@ -158,6 +166,57 @@ fn read_change(
             }
         }
         pkg.received.push(received);
+    }
+}
+
+/// Joins the chunks of a Large Object: `None` while more chunks are to come, then the
+/// whole item (its data checked against the Size of the first chunk: a mismatch becomes an
+/// item without data, refused as such). An item that is not chunked comes back as is.
+fn reassemble(pkg: &mut ServerPackage, c: &ItemCommand, item: &Item) -> Option<Item> {
+    let bytes = |i: &Item| match &i.data {
+        Some(ItemData::Text(t)) => t.as_bytes().to_vec(),
+        Some(ItemData::Bytes(b)) => b.clone(),
+        _ => Vec::new(),
+    };
+    let same = |a: &Item, b: &Item| {
+        a.source.as_ref().map(|l| &l.loc_uri) == b.source.as_ref().map(|l| &l.loc_uri)
+            && a.target.as_ref().map(|l| &l.loc_uri) == b.target.as_ref().map(|l| &l.loc_uri)
+    };
+    match pkg.partial.take() {
+        Some((first, mut data, size)) if same(&first, item) => {
+            data.extend(bytes(item));
+            if item.more_data {
+                pkg.partial = Some((first, data, size));
+                return None;
+            }
+            let mut whole = first;
+            whole.more_data = false;
+            whole.data = match size {
+                Some(n) if n as usize != data.len() => {
+                    log::warn!(
+                        "SyncML: Large Object of {} bytes announced as {n}",
+                        data.len()
+                    );
+                    None
+                }
+                _ => Some(match String::from_utf8(data) {
+                    Ok(t) => ItemData::Text(t),
+                    Err(e) => ItemData::Bytes(e.into_bytes()),
+                }),
+            };
+            Some(whole)
+        }
+        other => {
+            if other.is_some() {
+                log::warn!("SyncML: a Large Object was left unfinished");
+            }
+            if item.more_data {
+                let size = item.meta.as_ref().or(c.meta.as_ref()).and_then(|m| m.size);
+                pkg.partial = Some((item.clone(), bytes(item), size));
+                return None;
+            }
+            Some(item.clone())
+        }
     }
 }
 

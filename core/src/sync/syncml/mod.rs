@@ -278,6 +278,7 @@ fn run(
         auth: AuthType::parse(&state.auth).unwrap_or(AuthType::Md5),
         nonce: state.nonce.clone(),
         encoding,
+        max_msg_size: state.max_msg_size,
     };
     let mut session = Session::new(http, config, password, devinf(&state));
     let result = run_session(
@@ -394,10 +395,15 @@ fn run_session(
     session: &mut Session,
 ) -> Result<()> {
     let next_anchor = crate::store::now_secs().to_string();
+    // After a session whose last package went unanswered, the server may have committed
+    // its Next anchor: try it. If it did not, the server asks for a slow sync, expected then.
     let last = if mode == SyncMode::Slow || mode == SyncMode::RefreshFromClient {
         None
     } else {
-        state.local_anchor.as_deref()
+        state
+            .pending_anchor
+            .as_deref()
+            .or(state.local_anchor.as_deref())
     };
 
     // Package 1: DevInf and the Alert.
@@ -427,7 +433,9 @@ fn run_session(
         )));
     }
     let forced_slow = server_mode == alert_code::SLOW && mode != SyncMode::Slow;
-    if forced_slow {
+    if forced_slow && state.pending_anchor.is_some() {
+        log::info!("slow sync after a session whose end went unanswered: expected");
+    } else if forced_slow {
         let reason = (!items.is_empty()).then(|| {
             format!(
                 "the server asks for a slow sync (full comparison) although {} event(s) were \
@@ -472,7 +480,8 @@ fn run_session(
         for cmd in &m.body.commands {
             let Command::Status(s) = cmd else { continue };
             match s.cmd.as_str() {
-                "Add" | "Replace" | "Delete" => {
+                // 213: a Large Object chunk arrived; the last chunk gets the real answer.
+                "Add" | "Replace" | "Delete" if s.code != 213 => {
                     for luid in &s.source_refs {
                         if let Some(o) = by_luid.get(luid) {
                             if outgoing::accepted(o.kind, s.code) {
@@ -597,6 +606,11 @@ fn run_session(
         package.push(map_command(state, &all_maps));
     }
     if !package.is_empty() || session.has_pending() {
+        // The server may commit this session on receiving our last package, whether or not
+        // its answer reaches us.
+        store
+            .read()
+            .set_syncml_pending_anchor(state.calendar_id, Some(&next_anchor))?;
         let replies = session.package(package)?;
         let map_ok = replies.iter().flat_map(|m| &m.body.commands).any(
             |c| matches!(c, Command::Status(s) if s.cmd == "Map" && (200..300).contains(&s.code)),
