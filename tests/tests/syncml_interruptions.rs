@@ -6,7 +6,8 @@
 //! have nothing to do.
 //!
 //! Cuts where the server applied our changes but its answer was lost are listed in
-//! [`known_open`] and run apart (ignored): they need a resumed session.
+//! [`known_open`]: they need a resumed session (Alert 225), not implemented yet, and are
+//! counted in the summary as not run.
 //!
 //! Every attempt runs with its own peer (device id) of one SyncEvolution server, so that a
 //! session the server still holds open from a cut cannot touch the next attempt.
@@ -212,8 +213,9 @@ fn known_open(k: usize, requests: usize, cut: Cut) -> bool {
     k == requests - 1 && cut != Cut::BeforeForwarding
 }
 
-/// Runs the reference, then every cut point `select` keeps; returns (tried, failures).
-fn run(select: impl Fn(usize, usize, Cut) -> bool) -> (usize, Vec<String>) {
+/// Runs the reference, then every cut point `select` keeps; returns (tried, left out,
+/// failures).
+fn run(select: impl Fn(usize, usize, Cut) -> bool) -> (usize, usize, Vec<String>) {
     let server = SyncEvoServer::start();
     let origin = server
         .url
@@ -246,10 +248,12 @@ fn run(select: impl Fn(usize, usize, Cut) -> bool) -> (usize, Vec<String>) {
     assert_eq!(reference.0.len(), 6, "{:?}", reference.0);
 
     let mut tried = 0;
+    let mut left_out = 0;
     let mut failures = Vec::new();
     for k in 1..=requests {
         for cut in [Cut::BeforeForwarding, Cut::AfterApplied, Cut::MidResponse] {
             if !select(k, requests, cut) {
+                left_out += 1;
                 continue;
             }
             let w = world(&server, &proxy, next());
@@ -260,26 +264,18 @@ fn run(select: impl Fn(usize, usize, Cut) -> bool) -> (usize, Vec<String>) {
             }
         }
     }
-    (tried, failures)
+    (tried, left_out, failures)
 }
 
 #[test]
 fn interrupted_sessions_converge() {
-    let (tried, failures) = run(|k, requests, cut| !known_open(k, requests, cut));
-    println!(
-        "syncml-interruptions: {tried} cut points tried, {} converged",
+    let (tried, open, failures) = run(|k, requests, cut| !known_open(k, requests, cut));
+    let summary = format!(
+        "syncml-interruptions: {tried} cut points tried, {} converged; {open} more known not \
+         to converge yet (they need resume, Alert 225) were not run",
         tried - failures.len()
     );
-    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
-}
-
-#[test]
-#[ignore = "needs resume (Alert 225): the server applied our changes, its answer was lost"]
-fn interrupted_after_the_server_applied_our_changes_converges() {
-    let (tried, failures) = run(known_open);
-    println!(
-        "syncml-interruptions (open): {tried} cut points tried, {} converged",
-        tried - failures.len()
-    );
+    // Straight to stdout, so the summary shows without --nocapture.
+    let _ = std::io::Write::write_all(&mut std::io::stdout(), format!("{summary}\n").as_bytes());
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
