@@ -494,3 +494,123 @@ fn large_objects_go_in_chunks_both_ways() {
     assert_eq!(counts(&r, "device"), (0, 0, 0), "{r}");
     assert_eq!(counts(&r, "server"), (0, 0, 0), "{r}");
 }
+
+/// The one-way modes: from the server, the server's edit arrives and the phone's edit stays
+/// home (it goes at the next sync that sends); from the client, the other way round.
+#[test]
+fn one_way_modes_move_changes_one_way_only() {
+    let s = setup();
+    s.write_local("a.ics", &simple("client-a", "Client A", "20260301T090000Z"));
+    s.server.put_item(
+        &s.peer,
+        "s1",
+        &simple("server-b", "Server B", "20260303T090000Z"),
+    );
+    s.sync();
+
+    let edit_both = |tag: &str| {
+        let (name, text) = vdir_find(&s.vdir, "client-a").unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        s.write_local(&name, &with_summary(&text, &format!("Client A {tag}")));
+        let (sname, stext) = s
+            .server
+            .item_files(&s.peer)
+            .into_iter()
+            .find(|(_, t)| t.contains("UID:server-b"))
+            .unwrap();
+        s.server.put_item(
+            &s.peer,
+            &sname,
+            &with_summary(&stext, &format!("Server B {tag}")),
+        );
+    };
+    let server_has = |summary: &str| {
+        s.server
+            .items(&s.peer)
+            .iter()
+            .any(|t| t.contains(&format!("SUMMARY:{summary}")))
+    };
+
+    edit_both("1");
+    let r = s.sync_args(&["--mode", "one-way-from-server"]);
+    assert_eq!(counts(&r, "device"), (0, 1, 0), "{r}");
+    assert_eq!(counts(&r, "server"), (0, 0, 0), "{r}");
+    assert!(vdir_find(&s.vdir, "server-b")
+        .unwrap()
+        .1
+        .contains("Server B 1"));
+    assert!(!server_has("Client A 1"));
+
+    edit_both("2");
+    let r = s.sync_args(&["--mode", "one-way-from-client"]);
+    assert_eq!(counts(&r, "server"), (0, 1, 0), "{r}");
+    assert_eq!(counts(&r, "device"), (0, 0, 0), "{r}");
+    assert!(server_has("Client A 2"));
+    assert!(vdir_find(&s.vdir, "server-b")
+        .unwrap()
+        .1
+        .contains("Server B 1"));
+
+    // A normal sync afterwards: nothing duplicated. (Whether the server still offers the
+    // edit it held back during the one-way-from-client sync is the server's choice:
+    // SyncEvolution's engine counts it as done.)
+    let r = s.sync();
+    assert_eq!(r["status"], "ok", "{r}");
+    assert_eq!(r["conflicts"], 0, "{r}");
+    assert!(vdir_find(&s.vdir, "client-a")
+        .unwrap()
+        .1
+        .contains("Client A 2"));
+    for uid in ["client-a", "server-b"] {
+        assert_eq!(vdir_count_uid(&s.vdir, uid), 1);
+        assert_eq!(s.server_count_uid(uid), 1);
+    }
+}
+
+/// Refresh from the server: the phone takes the server's versions (local-only events are
+/// kept and paired, never deleted); refresh from the client: the server takes the phone's.
+#[test]
+fn refresh_modes_take_one_side_as_the_truth() {
+    let s = setup();
+    s.write_local("a.ics", &simple("client-a", "Client A", "20260301T090000Z"));
+    s.server.put_item(
+        &s.peer,
+        "s1",
+        &simple("server-b", "Server B", "20260303T090000Z"),
+    );
+    s.sync();
+    let (sname, stext) = s
+        .server
+        .item_files(&s.peer)
+        .into_iter()
+        .find(|(_, t)| t.contains("UID:server-b"))
+        .unwrap();
+    s.server
+        .put_item(&s.peer, &sname, &with_summary(&stext, "Server B newer"));
+    let r = s.sync_args(&["--mode", "refresh-from-server", "--yes"]);
+    assert_eq!(r["status"], "ok", "{r}");
+    assert!(vdir_find(&s.vdir, "server-b")
+        .unwrap()
+        .1
+        .contains("Server B newer"));
+    assert!(vdir_find(&s.vdir, "client-a").is_some());
+    assert_eq!(vdir_count_uid(&s.vdir, "server-b"), 1);
+
+    let (name, text) = vdir_find(&s.vdir, "client-a").unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    s.write_local(&name, &with_summary(&text, "Client A newer"));
+    let r = s.sync_args(&["--mode", "refresh-from-client", "--yes"]);
+    assert_eq!(r["status"], "ok", "{r}");
+    assert!(s
+        .server
+        .items(&s.peer)
+        .iter()
+        .any(|t| t.contains("SUMMARY:Client A newer")));
+    for uid in ["client-a", "server-b"] {
+        assert_eq!(s.server_count_uid(uid), 1, "{uid}");
+        assert_eq!(vdir_count_uid(&s.vdir, uid), 1, "{uid}");
+    }
+    let r = s.sync();
+    assert_eq!(counts(&r, "device"), (0, 0, 0), "{r}");
+    assert_eq!(counts(&r, "server"), (0, 0, 0), "{r}");
+}

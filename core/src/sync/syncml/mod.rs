@@ -605,7 +605,10 @@ fn run_session(
     if !all_maps.is_empty() {
         package.push(map_command(state, &all_maps));
     }
-    if !package.is_empty() || session.has_pending() {
+    // In the from-client modes the server ends the session with its package 4 (no map
+    // phase): answering it would reach a closed session.
+    let server_writes = !matches!(server_mode, 202 | 203);
+    if !package.is_empty() || (server_writes && session.has_pending()) {
         // The server may commit this session on receiving our last package, whether or not
         // its answer reaches us.
         store
