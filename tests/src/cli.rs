@@ -147,6 +147,36 @@ impl Cli {
         format!("vdir:{}", self.dir.path().join(name).display())
     }
 
+    /// Adds CalDAV account `name` syncing `calendar_url` (on the server at `base_url`) with
+    /// the vdir `<tmp>/phone`, plus `extra` arguments; panics unless it succeeds. Returns the
+    /// vdir's path.
+    pub fn add_vdir_account(
+        &self,
+        name: &str,
+        base_url: &str,
+        username: &str,
+        calendar_url: &str,
+        extra: &[&str],
+    ) -> PathBuf {
+        let spec = self.vdir_spec("phone");
+        let mut args = vec![
+            "account",
+            "add",
+            name,
+            "--caldav",
+            base_url,
+            "--username",
+            username,
+            "--local",
+            &spec,
+            "--calendar",
+            calendar_url,
+        ];
+        args.extend_from_slice(extra);
+        self.run(&args).expect_ok();
+        self.dir.path().join("phone")
+    }
+
     /// `ics:<tmp>/<name>` for `--local`.
     pub fn ics_spec(&self, name: &str) -> String {
         format!("ics:{}", self.dir.path().join(name).display())

@@ -12,23 +12,13 @@ fn bad_answers_change_nothing_locally() {
     let server = Server::start(Peer::RadicalePypi);
     let proxy = Proxy::start(&server.base_url);
     let cli = Cli::for_server(&server);
-    let spec = cli.vdir_spec("phone");
-    let vdir = cli.dir().join("phone");
-    let calendar = proxy.url(&server.calendar_url);
-    cli.run(&[
-        "account",
-        "add",
+    let vdir = cli.add_vdir_account(
         "t",
-        "--caldav",
         &proxy.url(&server.base_url),
-        "--username",
         &server.username,
-        "--local",
-        &spec,
-        "--calendar",
-        &calendar,
-    ])
-    .expect_ok();
+        &proxy.url(&server.calendar_url),
+        &[],
+    );
     server.put_ics("a.ics", &simple("a", "A", "20251005T090000Z"));
     cli.run(&["sync", "t", "--json"]).expect_ok();
     fs::write(
@@ -81,22 +71,13 @@ fn one_sync_at_a_time_per_store() {
     let server = Server::start(Peer::RadicalePypi);
     let proxy = Proxy::start(&server.base_url);
     let cli = Cli::for_server(&server);
-    let spec = cli.vdir_spec("phone");
-    let vdir = cli.dir().join("phone");
-    cli.run(&[
-        "account",
-        "add",
+    let vdir = cli.add_vdir_account(
         "t",
-        "--caldav",
         &proxy.url(&server.base_url),
-        "--username",
         &server.username,
-        "--local",
-        &spec,
-        "--calendar",
         &proxy.url(&server.calendar_url),
-    ])
-    .expect_ok();
+        &[],
+    );
     for i in 0..5 {
         server.put_ics(
             &format!("e{i}.ics"),
@@ -133,22 +114,13 @@ fn a_write_racing_another_client_resolves_by_policy() {
     let server = Server::start(Peer::RadicalePypi);
     let proxy = Proxy::start(&server.base_url);
     let cli = Cli::for_server(&server);
-    let spec = cli.vdir_spec("phone");
-    let vdir = cli.dir().join("phone");
-    cli.run(&[
-        "account",
-        "add",
+    let vdir = cli.add_vdir_account(
         "t",
-        "--caldav",
         &proxy.url(&server.base_url),
-        "--username",
         &server.username,
-        "--local",
-        &spec,
-        "--calendar",
         &proxy.url(&server.calendar_url),
-    ])
-    .expect_ok();
+        &[],
+    );
     server.put_ics("a.ics", &simple("a", "A", "20251005T090000Z"));
     server.put_ics("b.ics", &simple("b", "B", "20251006T090000Z"));
     cli.run(&["sync", "t"]).expect_ok();

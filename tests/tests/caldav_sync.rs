@@ -21,23 +21,13 @@ struct Setup {
 fn setup_with(peer: Peer, extra: &[&str]) -> Setup {
     let server = Server::start(peer);
     let cli = Cli::for_server(&server);
-    let spec = cli.vdir_spec("phone");
-    let vdir = cli.dir().join("phone");
-    let mut args = vec![
-        "account",
-        "add",
+    let vdir = cli.add_vdir_account(
         "t",
-        "--caldav",
         &server.base_url,
-        "--username",
         &server.username,
-        "--local",
-        &spec,
-        "--calendar",
         &server.calendar_url,
-    ];
-    args.extend_from_slice(extra);
-    cli.run(&args).expect_ok();
+        extra,
+    );
     Setup { server, cli, vdir }
 }
 
@@ -675,23 +665,13 @@ fn events_hidden_by_a_server_window_are_not_deletions() {
     let server = Server::start(Peer::RadicalePypi);
     let proxy = Proxy::start(&server.base_url);
     let cli = Cli::for_server(&server);
-    let spec = cli.vdir_spec("phone");
-    let vdir = cli.dir().join("phone");
-    cli.run(&[
-        "account",
-        "add",
+    let vdir = cli.add_vdir_account(
         "t",
-        "--caldav",
         &proxy.url(&server.base_url),
-        "--username",
         &server.username,
-        "--local",
-        &spec,
-        "--calendar",
         &proxy.url(&server.calendar_url),
-        "--no-sync-collection",
-    ])
-    .expect_ok();
+        &["--no-sync-collection"],
+    );
     server.put_ics("old.ics", &simple("old", "Old", "20200105T090000Z"));
     server.put_ics("gone.ics", &simple("gone", "Gone", "20251005T090000Z"));
     server.put_ics("kept.ics", &simple("kept", "Kept", "20251006T090000Z"));
