@@ -13,7 +13,7 @@ use crate::model::{Attendee, AttendeeRole, Event, EventTime, ParticipationStatus
 use crate::Result;
 use sha2::{Digest, Sha256};
 
-/// Properties that do not count in [`fingerprint`].
+/// Properties that do not count in [`crate::ical::fingerprint`].
 pub const IGNORED: &[&str] = &["DTSTAMP", "PRODID", "LAST-MODIFIED"];
 
 fn hex(bytes: &[u8]) -> String {

@@ -30,7 +30,7 @@ use crate::{Error, Result};
 const ID_PROPERTY: &str = "X-SYNCHRO-CALENDAR-ID";
 const PRODID: &str = "-//Synchro//Synchro local calendar//EN";
 
-/// One calendar file as a device calendar. See the [module docs](self).
+/// One calendar file as a device calendar. See the module documentation of `local::icsfile`.
 #[derive(Debug)]
 pub struct IcsFileDevice {
     path: PathBuf,

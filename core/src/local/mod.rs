@@ -6,7 +6,7 @@
 //! - Nothing the user put there is deleted or rewritten unless the sync asks for it: files
 //!   or objects that do not parse are left alone (and not listed, with a warning).
 //! - Writes are atomic: a reader (or a crash) sees the old file or the new one, never half.
-//! - Updates merge the new [`Event`](crate::model::Event) into the existing text with
+//! - Updates merge the new [`crate::model::Event`] into the existing text with
 //!   [`crate::ical::merge_event`], so what the model does not hold (X- properties, attendee
 //!   parameters, VTIMEZONEs, unknown components) survives.
 

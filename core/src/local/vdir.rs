@@ -28,7 +28,7 @@ const ID_FILE: &str = ".synchro-id";
 /// Prefix of our temp files (hidden, so never listed; removed at open if a crash left one).
 const TEMP_PREFIX: &str = ".synchro-tmp-";
 
-/// A vdir folder as a device calendar. See the [module docs](self).
+/// A vdir folder as a device calendar. See the module documentation of `local::vdir`.
 #[derive(Debug)]
 pub struct VdirDevice {
     dir: PathBuf,

@@ -1,7 +1,7 @@
 //! CalDAV client: discovery, change detection (sync-collection, ctag, etag listing),
 //! multiget, conditional writes.
 //!
-//! Built on [`HttpClient`](crate::remote::http::HttpClient); XML is parsed as a stream by
+//! Built on [`crate::remote::http::HttpClient`]; XML is parsed as a stream by
 //! [`xml`]. Hrefs are kept as the server wrote them (absolute paths, percent-encoded) and
 //! turned into URLs by resolving them against the server's URL.
 

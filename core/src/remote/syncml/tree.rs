@@ -1,6 +1,6 @@
 //! The syntax-neutral element tree both codecs (XML and WBXML) read and write; the typed
-//! messages are mapped onto it in one place each ([`super::message_tree`],
-//! [`super::devinf_tree`]).
+//! messages are mapped onto it in one place each (`message_tree`,
+//! `devinf_tree`).
 
 use crate::error::{Error, Result};
 
