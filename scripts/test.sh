@@ -37,6 +37,9 @@ cargo fmt --all --check
 section "cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 
+section "cargo doc -D warnings"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
+
 section "cargo test"
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
