@@ -15,7 +15,7 @@ pub use backups::{BackupBudget, BackupData, BackupInfo, SidePart};
 pub use history::{ConflictRecord, SessionRecord};
 pub use items::ItemRecord;
 pub use lock::SyncLock;
-pub use syncml::SyncMlState;
+pub use syncml::{JournalEntry, SyncMlState};
 
 use crate::Result;
 use rusqlite::Connection;

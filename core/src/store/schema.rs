@@ -101,6 +101,19 @@ CREATE TABLE syncml_maps (
 ALTER TABLE syncml ADD COLUMN max_msg_size INTEGER;
 ALTER TABLE syncml ADD COLUMN pending_anchor TEXT;
 "#,
+    r#"
+ALTER TABLE syncml ADD COLUMN resume_mode INTEGER;
+ALTER TABLE syncml ADD COLUMN resume_next TEXT;
+CREATE TABLE syncml_journal (
+    calendar_id  INTEGER NOT NULL REFERENCES calendars(id) ON DELETE CASCADE,
+    luid         TEXT NOT NULL,
+    kind         TEXT NOT NULL,
+    state        TEXT NOT NULL,
+    msg_id       INTEGER,
+    status       INTEGER,
+    PRIMARY KEY (calendar_id, luid)
+);
+"#,
 ];
 
 /// Brings the database to the latest schema version.

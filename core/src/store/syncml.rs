@@ -1,7 +1,9 @@
 //! Per-calendar SyncML state: the device id, the server's datastore URI, the wire format,
 //! the md5 nonce, the MaxMsgSize we announce, the anchors of the last complete session, and
 //! the Maps not yet acknowledged by the server (persisted before they are sent, re-sent next
-//! session).
+//! session), and, for a session interrupted after our changes went out, its mode and Next
+//! anchor (to resume it, Alert 225) with a journal of our changes (sent in which message,
+//! acknowledged with which status), written before each POST.
 //!
 //! An item's LUID is its row id in `items`; `items.href` holds `luid:<id>` for an item the
 //! server knows under our LUID, or `guid:<GUID>` for one it added before our Map.
@@ -38,6 +40,26 @@ pub struct SyncMlState {
     /// server may have committed it. The next session sends it as Last; a slow sync the
     /// server then asks for is expected, not held back.
     pub pending_anchor: Option<String>,
+    /// The sync mode (Alert code) of a session interrupted after our changes went out:
+    /// the next session asks to resume it (Alert 225).
+    pub resume_mode: Option<u16>,
+    /// Our Next anchor of that interrupted session, sent again when resuming.
+    pub resume_next: Option<String>,
+}
+
+/// Where one of our changes is in the journal of a session that may be resumed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JournalEntry {
+    /// The LUID.
+    pub luid: String,
+    /// `Add`, `Replace` or `Delete`.
+    pub kind: String,
+    /// `queued`, `sent`, `acked` or `mapped`.
+    pub state: String,
+    /// The MsgID of our message that carried it, once sent.
+    pub msg_id: Option<u32>,
+    /// The server's Status, once acknowledged.
+    pub status: Option<u16>,
 }
 
 impl StoreTx<'_> {
@@ -47,7 +69,8 @@ impl StoreTx<'_> {
             .conn
             .query_row(
                 "SELECT calendar_id, device_id, server_uri, format, wbxml, auth, nonce,
-                        local_anchor, remote_anchor, max_msg_size, pending_anchor
+                        local_anchor, remote_anchor, max_msg_size, pending_anchor,
+                        resume_mode, resume_next
                  FROM syncml WHERE calendar_id = ?1",
                 [calendar_id],
                 |r| {
@@ -63,6 +86,8 @@ impl StoreTx<'_> {
                         remote_anchor: r.get(8)?,
                         max_msg_size: r.get(9)?,
                         pending_anchor: r.get(10)?,
+                        resume_mode: r.get(11)?,
+                        resume_next: r.get(12)?,
                     })
                 },
             )
@@ -74,8 +99,9 @@ impl StoreTx<'_> {
         self.conn.execute(
             "INSERT OR REPLACE INTO syncml (calendar_id, device_id, server_uri, format, wbxml,
                                             auth, nonce, local_anchor, remote_anchor,
-                                            max_msg_size, pending_anchor)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                                            max_msg_size, pending_anchor, resume_mode,
+                                            resume_next)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             params![
                 s.calendar_id,
                 s.device_id,
@@ -87,7 +113,9 @@ impl StoreTx<'_> {
                 s.local_anchor,
                 s.remote_anchor,
                 s.max_msg_size,
-                s.pending_anchor
+                s.pending_anchor,
+                s.resume_mode,
+                s.resume_next
             ],
         )?;
         Ok(())
@@ -128,6 +156,60 @@ impl StoreTx<'_> {
         Ok(())
     }
 
+    /// Remembers (or, `None`, forgets) a session to resume: its mode and our Next anchor.
+    /// Forgetting it also empties the journal.
+    pub fn set_syncml_resume(&self, calendar_id: i64, resume: Option<(u16, &str)>) -> Result<()> {
+        self.conn.execute(
+            "UPDATE syncml SET resume_mode = ?2, resume_next = ?3 WHERE calendar_id = ?1",
+            params![calendar_id, resume.map(|r| r.0), resume.map(|r| r.1)],
+        )?;
+        if resume.is_none() {
+            self.conn.execute(
+                "DELETE FROM syncml_journal WHERE calendar_id = ?1",
+                [calendar_id],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Writes journal entries (replacing those of the same LUIDs).
+    pub fn journal_put(&self, calendar_id: i64, entries: &[JournalEntry]) -> Result<()> {
+        let mut stmt = self.conn.prepare_cached(
+            "INSERT OR REPLACE INTO syncml_journal
+                 (calendar_id, luid, kind, state, msg_id, status)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?;
+        for e in entries {
+            stmt.execute(params![
+                calendar_id,
+                e.luid,
+                e.kind,
+                e.state,
+                e.msg_id,
+                e.status
+            ])?;
+        }
+        Ok(())
+    }
+
+    /// The journal of the session to resume.
+    pub fn journal(&self, calendar_id: i64) -> Result<Vec<JournalEntry>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT luid, kind, state, msg_id, status FROM syncml_journal
+             WHERE calendar_id = ?1 ORDER BY rowid",
+        )?;
+        let rows = stmt.query_map([calendar_id], |r| {
+            Ok(JournalEntry {
+                luid: r.get(0)?,
+                kind: r.get(1)?,
+                state: r.get(2)?,
+                msg_id: r.get(3)?,
+                status: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// The Maps (LUID, GUID) not yet acknowledged by the server.
     pub fn pending_maps(&self, calendar_id: i64) -> Result<Vec<(String, String)>> {
         let mut stmt = self.conn.prepare_cached(
@@ -161,7 +243,7 @@ impl StoreTx<'_> {
 #[cfg(test)]
 mod tests {
     use crate::store::accounts::tests::sample;
-    use crate::store::{SqliteStore, SyncMlState};
+    use crate::store::{JournalEntry, SqliteStore, SyncMlState};
 
     #[test]
     fn state_anchors_and_pending_maps() {
@@ -195,5 +277,51 @@ mod tests {
         assert_eq!(store.read().pending_maps(cal).unwrap(), maps);
         store.read().clear_pending_maps(cal).unwrap();
         assert!(store.read().pending_maps(cal).unwrap().is_empty());
+    }
+
+    #[test]
+    fn resume_state_and_journal() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        let acc = store.read().add_account(&sample("a"), None).unwrap();
+        let cal = store.read().calendar_state(acc).unwrap().id;
+        let st = SyncMlState {
+            calendar_id: cal,
+            device_id: "synchro-1".into(),
+            server_uri: "calendar".into(),
+            format: "icalendar".into(),
+            auth: "md5".into(),
+            ..Default::default()
+        };
+        store.read().save_syncml_state(&st).unwrap();
+        store
+            .read()
+            .set_syncml_resume(cal, Some((200, "42")))
+            .unwrap();
+        let entry = |state: &str, status| JournalEntry {
+            luid: "7".into(),
+            kind: "Add".into(),
+            state: state.into(),
+            msg_id: Some(2),
+            status,
+        };
+        store
+            .read()
+            .journal_put(cal, &[entry("sent", None)])
+            .unwrap();
+        store
+            .read()
+            .journal_put(cal, &[entry("acked", Some(201))])
+            .unwrap();
+        assert_eq!(
+            store.read().journal(cal).unwrap(),
+            vec![entry("acked", Some(201))]
+        );
+        let got = store.read().syncml_state(cal).unwrap().unwrap();
+        assert_eq!(got.resume_mode, Some(200));
+        assert_eq!(got.resume_next.as_deref(), Some("42"));
+        store.read().set_syncml_resume(cal, None).unwrap();
+        let got = store.read().syncml_state(cal).unwrap().unwrap();
+        assert_eq!((got.resume_mode, got.resume_next), (None, None));
+        assert!(store.read().journal(cal).unwrap().is_empty());
     }
 }

@@ -129,6 +129,11 @@ impl Session {
         self.config.encoding
     }
 
+    /// The MsgID our next message will carry (the first of the next package).
+    pub fn next_msg_id(&self) -> u32 {
+        self.next_msg_id
+    }
+
     /// The SyncML version spoken.
     pub fn version(&self) -> SyncMlVersion {
         self.version

@@ -12,6 +12,17 @@
 //!
 //! A plan the guard holds back applies nothing and commits no anchors: the session ends
 //! without our answers, so the server sends the same changes again next time.
+//!
+//! Interruptions: before package 3 is posted, the mode, our Next anchor and a journal of
+//! the changes sent are saved; Statuses mark them acknowledged; the state is dropped once
+//! package 4 is in. The next run then asks to resume (Alert 225 with the saved anchor): a
+//! resumed session re-sends only what was not acknowledged (418 for a re-sent Add is
+//! fine). A refused resume (508/509: SyncEvolution's backends cannot suspend) wipes that
+//! state and runs the mode the server alerts; in a normal sync the additions sent without
+//! an answer are held back (the server may hold them without a Map: its Adds of them pair
+//! by UID), then a refresh from the server brings the changes of its lost package (it
+//! counts them as sent), paired with what we hold, and a last two-way sync sends the
+//! additions that found no twin.
 
 mod execute;
 pub mod incoming;
@@ -27,7 +38,7 @@ use crate::remote::syncml::auth::AuthType;
 use crate::remote::syncml::build::alert_code;
 use crate::remote::syncml::session::{Session, SessionConfig, CLIENT_MAX_OBJ_SIZE};
 use crate::remote::syncml::{Alert, Command, DataStore, DevInf, Encoding, Map, Status, SyncMl};
-use crate::store::{Account, SqliteStore, SyncMlState};
+use crate::store::{Account, JournalEntry, SqliteStore, SyncMlState};
 use crate::{Error, Result};
 use outgoing::{OutKind, Outgoing};
 use std::collections::HashMap;
@@ -172,6 +183,9 @@ fn hold(
     }
 }
 
+/// Runs the sync, then the sessions a recovery needs: after an interrupted session whose
+/// resume the server refused, a refresh from the server (what its lost package held) and,
+/// when some of our additions had no twin there, a two-way sync sending them.
 #[allow(clippy::too_many_arguments)]
 fn run(
     store: &mut SqliteStore,
@@ -183,6 +197,43 @@ fn run(
     report: &mut SyncReport,
     stats: &mut Option<crate::remote::http::HttpStats>,
 ) -> Result<()> {
+    let mut mode = mode;
+    let mut recovering = false;
+    for _ in 0..3 {
+        let mut one = None;
+        let next = run_once(
+            store, account, password, device, opts, mode, recovering, report, &mut one,
+        );
+        if let Some(one) = one {
+            let total = stats.get_or_insert_with(Default::default);
+            total.requests += one.requests;
+            total.bytes_sent += one.bytes_sent;
+            total.bytes_received += one.bytes_received;
+        }
+        match next? {
+            Some(m) if report.status == SyncStatus::Ok && report.errors.is_empty() => {
+                log::info!("SyncML: recovery continues with mode {}", m.code());
+                mode = m;
+                recovering = true;
+            }
+            _ => return Ok(()),
+        }
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn run_once(
+    store: &mut SqliteStore,
+    account: &Account,
+    password: &str,
+    device: &mut dyn DeviceCalendar,
+    opts: &SyncOptions<'_>,
+    mode: SyncMode,
+    recovering: bool,
+    report: &mut SyncReport,
+    stats: &mut Option<crate::remote::http::HttpStats>,
+) -> Result<Option<SyncMode>> {
     let cal = store.read().calendar_state(account.id)?;
     let mut state = state_of(store, account)?;
 
@@ -241,7 +292,7 @@ fn run(
             .collect();
         if opts.dry_run {
             report.plan = Some(local_plan(&device_scan, &deletes, &uid_of_row));
-            return Ok(());
+            return Ok(None);
         }
         let reason = guard::check(
             &deletes,
@@ -255,11 +306,11 @@ fn run(
             .filter_map(|a| a.describe(uid_of_row))
             .collect();
         if hold(report, account, opts, reason, planned) {
-            return Ok(());
+            return Ok(None);
         }
     } else if opts.dry_run {
         report.plan = Some(local_plan(&device_scan, &[], &uid_of_row));
-        return Ok(());
+        return Ok(None);
     }
 
     let encoding = if state.wbxml {
@@ -293,6 +344,7 @@ fn run(
         device_scan,
         report,
         &mut session,
+        recovering,
     );
     *stats = Some(session.http().stats());
     // The nonce and the auth type that worked are kept whatever happened.
@@ -348,7 +400,9 @@ fn find_server_alert(
     for m in replies {
         for cmd in &m.body.commands {
             match cmd {
-                Command::Alert(a) if (200..=210).contains(&a.code) => {
+                Command::Alert(a)
+                    if (200..=210).contains(&a.code) || a.code == alert_code::RESUME =>
+                {
                     let next = a
                         .items
                         .iter()
@@ -393,7 +447,8 @@ fn run_session(
     device_scan: super::detect::DeviceScan,
     report: &mut SyncReport,
     session: &mut Session,
-) -> Result<()> {
+    recovering: bool,
+) -> Result<Option<SyncMode>> {
     let next_anchor = crate::store::now_secs().to_string();
     // After a session whose last package went unanswered, the server may have committed
     // its Next anchor: try it. If it did not, the server asks for a slow sync, expected then.
@@ -406,6 +461,25 @@ fn run_session(
             .or(state.local_anchor.as_deref())
     };
 
+    // A session interrupted after our changes went out is resumed (Alert 225) with its mode
+    // and its Next anchor, unless the user asked for another mode.
+    let resume = match (state.resume_mode, state.resume_next.clone()) {
+        (Some(code), Some(next)) if matches!(mode, SyncMode::TwoWay | SyncMode::Slow) => {
+            Some((code, next))
+        }
+        (None, None) => None,
+        _ => {
+            store.read().set_syncml_resume(state.calendar_id, None)?;
+            None
+        }
+    };
+    let next_anchor = resume.as_ref().map(|r| r.1.clone()).unwrap_or(next_anchor);
+    let last = if resume.as_ref().is_some_and(|r| r.0 == alert_code::SLOW) {
+        None
+    } else {
+        last
+    };
+
     // Package 1: DevInf and the Alert.
     let put = Command::Put(crate::remote::syncml::PutGet::put_devinf(
         0,
@@ -415,7 +489,11 @@ fn run_session(
     ));
     let alert = Command::Alert(Alert::sync(
         0,
-        mode.code(),
+        if resume.is_some() {
+            alert_code::RESUME
+        } else {
+            mode.code()
+        },
         &state.server_uri,
         LOCAL_URI,
         last,
@@ -423,9 +501,34 @@ fn run_session(
         Some(CLIENT_MAX_OBJ_SIZE),
     ));
     let replies = session.package(vec![put, alert])?;
-    let (server_alert, _) = find_server_alert(&replies, session, LOCAL_URI)?;
-    let server_mode = server_alert.code;
+    let (server_alert, alert_status) = find_server_alert(&replies, session, LOCAL_URI)?;
+    let mut server_mode = server_alert.code;
     log::info!("SyncML: asked {}, server alerts {server_mode}", mode.code());
+    let journal = if resume.is_some() {
+        store.read().journal(state.calendar_id)?
+    } else {
+        Vec::new()
+    };
+    let mut resumed = false;
+    let mut refused = false;
+    if let Some((code, _)) = &resume {
+        if server_mode == alert_code::RESUME
+            || (server_mode == *code && alert_status.is_none_or(|s| s < 300))
+        {
+            log::info!("SyncML: the server resumes the interrupted session ({code})");
+            server_mode = *code;
+            resumed = true;
+        } else {
+            // Refused (508, 509 or another mode): the old session is gone; run what the
+            // server alerted, a slow sync pairing rather than duplicating.
+            log::info!(
+                "SyncML: the server refused to resume (status {alert_status:?}, mode \
+                 {server_mode}): wiping the resume state"
+            );
+            store.read().set_syncml_resume(state.calendar_id, None)?;
+            refused = true;
+        }
+    }
     if mode == SyncMode::OneWayFromClient && !matches!(server_mode, 202 | 203) {
         return Err(Error::Protocol(format!(
             "the server wants to write to the local calendar (mode {server_mode}) in a \
@@ -433,7 +536,7 @@ fn run_session(
         )));
     }
     let forced_slow = server_mode == alert_code::SLOW && mode != SyncMode::Slow;
-    if forced_slow && state.pending_anchor.is_some() {
+    if forced_slow && (state.pending_anchor.is_some() || resume.is_some()) {
         log::info!("slow sync after a session whose end went unanswered: expected");
     } else if forced_slow {
         let reason = (!items.is_empty()).then(|| {
@@ -444,7 +547,7 @@ fn run_session(
             )
         });
         if hold(report, account, opts, reason, Vec::new()) {
-            return Ok(());
+            return Ok(None);
         }
     }
 
@@ -457,6 +560,56 @@ fn run_session(
     } else {
         outgoing::incremental(store, state.calendar_id, items, &device_scan, device)?
     };
+    // Additions of the interrupted session that were never acknowledged may be on the
+    // server already (without a Map): in a normal sync after a refused resume they are held
+    // back, paired by UID with what the server sends, and sent later if it has no twin.
+    let changes: Vec<Outgoing> = if refused && server_mode == alert_code::TWO_WAY {
+        let held: std::collections::HashSet<&str> = journal
+            .iter()
+            .filter(|e| e.state == "sent" && e.kind == "Add")
+            .map(|e| e.luid.as_str())
+            .collect();
+        changes
+            .into_iter()
+            .filter(|c| !(c.kind == OutKind::Add && held.contains(c.row.to_string().as_str())))
+            .collect()
+    } else {
+        changes
+    };
+    let changes: Vec<Outgoing> = if resumed {
+        let done: std::collections::HashSet<String> = store
+            .read()
+            .journal(state.calendar_id)?
+            .into_iter()
+            .filter(|e| e.state == "acked" || e.state == "mapped")
+            .map(|e| e.luid)
+            .collect();
+        changes
+            .into_iter()
+            .filter(|c| !done.contains(&c.row.to_string()))
+            .collect()
+    } else {
+        changes
+    };
+    // The journal, before the POST: what goes, in which message; the session can be
+    // resumed from here on.
+    let msg_id = session.next_msg_id();
+    store.write(|tx| {
+        tx.set_syncml_resume(state.calendar_id, Some((server_mode, &next_anchor)))?;
+        tx.journal_put(
+            state.calendar_id,
+            &changes
+                .iter()
+                .map(|c| JournalEntry {
+                    luid: c.row.to_string(),
+                    kind: format!("{:?}", c.kind),
+                    state: "sent".into(),
+                    msg_id: Some(msg_id),
+                    status: None,
+                })
+                .collect::<Vec<_>>(),
+        )
+    })?;
     let vcal = state.format == "vcalendar";
     let mut package = vec![outgoing::sync_command(
         &changes,
@@ -475,6 +628,7 @@ fn run_session(
     let by_luid: HashMap<String, &Outgoing> =
         changes.iter().map(|c| (c.row.to_string(), c)).collect();
     let mut acked = Vec::new();
+    let mut journal = Vec::new();
     let mut map_acked = false;
     for m in &replies {
         for cmd in &m.body.commands {
@@ -484,6 +638,13 @@ fn run_session(
                 "Add" | "Replace" | "Delete" if s.code != 213 => {
                     for luid in &s.source_refs {
                         if let Some(o) = by_luid.get(luid) {
+                            journal.push(JournalEntry {
+                                luid: luid.clone(),
+                                kind: format!("{:?}", o.kind),
+                                state: "acked".into(),
+                                msg_id: Some(msg_id),
+                                status: Some(s.code),
+                            });
                             if outgoing::accepted(o.kind, s.code) {
                                 acked.push(*o);
                                 // 201 to a Replace (slow sync) is an addition.
@@ -515,6 +676,7 @@ fn run_session(
         store.read().clear_pending_maps(state.calendar_id)?;
     }
     outgoing::record(store, state.calendar_id, items, &acked)?;
+    store.read().journal_put(state.calendar_id, &journal)?;
     opts.progress.advance(changes.len() as u64);
 
     // Package 4: the server's changes, through the shared plan.
@@ -551,7 +713,7 @@ fn run_session(
         .collect();
     if hold(report, account, opts, reason.clone(), planned) {
         // No answers, no Map, no anchors: the server sends these changes again.
-        return Ok(());
+        return Ok(None);
     }
     let cal = store.read().calendar_state(account.id)?;
     if actions.iter().any(Action::changes_data) {
@@ -611,9 +773,10 @@ fn run_session(
     if !package.is_empty() || (server_writes && session.has_pending()) {
         // The server may commit this session on receiving our last package, whether or not
         // its answer reaches us.
-        store
-            .read()
-            .set_syncml_pending_anchor(state.calendar_id, Some(&next_anchor))?;
+        store.write(|tx| {
+            tx.set_syncml_pending_anchor(state.calendar_id, Some(&next_anchor))?;
+            tx.set_syncml_resume(state.calendar_id, None)
+        })?;
         let replies = session.package(package)?;
         let map_ok = replies.iter().flat_map(|m| &m.body.commands).any(
             |c| matches!(c, Command::Status(s) if s.cmd == "Map" && (200..300).contains(&s.code)),
@@ -625,6 +788,7 @@ fn run_session(
     }
 
     // Anchors, last: only when everything went through.
+    store.read().set_syncml_resume(state.calendar_id, None)?;
     if report.errors.is_empty() {
         store.read().set_syncml_anchors(
             state.calendar_id,
@@ -635,7 +799,22 @@ fn run_session(
     } else {
         log::info!("anchors kept: some changes were not applied");
     }
-    Ok(())
+    if refused && server_mode == alert_code::TWO_WAY {
+        // The server's changes of the interrupted session may be lost (it counts them as
+        // sent): fetch everything it has, paired with what we hold.
+        return Ok(Some(SyncMode::RefreshFromServer));
+    }
+    if recovering && mode == SyncMode::RefreshFromServer {
+        let unsent = store
+            .read()
+            .items(state.calendar_id)?
+            .iter()
+            .any(|i| i.href.is_none() && i.device_id.is_some());
+        if unsent {
+            return Ok(Some(SyncMode::TwoWay));
+        }
+    }
+    Ok(None)
 }
 
 fn map_command(state: &SyncMlState, pairs: &[(String, String)]) -> Command {
