@@ -32,6 +32,8 @@ pub enum Fault {
     Cut(String),
     /// Pass through after waiting this many milliseconds.
     Delay(String, u64),
+    /// Replace this text by that one in every answer (e.g. a SyncML Alert code).
+    Rewrite(String, String),
     /// Drop the `<response>` elements whose href contains this text from listings
     /// (PROPFIND and REPORT other than calendar-multiget), as a server-side sync window
     /// (Zimbra's) hides events that still exist.
@@ -47,7 +49,7 @@ impl Fault {
             | Fault::Unavailable(m)
             | Fault::Cut(m)
             | Fault::Delay(m, _) => Some(m),
-            Fault::HideFromListings(_) => None,
+            Fault::HideFromListings(_) | Fault::Rewrite(..) => None,
         }
     }
 }
@@ -317,7 +319,7 @@ fn serve(client: TcpStream, upstream: &str, shared: &Shared) -> std::io::Result<
             }
             Fault::Cut(_) => return Ok(()),
             Fault::Delay(_, ms) => thread::sleep(Duration::from_millis(ms)),
-            Fault::None | Fault::HideFromListings(_) => {}
+            Fault::None | Fault::HideFromListings(_) | Fault::Rewrite(..) => {}
         }
     }
     let hide = match &current {
@@ -332,7 +334,8 @@ fn serve(client: TcpStream, upstream: &str, shared: &Shared) -> std::io::Result<
     let mut up = TcpStream::connect(upstream)?;
     up.set_read_timeout(Some(Duration::from_secs(60)))?;
     for line in &head {
-        if hide.is_some() && line.to_ascii_lowercase().starts_with("accept-encoding:") {
+        let rewrites = hide.is_some() || matches!(current, Fault::Rewrite(..));
+        if rewrites && line.to_ascii_lowercase().starts_with("accept-encoding:") {
             continue;
         }
         up.write_all(line.as_bytes())?;
@@ -341,9 +344,10 @@ fn serve(client: TcpStream, upstream: &str, shared: &Shared) -> std::io::Result<
     up.write_all(&body)?;
     let mut response = Vec::new();
     up.read_to_end(&mut response)?;
-    let response = match &hide {
-        Some(text) => hide_responses(&response, text),
-        None => response,
+    let response = match (&hide, &current) {
+        (Some(text), _) => hide_responses(&response, text),
+        (None, Fault::Rewrite(from, to)) => rewrite_body(&response, from, to),
+        _ => response,
     };
     // Make the client open a new connection for the next request.
     let response = force_close(&response);
@@ -375,6 +379,27 @@ fn half_way(response: &[u8]) -> usize {
         Some(end) => end / 2,
         None => response.len() / 2,
     }
+}
+
+/// Replaces `from` by `to` in an answer's body and fixes its Content-Length.
+fn rewrite_body(response: &[u8], from: &str, to: &str) -> Vec<u8> {
+    let Some(end) = response.windows(4).position(|w| w == b"\r\n\r\n") else {
+        return response.to_vec();
+    };
+    let body = String::from_utf8_lossy(&response[end + 4..]).replace(from, to);
+    let head = String::from_utf8_lossy(&response[..end]);
+    let mut out = String::new();
+    for line in head.split("\r\n") {
+        if line.to_ascii_lowercase().starts_with("content-length:") {
+            out.push_str(&format!("Content-Length: {}\r\n", body.len()));
+        } else {
+            out.push_str(line);
+            out.push_str("\r\n");
+        }
+    }
+    out.push_str("\r\n");
+    out.push_str(&body);
+    out.into_bytes()
 }
 
 /// Removes from a multistatus answer the `<response>` elements that mention `text`, and

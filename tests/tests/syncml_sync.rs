@@ -614,3 +614,66 @@ fn refresh_modes_take_one_side_as_the_truth() {
     assert_eq!(counts(&r, "device"), (0, 0, 0), "{r}");
     assert_eq!(counts(&r, "server"), (0, 0, 0), "{r}");
 }
+
+/// A server that switches a one-way-from-client sync into one that writes to the phone is
+/// refused (a real server once erased a user's phone this way): nothing changes locally.
+#[test]
+fn a_server_may_not_write_during_one_way_from_client() {
+    use synchro_tests::proxy::{Fault, Proxy};
+    let server = SyncEvoServer::start();
+    let origin = server
+        .url
+        .split("/syncevolution")
+        .next()
+        .unwrap()
+        .to_string();
+    let proxy = Proxy::start(&origin);
+    let opts = PeerOpts::default();
+    let device = format!("synchro-oneway-{}", std::process::id());
+    let peer = server.add_peer(&device, &opts);
+    let cli = Cli::new(&opts.password);
+    let spec = cli.vdir_spec("phone");
+    let vdir = cli.dir().join("phone");
+    fs::create_dir_all(&vdir).unwrap();
+    let user = opts.username.clone().unwrap_or_default();
+    cli.run(&[
+        "account",
+        "add",
+        "t",
+        "--syncml",
+        &proxy.url(&server.url),
+        "--username",
+        &user,
+        "--local",
+        &spec,
+        "--device-id",
+        &device,
+        "--server-uri",
+        &peer.datastore_uri,
+    ])
+    .expect_ok();
+    fs::write(
+        vdir.join("a.ics"),
+        simple("client-a", "A", "20260301T090000Z"),
+    )
+    .unwrap();
+    cli.run(&["sync", "t", "--json"]).expect_ok();
+    server.put_item(&peer, "s1", &simple("server-b", "B", "20260303T090000Z"));
+    let before = vdir_files(&vdir);
+
+    // The server's Alert answers 202 (one-way from client); make it say 200 (two-way).
+    proxy.set(Fault::Rewrite(
+        "<Data>202</Data>".into(),
+        "<Data>200</Data>".into(),
+    ));
+    let out = cli.run(&["sync", "t", "--json", "--mode", "one-way-from-client"]);
+    assert_ne!(out.code, 0, "{out}");
+    let r = out.json_one();
+    assert!(
+        r["errors"]
+            .to_string()
+            .contains("one-way-from-client sync: refused"),
+        "{r}"
+    );
+    assert_eq!(vdir_files(&vdir), before);
+}
