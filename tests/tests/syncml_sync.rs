@@ -677,3 +677,28 @@ fn a_server_may_not_write_during_one_way_from_client() {
     );
     assert_eq!(vdir_files(&vdir), before);
 }
+
+/// A vanished local calendar is a reset: the events come back from the server, nothing is
+/// deleted there.
+#[test]
+fn a_vanished_local_calendar_never_deletes_on_the_server() {
+    let s = setup();
+    for i in 0..3 {
+        s.write_local(
+            &format!("e{i}.ics"),
+            &simple(&format!("e{i}"), "E", "20260301T090000Z"),
+        );
+    }
+    s.sync();
+    assert_eq!(s.server.items(&s.peer).len(), 3);
+    fs::remove_dir_all(&s.vdir).unwrap();
+    fs::create_dir_all(&s.vdir).unwrap();
+    let r = s.sync();
+    assert_eq!(r["status"], "ok", "{r}");
+    assert_eq!(r["server"]["deleted"], 0, "{r}");
+    assert_eq!(s.server.items(&s.peer).len(), 3);
+    assert_eq!(vdir_files(&s.vdir).len(), 3);
+    for i in 0..3 {
+        assert_eq!(vdir_count_uid(&s.vdir, &format!("e{i}")), 1);
+    }
+}
