@@ -702,3 +702,82 @@ fn a_vanished_local_calendar_never_deletes_on_the_server() {
         assert_eq!(vdir_count_uid(&s.vdir, &format!("e{i}")), 1);
     }
 }
+
+/// A transient status on one item (417 retry later) is no failure: the session goes through
+/// (anchors committed, no slow sync next time) and the item is sent again at the next sync,
+/// where it ends up once on the server.
+#[test]
+fn an_item_refused_for_now_is_sent_again_next_time() {
+    use synchro_tests::proxy::{Fault, Proxy};
+    let server = SyncEvoServer::start();
+    let origin = server
+        .url
+        .split("/syncevolution")
+        .next()
+        .unwrap()
+        .to_string();
+    let proxy = Proxy::start(&origin);
+    let opts = PeerOpts::default();
+    let device = format!("synchro-retry-{}", std::process::id());
+    let peer = server.add_peer(&device, &opts);
+    let cli = Cli::new(&opts.password);
+    let spec = cli.vdir_spec("phone");
+    let vdir = cli.dir().join("phone");
+    fs::create_dir_all(&vdir).unwrap();
+    let user = opts.username.clone().unwrap_or_default();
+    cli.run(&[
+        "account",
+        "add",
+        "t",
+        "--syncml",
+        &proxy.url(&server.url),
+        "--username",
+        &user,
+        "--local",
+        &spec,
+        "--device-id",
+        &device,
+        "--server-uri",
+        &peer.datastore_uri,
+    ])
+    .expect_ok();
+    fs::write(
+        vdir.join("a.ics"),
+        simple("client-a", "A", "20260301T090000Z"),
+    )
+    .unwrap();
+    cli.run(&["sync", "t", "--json"]).expect_ok();
+
+    fs::write(
+        vdir.join("b.ics"),
+        simple("client-b", "B", "20260302T090000Z"),
+    )
+    .unwrap();
+    // The server's "201 added" for our Add becomes "417 retry later".
+    proxy.set(Fault::Rewrite(
+        "<Data>201</Data>".into(),
+        "<Data>417</Data>".into(),
+    ));
+    let out = cli.run(&["sync", "t", "--json"]);
+    out.expect_ok();
+    let r = out.json_one();
+    assert!(r["warnings"].to_string().contains("417"), "{r}");
+    assert_eq!(r["server"]["added"], 0, "{r}");
+
+    proxy.set(Fault::None);
+    let out = cli.run(&["sync", "t", "--json"]);
+    out.expect_ok();
+    let r = out.json_one();
+    assert_eq!(r["status"], "ok", "{r}");
+    let on_server = server
+        .items(&peer)
+        .iter()
+        .filter(|t| t.lines().any(|l| l.trim_end() == "UID:client-b"))
+        .count();
+    assert_eq!(on_server, 1, "{r}");
+    assert_eq!(vdir_count_uid(&vdir, "client-b"), 1);
+    let out = cli.run(&["sync", "t", "--json"]);
+    let r = out.json_one();
+    assert_eq!(counts(&r, "server"), (0, 0, 0), "{r}");
+    assert_eq!(counts(&r, "device"), (0, 0, 0), "{r}");
+}

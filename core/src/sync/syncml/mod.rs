@@ -654,15 +654,25 @@ fn run_session(
                                     _ => report.server.updated += 1,
                                 }
                             } else {
-                                report.errors.push(format!(
-                                    "the server refused {} of {} (status {})",
-                                    s.cmd,
-                                    o.device
-                                        .as_ref()
-                                        .map(|d| d.event.uid.to_string())
-                                        .unwrap_or_else(|| format!("item {luid}")),
-                                    s.code
-                                ));
+                                let what = o
+                                    .device
+                                    .as_ref()
+                                    .map(|d| d.event.uid.to_string())
+                                    .unwrap_or_else(|| format!("item {luid}"));
+                                if outgoing::transient(s.code) {
+                                    // Not recorded as sent: the next sync sends it again;
+                                    // the session itself went through.
+                                    report.warnings.push(format!(
+                                        "the server could not take {} of {what} now (status \
+                                         {}); it is sent again at the next sync",
+                                        s.cmd, s.code
+                                    ));
+                                } else {
+                                    report.errors.push(format!(
+                                        "the server refused {} of {what} (status {})",
+                                        s.cmd, s.code
+                                    ));
+                                }
                             }
                         }
                     }

@@ -204,6 +204,12 @@ pub fn accepted(kind: OutKind, code: u16) -> bool {
     }
 }
 
+/// Statuses that mean "not now" rather than "never" (417 retry later, 5xx): the item is
+/// sent again at the next sync.
+pub fn transient(code: u16) -> bool {
+    code == 417 || (500..600).contains(&code)
+}
+
 /// Records what the server acknowledged: the row now exists on the server (under our
 /// LUID) with the content sent; an acknowledged Delete removes the row.
 pub fn record(
