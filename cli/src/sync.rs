@@ -8,7 +8,7 @@ use std::time::Duration;
 use synchro_core::store::{Protocol, SqliteStore, SyncLock};
 use synchro_core::sync::caldav::sync_caldav;
 use synchro_core::sync::syncml::{sync_syncml, SyncMode};
-use synchro_core::sync::{Progress, SyncOptions, SyncReport, SyncStatus};
+use synchro_core::sync::{Interrupt, Progress, SyncOptions, SyncReport, SyncStatus};
 use synchro_core::{Error, ErrorKind, Result};
 
 /// How long a sync waits for another one on the same store to finish.
@@ -29,6 +29,15 @@ pub fn sync(store: &mut SqliteStore, db: &Path, args: SyncArgs) -> Result<u8> {
             "no accounts: add one with `synchro account add`".into(),
         ));
     }
+    // Ctrl-C stops the sync at the next safe point: between
+    // two items for CalDAV, with a suspend alert for SyncML. Nothing half-done is kept.
+    let interrupt = Interrupt::default();
+    {
+        let interrupt = interrupt.clone();
+        if let Err(e) = ctrlc::set_handler(move || interrupt.interrupt()) {
+            log::warn!("cannot catch Ctrl-C: {e}");
+        }
+    }
     let mut kinds = Vec::new();
     for account in accounts {
         let bar = Bar::new(!args.json);
@@ -40,7 +49,7 @@ pub fn sync(store: &mut SqliteStore, db: &Path, args: SyncArgs) -> Result<u8> {
                     dry_run: args.dry_run,
                     confirmed: args.yes,
                     progress: &bar,
-                    ..SyncOptions::default()
+                    interrupt: interrupt.clone(),
                 };
                 match account.protocol {
                     Protocol::CalDav => sync_caldav(store, &account, &pw, device.as_mut(), &opts),

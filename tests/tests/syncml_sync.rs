@@ -781,3 +781,98 @@ fn an_item_refused_for_now_is_sent_again_next_time() {
     assert_eq!(counts(&r, "server"), (0, 0, 0), "{r}");
     assert_eq!(counts(&r, "device"), (0, 0, 0), "{r}");
 }
+
+/// Ctrl-C during a session: `synchro` stops at the next safe point, tells the server it
+/// suspends (Alert 224) and exits 1; the next syncs converge with nothing lost or doubled.
+#[test]
+fn ctrl_c_suspends_and_the_next_sync_recovers() {
+    use synchro_tests::proxy::{Fault, Proxy};
+    let server = SyncEvoServer::start();
+    let origin = server
+        .url
+        .split("/syncevolution")
+        .next()
+        .unwrap()
+        .to_string();
+    let proxy = Proxy::start(&origin);
+    let opts = PeerOpts::default();
+    let device = format!("synchro-cancel-{}", std::process::id());
+    let peer = server.add_peer(&device, &opts);
+    let cli = Cli::new(&opts.password);
+    let spec = cli.vdir_spec("phone");
+    let vdir = cli.dir().join("phone");
+    fs::create_dir_all(&vdir).unwrap();
+    let user = opts.username.clone().unwrap_or_default();
+    cli.run(&[
+        "account",
+        "add",
+        "t",
+        "--syncml",
+        &proxy.url(&server.url),
+        "--username",
+        &user,
+        "--local",
+        &spec,
+        "--device-id",
+        &device,
+        "--server-uri",
+        &peer.datastore_uri,
+    ])
+    .expect_ok();
+    fs::write(
+        vdir.join("a.ics"),
+        simple("client-a", "A", "20260301T090000Z"),
+    )
+    .unwrap();
+    cli.run(&["sync", "t", "--json"]).expect_ok();
+    fs::write(
+        vdir.join("b.ics"),
+        simple("client-b", "B", "20260302T090000Z"),
+    )
+    .unwrap();
+    server.put_item(&peer, "s1", &simple("server-c", "C", "20260303T090000Z"));
+
+    // Every message waits 2 s at the proxy; Ctrl-C arrives while our changes are out.
+    proxy.set(Fault::Delay("POST".into(), 2_000));
+    proxy.reset_count();
+    let child = std::process::Command::new(synchro_tests::synchro_bin())
+        .args(["--db", cli.db().to_str().unwrap(), "sync", "t", "--json"])
+        .env("SYNCHRO_PASSWORD", &opts.password)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while proxy.request_count() < 2 {
+        assert!(std::time::Instant::now() < deadline, "no second message");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("interrupted"), "{stdout}");
+    // The suspend alert went out after the interrupted message.
+    assert!(proxy.request_count() >= 3, "{}", proxy.request_count());
+
+    proxy.set(Fault::None);
+    for _ in 0..2 {
+        cli.run(&["sync", "t", "--json"]).expect_ok();
+    }
+    for uid in ["client-a", "client-b", "server-c"] {
+        assert_eq!(vdir_count_uid(&vdir, uid), 1, "{uid} locally");
+        let on_server = server
+            .items(&peer)
+            .iter()
+            .filter(|t| t.lines().any(|l| l.trim_end() == format!("UID:{uid}")))
+            .count();
+        assert_eq!(on_server, 1, "{uid} on the server");
+    }
+    let r = cli.run(&["sync", "t", "--json"]).json_one();
+    assert_eq!(counts(&r, "server"), (0, 0, 0), "{r}");
+    assert_eq!(counts(&r, "device"), (0, 0, 0), "{r}");
+}

@@ -191,6 +191,18 @@ impl Session {
         Ok(replies)
     }
 
+    /// True once a message went out: the server knows this session.
+    pub fn started(&self) -> bool {
+        self.next_msg_id > 1
+    }
+
+    /// Tells the server the session is suspended (Alert 224, DS 1.2), e.g. because the user
+    /// cancelled; the server may then accept a resume (Alert 225) next time.
+    pub fn suspend(&mut self, server_db: &str, local_db: &str) -> Result<()> {
+        let alert = Command::Alert(Alert::plain(0, alert_code::SUSPEND, server_db, local_db));
+        self.exchange(vec![alert], true).map(|_| ())
+    }
+
     /// Sends the queued Statuses as the last message of the session (when the server's last
     /// message still wanted answers) and expects the server's closing message.
     pub fn finish(&mut self) -> Result<Option<SyncMl>> {

@@ -346,6 +346,13 @@ fn run_once(
         &mut session,
         recovering,
     );
+    // Interrupted on request during a session: tell the server we suspend (Alert 224), so
+    // it can keep the session for a resume; the journal and resume state are already saved.
+    if matches!(result, Err(Error::Interrupted)) && session.started() {
+        if let Err(e) = session.suspend(&state.server_uri, LOCAL_URI) {
+            log::info!("SyncML: the suspend alert did not go through: {e}");
+        }
+    }
     *stats = Some(session.http().stats());
     // The nonce and the auth type that worked are kept whatever happened.
     if session.nonce().is_some() || session.auth_type() != AuthType::None {
@@ -739,6 +746,7 @@ fn run_session(
     }
     execute::execute(store, account, &items, device, actions, &sent, report, opts)?;
 
+    opts.interrupt.check()?;
     // Package 5: Statuses and the Map.
     let mut maps = Vec::new();
     let rows_by_href: HashMap<String, i64> = store
