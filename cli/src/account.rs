@@ -115,7 +115,11 @@ fn add_syncml(store: &mut SqliteStore, args: AddArgs, url: String) -> Result<()>
             _ => "icalendar".into(),
         },
         wbxml: args.wbxml,
-        auth: "md5".into(),
+        auth: match args.auth {
+            crate::args::SyncMlAuth::Md5 => "md5",
+            crate::args::SyncMlAuth::Basic => "basic",
+        }
+        .into(),
         ..Default::default()
     };
     store.read().save_syncml_state(&state)?;

@@ -187,6 +187,9 @@ pub struct AddArgs {
     /// SyncML: send WBXML messages instead of XML.
     #[arg(long, requires = "syncml")]
     pub wbxml: bool,
+    /// SyncML: the authentication to try first (the one the server accepts is remembered).
+    #[arg(long, value_enum, requires = "syncml", default_value = "md5")]
+    pub auth: SyncMlAuth,
     /// User name on the server.
     #[arg(long)]
     pub username: String,
@@ -209,6 +212,15 @@ pub struct AddArgs {
     /// Password source.
     #[command(flatten)]
     pub password: PasswordArgs,
+}
+
+/// `account add --auth`.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyncMlAuth {
+    /// syncml:auth-md5 (the password never travels).
+    Md5,
+    /// syncml:auth-basic (base64 of user:password; use over HTTPS only).
+    Basic,
 }
 
 /// `account add --format`.

@@ -876,3 +876,26 @@ fn ctrl_c_suspends_and_the_next_sync_recovers() {
     assert_eq!(counts(&r, "server"), (0, 0, 0), "{r}");
     assert_eq!(counts(&r, "device"), (0, 0, 0), "{r}");
 }
+
+/// Basic auth, when asked for: the server accepts it (212) and it is kept for the next
+/// sessions.
+#[test]
+fn basic_auth_when_asked_for() {
+    let s = setup_with(PeerOpts::default(), &["--auth", "basic"]);
+    s.write_local("a.ics", &simple("client-a", "A", "20260301T090000Z"));
+    let r = s.sync();
+    assert_eq!(r["server"]["added"], 1, "{r}");
+    let r = s.sync();
+    assert_eq!(r["status"], "ok", "{r}");
+    let conn = rusqlite::Connection::open(s.cli.db()).unwrap();
+    let auth: String = conn
+        .query_row("SELECT auth FROM syncml", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(auth, "basic");
+    // Our credential was basic from the first message on (a refusal would have switched
+    // us to md5 and stored it), and the server accepted it.
+    assert!(s
+        .server
+        .last_session_log(&s.peer)
+        .contains("Authorization accepted: 212"));
+}
