@@ -34,6 +34,9 @@ pub enum Fault {
     Delay(String, u64),
     /// Replace this text by that one in every answer (e.g. a SyncML Alert code).
     Rewrite(String, String),
+    /// In answers to requests whose body holds this text, the SyncML header status becomes
+    /// this code (e.g. 513: "version not supported").
+    HeaderStatusWhen(String, u16),
     /// Drop the `<response>` elements whose href contains this text from listings
     /// (PROPFIND and REPORT other than calendar-multiget), as a server-side sync window
     /// (Zimbra's) hides events that still exist.
@@ -49,7 +52,7 @@ impl Fault {
             | Fault::Unavailable(m)
             | Fault::Cut(m)
             | Fault::Delay(m, _) => Some(m),
-            Fault::HideFromListings(_) | Fault::Rewrite(..) => None,
+            Fault::HideFromListings(_) | Fault::Rewrite(..) | Fault::HeaderStatusWhen(..) => None,
         }
     }
 }
@@ -319,7 +322,10 @@ fn serve(client: TcpStream, upstream: &str, shared: &Shared) -> std::io::Result<
             }
             Fault::Cut(_) => return Ok(()),
             Fault::Delay(_, ms) => thread::sleep(Duration::from_millis(ms)),
-            Fault::None | Fault::HideFromListings(_) | Fault::Rewrite(..) => {}
+            Fault::None
+            | Fault::HideFromListings(_)
+            | Fault::Rewrite(..)
+            | Fault::HeaderStatusWhen(..) => {}
         }
     }
     let hide = match &current {
@@ -334,7 +340,8 @@ fn serve(client: TcpStream, upstream: &str, shared: &Shared) -> std::io::Result<
     let mut up = TcpStream::connect(upstream)?;
     up.set_read_timeout(Some(Duration::from_secs(60)))?;
     for line in &head {
-        let rewrites = hide.is_some() || matches!(current, Fault::Rewrite(..));
+        let rewrites =
+            hide.is_some() || matches!(current, Fault::Rewrite(..) | Fault::HeaderStatusWhen(..));
         if rewrites && line.to_ascii_lowercase().starts_with("accept-encoding:") {
             continue;
         }
@@ -347,6 +354,11 @@ fn serve(client: TcpStream, upstream: &str, shared: &Shared) -> std::io::Result<
     let response = match (&hide, &current) {
         (Some(text), _) => hide_responses(&response, text),
         (None, Fault::Rewrite(from, to)) => rewrite_body(&response, from, to),
+        (None, Fault::HeaderStatusWhen(marker, code))
+            if String::from_utf8_lossy(&body).contains(marker.as_str()) =>
+        {
+            set_header_status(&response, *code)
+        }
         _ => response,
     };
     // Make the client open a new connection for the next request.
@@ -379,6 +391,25 @@ fn half_way(response: &[u8]) -> usize {
         Some(end) => end / 2,
         None => response.len() / 2,
     }
+}
+
+/// Sets the code of the SyncML header status (the `Data` of the Status whose `Cmd` is
+/// `SyncHdr`) in an XML answer.
+fn set_header_status(response: &[u8], code: u16) -> Vec<u8> {
+    let text = String::from_utf8_lossy(response);
+    let Some(cmd) = text.find("<Cmd>SyncHdr</Cmd>") else {
+        return response.to_vec();
+    };
+    let Some(open) = text[cmd..].find("<Data>").map(|i| cmd + i + "<Data>".len()) else {
+        return response.to_vec();
+    };
+    let Some(close) = text[open..].find("</Data>").map(|i| open + i) else {
+        return response.to_vec();
+    };
+    let old = text[open..close].to_string();
+    let marker = format!("<Cmd>SyncHdr</Cmd>{}", &text[cmd + 18..close]);
+    let replaced = marker.replacen(&format!("<Data>{old}"), &format!("<Data>{code}"), 1);
+    rewrite_body(response, &marker, &replaced)
 }
 
 /// Replaces `from` by `to` in an answer's body and fixes its Content-Length.

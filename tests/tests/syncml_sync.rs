@@ -899,3 +899,62 @@ fn basic_auth_when_asked_for() {
         .last_session_log(&s.peer)
         .contains("Authorization accepted: 212"));
 }
+
+/// A server that refuses SyncML 1.2 (status 513) gets the session again in SyncML 1.1.
+#[test]
+fn falls_back_to_syncml_1_1() {
+    use synchro_tests::proxy::{Fault, Proxy};
+    let server = SyncEvoServer::start();
+    let origin = server
+        .url
+        .split("/syncevolution")
+        .next()
+        .unwrap()
+        .to_string();
+    let proxy = Proxy::start(&origin);
+    let opts = PeerOpts::default();
+    let device = format!("synchro-v11-{}", std::process::id());
+    let peer = server.add_peer(&device, &opts);
+    let cli = Cli::new(&opts.password);
+    let spec = cli.vdir_spec("phone");
+    let vdir = cli.dir().join("phone");
+    fs::create_dir_all(&vdir).unwrap();
+    let user = opts.username.clone().unwrap_or_default();
+    cli.run(&[
+        "account",
+        "add",
+        "t",
+        "--syncml",
+        &proxy.url(&server.url),
+        "--username",
+        &user,
+        "--local",
+        &spec,
+        "--device-id",
+        &device,
+        "--server-uri",
+        &peer.datastore_uri,
+    ])
+    .expect_ok();
+    fs::write(
+        vdir.join("a.ics"),
+        simple("client-a", "A", "20260301T090000Z"),
+    )
+    .unwrap();
+    server.put_item(&peer, "s1", &simple("server-b", "B", "20260303T090000Z"));
+    // Every answer to a 1.2 message says "513 version not supported" in its header status.
+    proxy.set(Fault::HeaderStatusWhen("SyncML/1.2".into(), 513));
+    let out = cli.run(&["sync", "t", "--json"]);
+    assert_eq!(out.code, 0, "{out}\n{}", server.last_session_log(&peer));
+    assert!(
+        server
+            .last_session_log(&peer)
+            .contains("SyncML Version: SyncML/1.1"),
+        "the session did not go on in SyncML 1.1"
+    );
+    assert_eq!(vdir_count_uid(&vdir, "server-b"), 1);
+    assert!(server
+        .items(&peer)
+        .iter()
+        .any(|t| t.contains("UID:client-a")));
+}

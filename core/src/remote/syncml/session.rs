@@ -61,6 +61,8 @@ pub struct Session {
     auth: AuthType,
     nonce: Option<String>,
     auth_retry_used: bool,
+    /// The server refused SyncML 1.2 once and we went on in 1.1.
+    version_fallback_used: bool,
     server_max_msg_size: Option<u64>,
     pending: Vec<Command>,
     devinf: Option<DevInf>,
@@ -101,6 +103,7 @@ impl Session {
             authenticated: false,
             auth,
             auth_retry_used: false,
+            version_fallback_used: false,
             server_max_msg_size: None,
             pending: Vec::new(),
             devinf: Some(devinf),
@@ -404,7 +407,7 @@ impl Session {
     /// Sends one message (queued Statuses, then `commands`) and returns the server's reply,
     /// after handling its header: RespURI, MaxMsgSize, auth, and the Statuses the session
     /// answers itself.
-    fn exchange(&mut self, commands: Vec<Command>, final_: bool) -> Result<SyncMl> {
+    fn exchange(&mut self, mut commands: Vec<Command>, final_: bool) -> Result<SyncMl> {
         let statuses = std::mem::take(&mut self.pending);
         loop {
             let msg_id = self.next_msg_id;
@@ -450,9 +453,27 @@ impl Session {
                 }
                 Some(212) => self.authenticated = true,
                 Some(200..=299) | None => {}
+                Some(513 | 505)
+                    if self.version == SyncMlVersion::V1_2 && !self.version_fallback_used =>
+                {
+                    // An older server: start again in SyncML 1.1, DevInf URIs included.
+                    debug!("SyncML: the server refuses 1.2: going on in 1.1");
+                    self.version_fallback_used = true;
+                    self.version = SyncMlVersion::V1_1;
+                    self.restart();
+                    let (old, new) = (
+                        SyncMlVersion::V1_2.devinf_uri(),
+                        SyncMlVersion::V1_1.devinf_uri(),
+                    );
+                    commands = commands
+                        .into_iter()
+                        .map(|c| downgrade_devinf_uri(c, old, new))
+                        .collect();
+                    continue;
+                }
                 Some(513 | 505) => {
                     return Err(Error::Protocol(
-                        "the server does not speak SyncML 1.2".into(),
+                        "the server speaks neither SyncML 1.2 nor 1.1".into(),
                     ))
                 }
                 Some(code) => {
@@ -635,5 +656,31 @@ mod tests {
         assert_eq!(s.commands[0].cmd_id(), 4);
         assert_eq!(s.commands[1].cmd_id(), 5);
         assert_eq!(next, 6);
+    }
+}
+
+/// The same command with DevInf item URIs moved from `old` to `new` (`./devinf12` →
+/// `./devinf11` when falling back to SyncML 1.1), and our DevInf marked 1.1.
+fn downgrade_devinf_uri(cmd: Command, old: &str, new: &str) -> Command {
+    let fix = |mut p: PutGet| {
+        for item in &mut p.items {
+            for loc in [item.source.as_mut(), item.target.as_mut()]
+                .into_iter()
+                .flatten()
+            {
+                if loc.loc_uri == old {
+                    loc.loc_uri = new.to_string();
+                }
+            }
+            if let Some(ItemData::DevInf(d)) = item.data.as_mut() {
+                d.ver_dtd = "1.1".into();
+            }
+        }
+        p
+    };
+    match cmd {
+        Command::Put(p) => Command::Put(fix(p)),
+        Command::Get(p) => Command::Get(fix(p)),
+        other => other,
     }
 }
