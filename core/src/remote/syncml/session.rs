@@ -639,26 +639,6 @@ fn renumber(cmd: &mut Command, next: &mut u32) {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn renumber_counts_nested_commands() {
-        let mut sync = Sync::new(0, "calendar", "./calendar");
-        sync.push(Command::add(0, "text/calendar", "1", "x"));
-        sync.push(Command::delete(0, "text/calendar", "2"));
-        let mut cmd = Command::Sync(sync);
-        let mut next = 3;
-        renumber(&mut cmd, &mut next);
-        let Command::Sync(s) = cmd else { panic!() };
-        assert_eq!(s.cmd_id, 3);
-        assert_eq!(s.commands[0].cmd_id(), 4);
-        assert_eq!(s.commands[1].cmd_id(), 5);
-        assert_eq!(next, 6);
-    }
-}
-
 /// The same command with DevInf item URIs moved from `old` to `new` (`./devinf12` →
 /// `./devinf11` when falling back to SyncML 1.1), and our DevInf marked 1.1.
 fn downgrade_devinf_uri(cmd: Command, old: &str, new: &str) -> Command {
@@ -682,5 +662,25 @@ fn downgrade_devinf_uri(cmd: Command, old: &str, new: &str) -> Command {
         Command::Put(p) => Command::Put(fix(p)),
         Command::Get(p) => Command::Get(fix(p)),
         other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renumber_counts_nested_commands() {
+        let mut sync = Sync::new(0, "calendar", "./calendar");
+        sync.push(Command::add(0, "text/calendar", "1", "x"));
+        sync.push(Command::delete(0, "text/calendar", "2"));
+        let mut cmd = Command::Sync(sync);
+        let mut next = 3;
+        renumber(&mut cmd, &mut next);
+        let Command::Sync(s) = cmd else { panic!() };
+        assert_eq!(s.cmd_id, 3);
+        assert_eq!(s.commands[0].cmd_id(), 4);
+        assert_eq!(s.commands[1].cmd_id(), 5);
+        assert_eq!(next, 6);
     }
 }
