@@ -21,7 +21,7 @@ pub struct Cli {
 /// Top-level commands.
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Add or list accounts.
+    /// Add, change or list accounts.
     Account {
         /// Account command.
         #[command(subcommand)]
