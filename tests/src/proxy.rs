@@ -32,6 +32,8 @@ pub enum Fault {
     Cut(String),
     /// Pass through after waiting this many milliseconds.
     Delay(String, u64),
+    /// Drop this request header (e.g. `If-None-Match`, which Zimbra ignores on calendar PUTs).
+    DropRequestHeader(String),
     /// Replace this text by that one in every answer (e.g. a SyncML Alert code).
     Rewrite(String, String),
     /// In answers to requests whose body holds this text, the SyncML header status becomes
@@ -52,7 +54,10 @@ impl Fault {
             | Fault::Unavailable(m)
             | Fault::Cut(m)
             | Fault::Delay(m, _) => Some(m),
-            Fault::HideFromListings(_) | Fault::Rewrite(..) | Fault::HeaderStatusWhen(..) => None,
+            Fault::HideFromListings(_)
+            | Fault::Rewrite(..)
+            | Fault::HeaderStatusWhen(..)
+            | Fault::DropRequestHeader(_) => None,
         }
     }
 }
@@ -325,7 +330,8 @@ fn serve(client: TcpStream, upstream: &str, shared: &Shared) -> std::io::Result<
             Fault::None
             | Fault::HideFromListings(_)
             | Fault::Rewrite(..)
-            | Fault::HeaderStatusWhen(..) => {}
+            | Fault::HeaderStatusWhen(..)
+            | Fault::DropRequestHeader(_) => {}
         }
     }
     let hide = match &current {
@@ -340,6 +346,12 @@ fn serve(client: TcpStream, upstream: &str, shared: &Shared) -> std::io::Result<
     let mut up = TcpStream::connect(upstream)?;
     up.set_read_timeout(Some(Duration::from_secs(60)))?;
     for line in &head {
+        if let Fault::DropRequestHeader(name) = &current {
+            let lower = line.to_ascii_lowercase();
+            if lower.starts_with(&format!("{}:", name.to_ascii_lowercase())) {
+                continue;
+            }
+        }
         let rewrites =
             hide.is_some() || matches!(current, Fault::Rewrite(..) | Fault::HeaderStatusWhen(..));
         if rewrites && line.to_ascii_lowercase().starts_with("accept-encoding:") {

@@ -700,3 +700,48 @@ fn events_hidden_by_a_server_window_are_not_deletions() {
     assert!(vdir_find(&vdir, "gone").is_none());
     assert!(server.get_ics("old.ics").is_some());
 }
+
+/// Zimbra ignores `If-None-Match: *` on calendar PUTs. An event new on the phone whose UID
+/// the server already holds out of sight (here: older than the window) must never overwrite
+/// the server's copy: synchro looks before it creates, and resolves it as a conflict.
+#[test]
+fn a_create_never_overwrites_on_a_server_ignoring_if_none_match() {
+    use synchro_tests::proxy::{Fault, Proxy};
+    let now = chrono_like_now();
+    let server = Server::start(Peer::RadicalePypi);
+    let proxy = Proxy::start(&server.base_url);
+    proxy.set(Fault::DropRequestHeader("If-None-Match".into()));
+    // The emulation works: a create-only PUT through the proxy overwrites.
+    server.put_ics("probe.ics", &simple("probe", "First", &days_from(now, -1)));
+    let r = server.request(
+        "PUT",
+        &proxy.url(&server.item_url("probe.ics")),
+        &[("If-None-Match", "*"), ("Content-Type", "text/calendar")],
+        Some(simple("probe", "Second", &days_from(now, -1)).as_bytes()),
+    );
+    assert!((200..300).contains(&r.status), "{r:?}");
+    assert!(server.get_ics("probe.ics").unwrap().contains("Second"));
+
+    let old = days_from(now, -200);
+    server.put_ics("dup.ics", &simple("dup", "Server version", &old));
+    let cli = Cli::for_server(&server);
+    let vdir = cli.add_vdir_account(
+        "t",
+        &proxy.url(&server.base_url),
+        &server.username,
+        &proxy.url(&server.calendar_url),
+        &["--past-days", "30"],
+    );
+    fs::create_dir_all(&vdir).unwrap();
+    fs::write(vdir.join("dup.ics"), simple("dup", "Phone version", &old)).unwrap();
+    let out = cli.run(&["sync", "t", "--json"]);
+    out.expect_ok();
+    let r = out.json_one();
+    assert_eq!(r["conflicts"], 1, "{r}");
+    assert!(server
+        .get_ics("dup.ics")
+        .unwrap()
+        .contains("Server version"));
+    let copies = cli.run(&["conflicts", "t", "--json"]).json();
+    assert!(copies[0]["ics"].as_str().unwrap().contains("Phone version"));
+}

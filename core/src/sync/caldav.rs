@@ -335,6 +335,9 @@ pub fn fetch_all(client: &mut CalDavClient, url: &str) -> Result<Vec<FetchedItem
 pub fn client_for(account: &Account, password: &str) -> Result<CalDavClient> {
     let mut client = CalDavClient::new(HttpClient::new(http_config(account, password))?);
     client.set_batch_size(account.settings.multiget_batch.max(1));
+    // One GET per new event, so that a server ignoring If-None-Match (Zimbra) never has an
+    // event overwritten by a "new" one with the same UID.
+    client.check_before_create = true;
     client
         .http_mut()
         .set_preemptive_basic(account.settings.preemptive_basic);

@@ -114,6 +114,9 @@ pub struct CalDavClient {
     http: HttpClient,
     /// Hrefs per calendar-multiget request (at least 1).
     pub batch_size: usize,
+    /// Look for an existing item before creating one: some servers (Zimbra) ignore
+    /// `If-None-Match: *` on calendar PUTs and would overwrite it.
+    pub check_before_create: bool,
     base: Option<Url>,
 }
 
@@ -123,6 +126,7 @@ impl CalDavClient {
         CalDavClient {
             http,
             batch_size: DEFAULT_BATCH_SIZE,
+            check_before_create: false,
             base: None,
         }
     }

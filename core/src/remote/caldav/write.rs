@@ -64,6 +64,14 @@ impl CalDavClient {
         let url = cal
             .join(&resource_name_for_uid(uid))
             .map_err(|_| crate::Error::Protocol("cannot build the item URL".into()))?;
+        if self.check_before_create {
+            let href = Href::new(url.path());
+            if self.get(&href)?.is_some() {
+                return Ok(WriteOutcome::UidConflict {
+                    existing: Some(href),
+                });
+            }
+        }
         let resp = self.http.request(
             "PUT",
             url.as_str(),
