@@ -701,6 +701,51 @@ pub fn b64_decode(text: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
+impl SyncEvoServer {
+    /// `http://127.0.0.1:PORT`, for a [`crate::proxy::Proxy`] in front of the server.
+    pub fn origin(&self) -> String {
+        self.url
+            .split("/syncevolution")
+            .next()
+            .unwrap_or(&self.url)
+            .to_string()
+    }
+}
+
+/// Adds SyncML account `name` for `peer`, reached at `url` (the server's, or a proxy's),
+/// syncing with the vdir `<tmp>/phone` (created); panics unless it succeeds. Returns the
+/// vdir's path.
+pub fn add_syncml_account(
+    cli: &crate::Cli,
+    name: &str,
+    url: &str,
+    peer: &PeerConfig,
+    extra: &[&str],
+) -> PathBuf {
+    let spec = cli.vdir_spec("phone");
+    let vdir = cli.dir().join("phone");
+    fs::create_dir_all(&vdir).expect("create the vdir");
+    let user = peer.username.clone().unwrap_or_default();
+    let mut args = vec![
+        "account",
+        "add",
+        name,
+        "--syncml",
+        url,
+        "--username",
+        &user,
+        "--local",
+        &spec,
+        "--device-id",
+        &peer.device_id,
+        "--server-uri",
+        &peer.datastore_uri,
+    ];
+    args.extend_from_slice(extra);
+    cli.run(&args).expect_ok();
+    vdir
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -293,32 +293,13 @@ fn restore_both_sides_with_yes_removes_what_was_added_since() {
 /// clearly that it cannot (SyncML has no way to rewrite the server's copy directly).
 #[test]
 fn syncml_accounts_are_backed_up_and_restore_the_device_side() {
-    use synchro_tests::syncevo::{PeerOpts, SyncEvoServer};
+    use synchro_tests::syncevo::{add_syncml_account, PeerOpts, SyncEvoServer};
     let server = SyncEvoServer::start();
     let opts = PeerOpts::default();
     let device = format!("synchro-backup-{}", std::process::id());
     let peer = server.add_peer(&device, &opts);
     let cli = Cli::new(&opts.password);
-    let spec = cli.vdir_spec("phone");
-    let vdir = cli.dir().join("phone");
-    fs::create_dir_all(&vdir).unwrap();
-    let user = opts.username.clone().unwrap_or_default();
-    cli.run(&[
-        "account",
-        "add",
-        "m",
-        "--syncml",
-        &server.url,
-        "--username",
-        &user,
-        "--local",
-        &spec,
-        "--device-id",
-        &device,
-        "--server-uri",
-        &peer.datastore_uri,
-    ])
-    .expect_ok();
+    let vdir = add_syncml_account(&cli, "m", &server.url, &peer, &[]);
     fs::write(vdir.join("a.ics"), simple("a", "A", "20251005T090000Z")).unwrap();
     fs::write(vdir.join("b.ics"), simple("b", "B", "20251006T090000Z")).unwrap();
     cli.run(&["sync", "m", "--json"]).expect_ok();

@@ -8,53 +8,51 @@ use serde_json::Value;
 use std::fs;
 use std::path::PathBuf;
 use synchro_tests::calendar::{simple, vdir_count_uid, vdir_files, vdir_find, with_summary};
-use synchro_tests::syncevo::{Format, PeerConfig, PeerOpts, SyncEvoServer};
+use synchro_tests::proxy::{Fault, Proxy};
+use synchro_tests::syncevo::{add_syncml_account, Format, PeerConfig, PeerOpts, SyncEvoServer};
 use synchro_tests::Cli;
 
-/// A server with one peer, a CLI user and an account "t" syncing it with a vdir.
+/// A server with one peer, a CLI user and an account "t" syncing it with a vdir (through a
+/// fault proxy when one is asked for).
 struct Setup {
     server: SyncEvoServer,
     peer: PeerConfig,
     cli: Cli,
     vdir: PathBuf,
+    proxy: Option<Proxy>,
 }
 
-fn setup_with(opts: PeerOpts, extra: &[&str]) -> Setup {
+fn setup_on(opts: PeerOpts, extra: &[&str], proxied: bool) -> Setup {
     let server = SyncEvoServer::start();
     let device = format!("synchro-test-{}", std::process::id());
     let peer = server.add_peer(&device, &opts);
     let cli = Cli::new(&opts.password);
-    let spec = cli.vdir_spec("phone");
-    let vdir = cli.dir().join("phone");
-    fs::create_dir_all(&vdir).unwrap();
-    let user = opts.username.clone().unwrap_or_default();
-    let mut args = vec![
-        "account",
-        "add",
-        "t",
-        "--syncml",
-        &server.url,
-        "--username",
-        &user,
-        "--local",
-        &spec,
-        "--device-id",
-        &device,
-        "--server-uri",
-        &peer.datastore_uri,
-    ];
-    args.extend_from_slice(extra);
-    cli.run(&args).expect_ok();
+    let proxy = proxied.then(|| Proxy::start(&server.origin()));
+    let url = match &proxy {
+        Some(p) => p.url(&server.url),
+        None => server.url.clone(),
+    };
+    let vdir = add_syncml_account(&cli, "t", &url, &peer, extra);
     Setup {
         server,
         peer,
         cli,
         vdir,
+        proxy,
     }
+}
+
+fn setup_with(opts: PeerOpts, extra: &[&str]) -> Setup {
+    setup_on(opts, extra, false)
 }
 
 fn setup() -> Setup {
     setup_with(PeerOpts::default(), &[])
+}
+
+/// [`setup`] with a fault proxy between `synchro` and the server.
+fn setup_proxied() -> Setup {
+    setup_on(PeerOpts::default(), &[], true)
 }
 
 impl Setup {
@@ -619,47 +617,17 @@ fn refresh_modes_take_one_side_as_the_truth() {
 /// refused (a real server once erased a user's phone this way): nothing changes locally.
 #[test]
 fn a_server_may_not_write_during_one_way_from_client() {
-    use synchro_tests::proxy::{Fault, Proxy};
-    let server = SyncEvoServer::start();
-    let origin = server
-        .url
-        .split("/syncevolution")
-        .next()
-        .unwrap()
-        .to_string();
-    let proxy = Proxy::start(&origin);
-    let opts = PeerOpts::default();
-    let device = format!("synchro-oneway-{}", std::process::id());
-    let peer = server.add_peer(&device, &opts);
-    let cli = Cli::new(&opts.password);
-    let spec = cli.vdir_spec("phone");
-    let vdir = cli.dir().join("phone");
-    fs::create_dir_all(&vdir).unwrap();
-    let user = opts.username.clone().unwrap_or_default();
-    cli.run(&[
-        "account",
-        "add",
-        "t",
-        "--syncml",
-        &proxy.url(&server.url),
-        "--username",
-        &user,
-        "--local",
-        &spec,
-        "--device-id",
-        &device,
-        "--server-uri",
-        &peer.datastore_uri,
-    ])
-    .expect_ok();
+    let s = setup_proxied();
+    let (server, peer, cli, vdir) = (&s.server, &s.peer, &s.cli, &s.vdir);
+    let proxy = s.proxy.as_ref().expect("proxied");
     fs::write(
         vdir.join("a.ics"),
         simple("client-a", "A", "20260301T090000Z"),
     )
     .unwrap();
     cli.run(&["sync", "t", "--json"]).expect_ok();
-    server.put_item(&peer, "s1", &simple("server-b", "B", "20260303T090000Z"));
-    let before = vdir_files(&vdir);
+    server.put_item(peer, "s1", &simple("server-b", "B", "20260303T090000Z"));
+    let before = vdir_files(vdir);
 
     // The server's Alert answers 202 (one-way from client); make it say 200 (two-way).
     proxy.set(Fault::Rewrite(
@@ -675,7 +643,7 @@ fn a_server_may_not_write_during_one_way_from_client() {
             .contains("one-way-from-client sync: refused"),
         "{r}"
     );
-    assert_eq!(vdir_files(&vdir), before);
+    assert_eq!(vdir_files(vdir), before);
 }
 
 /// A vanished local calendar is a reset: the events come back from the server, nothing is
@@ -708,39 +676,9 @@ fn a_vanished_local_calendar_never_deletes_on_the_server() {
 /// where it ends up once on the server.
 #[test]
 fn an_item_refused_for_now_is_sent_again_next_time() {
-    use synchro_tests::proxy::{Fault, Proxy};
-    let server = SyncEvoServer::start();
-    let origin = server
-        .url
-        .split("/syncevolution")
-        .next()
-        .unwrap()
-        .to_string();
-    let proxy = Proxy::start(&origin);
-    let opts = PeerOpts::default();
-    let device = format!("synchro-retry-{}", std::process::id());
-    let peer = server.add_peer(&device, &opts);
-    let cli = Cli::new(&opts.password);
-    let spec = cli.vdir_spec("phone");
-    let vdir = cli.dir().join("phone");
-    fs::create_dir_all(&vdir).unwrap();
-    let user = opts.username.clone().unwrap_or_default();
-    cli.run(&[
-        "account",
-        "add",
-        "t",
-        "--syncml",
-        &proxy.url(&server.url),
-        "--username",
-        &user,
-        "--local",
-        &spec,
-        "--device-id",
-        &device,
-        "--server-uri",
-        &peer.datastore_uri,
-    ])
-    .expect_ok();
+    let s = setup_proxied();
+    let (server, peer, cli, vdir) = (&s.server, &s.peer, &s.cli, &s.vdir);
+    let proxy = s.proxy.as_ref().expect("proxied");
     fs::write(
         vdir.join("a.ics"),
         simple("client-a", "A", "20260301T090000Z"),
@@ -770,12 +708,12 @@ fn an_item_refused_for_now_is_sent_again_next_time() {
     let r = out.json_one();
     assert_eq!(r["status"], "ok", "{r}");
     let on_server = server
-        .items(&peer)
+        .items(peer)
         .iter()
         .filter(|t| t.lines().any(|l| l.trim_end() == "UID:client-b"))
         .count();
     assert_eq!(on_server, 1, "{r}");
-    assert_eq!(vdir_count_uid(&vdir, "client-b"), 1);
+    assert_eq!(vdir_count_uid(vdir, "client-b"), 1);
     let out = cli.run(&["sync", "t", "--json"]);
     let r = out.json_one();
     assert_eq!(counts(&r, "server"), (0, 0, 0), "{r}");
@@ -786,39 +724,9 @@ fn an_item_refused_for_now_is_sent_again_next_time() {
 /// suspends (Alert 224) and exits 1; the next syncs converge with nothing lost or doubled.
 #[test]
 fn ctrl_c_suspends_and_the_next_sync_recovers() {
-    use synchro_tests::proxy::{Fault, Proxy};
-    let server = SyncEvoServer::start();
-    let origin = server
-        .url
-        .split("/syncevolution")
-        .next()
-        .unwrap()
-        .to_string();
-    let proxy = Proxy::start(&origin);
-    let opts = PeerOpts::default();
-    let device = format!("synchro-cancel-{}", std::process::id());
-    let peer = server.add_peer(&device, &opts);
-    let cli = Cli::new(&opts.password);
-    let spec = cli.vdir_spec("phone");
-    let vdir = cli.dir().join("phone");
-    fs::create_dir_all(&vdir).unwrap();
-    let user = opts.username.clone().unwrap_or_default();
-    cli.run(&[
-        "account",
-        "add",
-        "t",
-        "--syncml",
-        &proxy.url(&server.url),
-        "--username",
-        &user,
-        "--local",
-        &spec,
-        "--device-id",
-        &device,
-        "--server-uri",
-        &peer.datastore_uri,
-    ])
-    .expect_ok();
+    let s = setup_proxied();
+    let (server, peer, cli, vdir) = (&s.server, &s.peer, &s.cli, &s.vdir);
+    let proxy = s.proxy.as_ref().expect("proxied");
     fs::write(
         vdir.join("a.ics"),
         simple("client-a", "A", "20260301T090000Z"),
@@ -830,14 +738,14 @@ fn ctrl_c_suspends_and_the_next_sync_recovers() {
         simple("client-b", "B", "20260302T090000Z"),
     )
     .unwrap();
-    server.put_item(&peer, "s1", &simple("server-c", "C", "20260303T090000Z"));
+    server.put_item(peer, "s1", &simple("server-c", "C", "20260303T090000Z"));
 
     // Every message waits 2 s at the proxy; Ctrl-C arrives while our changes are out.
     proxy.set(Fault::Delay("POST".into(), 2_000));
     proxy.reset_count();
     let child = std::process::Command::new(synchro_tests::synchro_bin())
         .args(["--db", cli.db().to_str().unwrap(), "sync", "t", "--json"])
-        .env("SYNCHRO_PASSWORD", &opts.password)
+        .env("SYNCHRO_PASSWORD", &peer.password)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -864,9 +772,9 @@ fn ctrl_c_suspends_and_the_next_sync_recovers() {
         cli.run(&["sync", "t", "--json"]).expect_ok();
     }
     for uid in ["client-a", "client-b", "server-c"] {
-        assert_eq!(vdir_count_uid(&vdir, uid), 1, "{uid} locally");
+        assert_eq!(vdir_count_uid(vdir, uid), 1, "{uid} locally");
         let on_server = server
-            .items(&peer)
+            .items(peer)
             .iter()
             .filter(|t| t.lines().any(|l| l.trim_end() == format!("UID:{uid}")))
             .count();
@@ -903,58 +811,28 @@ fn basic_auth_when_asked_for() {
 /// A server that refuses SyncML 1.2 (status 513) gets the session again in SyncML 1.1.
 #[test]
 fn falls_back_to_syncml_1_1() {
-    use synchro_tests::proxy::{Fault, Proxy};
-    let server = SyncEvoServer::start();
-    let origin = server
-        .url
-        .split("/syncevolution")
-        .next()
-        .unwrap()
-        .to_string();
-    let proxy = Proxy::start(&origin);
-    let opts = PeerOpts::default();
-    let device = format!("synchro-v11-{}", std::process::id());
-    let peer = server.add_peer(&device, &opts);
-    let cli = Cli::new(&opts.password);
-    let spec = cli.vdir_spec("phone");
-    let vdir = cli.dir().join("phone");
-    fs::create_dir_all(&vdir).unwrap();
-    let user = opts.username.clone().unwrap_or_default();
-    cli.run(&[
-        "account",
-        "add",
-        "t",
-        "--syncml",
-        &proxy.url(&server.url),
-        "--username",
-        &user,
-        "--local",
-        &spec,
-        "--device-id",
-        &device,
-        "--server-uri",
-        &peer.datastore_uri,
-    ])
-    .expect_ok();
+    let s = setup_proxied();
+    let (server, peer, cli, vdir) = (&s.server, &s.peer, &s.cli, &s.vdir);
+    let proxy = s.proxy.as_ref().expect("proxied");
     fs::write(
         vdir.join("a.ics"),
         simple("client-a", "A", "20260301T090000Z"),
     )
     .unwrap();
-    server.put_item(&peer, "s1", &simple("server-b", "B", "20260303T090000Z"));
+    server.put_item(peer, "s1", &simple("server-b", "B", "20260303T090000Z"));
     // Every answer to a 1.2 message says "513 version not supported" in its header status.
     proxy.set(Fault::HeaderStatusWhen("SyncML/1.2".into(), 513));
     let out = cli.run(&["sync", "t", "--json"]);
-    assert_eq!(out.code, 0, "{out}\n{}", server.last_session_log(&peer));
+    assert_eq!(out.code, 0, "{out}\n{}", server.last_session_log(peer));
     assert!(
         server
-            .last_session_log(&peer)
+            .last_session_log(peer)
             .contains("SyncML Version: SyncML/1.1"),
         "the session did not go on in SyncML 1.1"
     );
-    assert_eq!(vdir_count_uid(&vdir, "server-b"), 1);
+    assert_eq!(vdir_count_uid(vdir, "server-b"), 1);
     assert!(server
-        .items(&peer)
+        .items(peer)
         .iter()
         .any(|t| t.contains("UID:client-a")));
 }
