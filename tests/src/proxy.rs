@@ -43,6 +43,15 @@ pub enum Fault {
     /// (PROPFIND and REPORT other than calendar-multiget), as a server-side sync window
     /// (Zimbra's) hides events that still exist.
     HideFromListings(String),
+    /// Answer a whole calendar-multiget with this status when the server's own answer
+    /// reports one of its hrefs missing, as sabre/dav 1.8 (old Baïkal, ownCloud) does with
+    /// 404.
+    RefuseMultigetWithMissing(u16),
+    /// Answer every calendar-multiget with this status, as a server without it would.
+    RefuseMultiget(u16),
+    /// Add to every sync-collection and calendar-query answer an item whose href lies
+    /// outside the collection (this path, absolute).
+    ForeignHrefInListings(String),
 }
 
 impl Fault {
@@ -55,6 +64,9 @@ impl Fault {
             | Fault::Cut(m)
             | Fault::Delay(m, _) => Some(m),
             Fault::HideFromListings(_)
+            | Fault::RefuseMultigetWithMissing(_)
+            | Fault::RefuseMultiget(_)
+            | Fault::ForeignHrefInListings(_)
             | Fault::Rewrite(..)
             | Fault::HeaderStatusWhen(..)
             | Fault::DropRequestHeader(_) => None,
@@ -329,9 +341,23 @@ fn serve(client: TcpStream, upstream: &str, shared: &Shared) -> std::io::Result<
             Fault::Delay(_, ms) => thread::sleep(Duration::from_millis(ms)),
             Fault::None
             | Fault::HideFromListings(_)
+            | Fault::RefuseMultigetWithMissing(_)
+            | Fault::RefuseMultiget(_)
+            | Fault::ForeignHrefInListings(_)
             | Fault::Rewrite(..)
             | Fault::HeaderStatusWhen(..)
             | Fault::DropRequestHeader(_) => {}
+        }
+    }
+    let is_multiget =
+        method == "REPORT" && String::from_utf8_lossy(&body).contains("calendar-multiget");
+    if let Fault::RefuseMultiget(code) = current {
+        if is_multiget {
+            write!(
+                client,
+                "HTTP/1.1 {code} Refused\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            )?;
+            return Ok(());
         }
     }
     let hide = match &current {
@@ -364,6 +390,18 @@ fn serve(client: TcpStream, upstream: &str, shared: &Shared) -> std::io::Result<
     let mut response = Vec::new();
     up.read_to_end(&mut response)?;
     let response = match (&hide, &current) {
+        (None, Fault::RefuseMultigetWithMissing(code))
+            if is_multiget && multiget_misses_one(&body, &response) =>
+        {
+            format!("HTTP/1.1 {code} Refused\r\nContent-Length: 0\r\n\r\n").into_bytes()
+        }
+        (None, Fault::ForeignHrefInListings(path))
+            if method == "REPORT"
+                && !is_multiget
+                && String::from_utf8_lossy(&response).contains("multistatus") =>
+        {
+            add_foreign_item(&response, path)
+        }
         (Some(text), _) => hide_responses(&response, text),
         (None, Fault::Rewrite(from, to)) => rewrite_body(&response, from, to),
         (None, Fault::HeaderStatusWhen(marker, code))
@@ -518,4 +556,37 @@ fn force_close(response: &[u8]) -> Vec<u8> {
     let mut bytes = out.into_bytes();
     bytes.extend_from_slice(&response[end + 4..]);
     bytes
+}
+
+/// Adds a `<response>` for `path` (an item outside the collection) before the end of a
+/// multistatus answer, in the answer's own namespace prefix, and fixes its Content-Length.
+fn add_foreign_item(response: &[u8], path: &str) -> Vec<u8> {
+    let text = String::from_utf8_lossy(response);
+    let Some(close) = text.rfind("multistatus>") else {
+        return response.to_vec();
+    };
+    let open = text[..close].rfind("</").unwrap_or(close);
+    let prefix = &text[open + 2..close];
+    let p = prefix;
+    let item = format!(
+        "<{p}response><{p}href>{path}</{p}href><{p}propstat><{p}prop><{p}getetag>\"foreign\"</{p}getetag></{p}prop><{p}status>HTTP/1.1 200 OK</{p}status></{p}propstat></{p}response>"
+    );
+    let marker = format!("</{prefix}multistatus>");
+    rewrite_body(response, &marker, &format!("{item}{marker}"))
+}
+
+/// True when a calendar-multiget answer reports one of the requested hrefs missing: a 404
+/// inside, or an href of the request that the answer does not mention (Radicale leaves
+/// missing ones out).
+fn multiget_misses_one(request: &[u8], response: &[u8]) -> bool {
+    let request = String::from_utf8_lossy(request);
+    let response = String::from_utf8_lossy(response);
+    if response.contains(" 404 ") {
+        return true;
+    }
+    request
+        .split("<d:href>")
+        .skip(1)
+        .filter_map(|rest| rest.split("</d:href>").next())
+        .any(|href| !response.contains(href))
 }
