@@ -6,7 +6,7 @@ use super::apply::{apply_store_only, run_device_tasks, set_device, set_server, C
 use super::detect::{scan_device, DeviceEvent};
 use super::plan::{plan, Action, ServerChange, ServerItem, ServerScan};
 use super::report::{SyncReport, SyncStatus};
-use super::{guard, pairing, SyncOptions, DEVICE_BATCH};
+use super::{duplicates, guard, pairing, SyncOptions, DEVICE_BATCH};
 use crate::backup;
 use crate::device::{DeviceCalendar, DeviceOp};
 use crate::ical;
@@ -191,7 +191,11 @@ fn run_with_client(
         phase.elapsed().as_millis()
     );
     let device_total = device_scan.total;
-    let (actions, warnings) = pairing::pair_by_content(plan(&items, device_scan, remote.scan));
+    let mut device_scan = device_scan;
+    let mut server_scan = remote.scan;
+    let set_aside = duplicates::set_aside(&items, &mut device_scan, &mut server_scan);
+    report.warnings.extend(set_aside.warnings());
+    let (actions, warnings) = pairing::pair_by_content(plan(&items, device_scan, server_scan));
     report.warnings.extend(warnings);
     let uid_of_row = |row: i64| {
         items
