@@ -1,6 +1,6 @@
-//! iCalendar 2.0 in and out of the [`Event`] model, losslessly: parsing rides on the
-//! `icalendar` crate's parser; what the model does not hold stays in the raw text and is kept
-//! by [`merge_event`].
+//! iCalendar 2.0 in and out of the [`Event`] model, losslessly: parsing is a linear pass of
+//! our own into a generic tree; what the model does not hold stays in the raw text and is
+//! kept by [`merge_event`].
 //!
 //! Files: `parse` (text to [`Component`], values kept verbatim), `write` (CRLF, folding),
 //! `values` (TEXT, dates, durations), `event` (VEVENT <-> [`Event`]), `merge`, `fingerprint`,

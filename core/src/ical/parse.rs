@@ -1,9 +1,10 @@
-//! Text to the generic [`Component`] tree, on the `icalendar` crate's parser; values are kept
-//! verbatim (the crate unescapes TEXT values, so the raw value is re-read from the line).
+//! Text to the generic [`Component`] tree, in one pass over the input: unfolding, line
+//! splitting, BEGIN/END nesting and each content line (name, parameters, value kept
+//! verbatim) cost time linear in the input. Only whole characters are ever sliced (every
+//! split point is an ASCII delimiter), and no input panics.
 
 use super::{Component, Property};
 use crate::{Error, Result};
-use icalendar::parser;
 
 /// Deepest component nesting accepted (VCALENDAR > VEVENT > VALARM is 3).
 const MAX_DEPTH: usize = 32;
@@ -11,101 +12,86 @@ const MAX_DEPTH: usize = 32;
 /// Parses one VCALENDAR (see [`super::parse_calendar`]).
 pub fn parse_calendar(text: &str) -> Result<Component> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let unfolded = parser::unfold(text);
-    // One line ending, so a value never runs over a line when endings are mixed.
-    let normal = unfolded.replace("\r\n", "\n").replace('\r', "\n");
+    let normal = unfold(text);
     let normal = normal.trim_start_matches(['\n', ' ', '\t']);
     if normal.trim().is_empty() {
         return Err(Error::InvalidCalendar("empty input".into()));
     }
-    check_nesting(normal)?;
-    match top_level_batches(normal) {
-        Some((header, batches)) => parse_in_batches(&header, &batches),
-        None => parse_normal(normal),
-    }
-}
-
-/// Top-level components parsed together at most: the `icalendar` parser's time grows with
-/// the square of a component's size, so a large calendar is parsed in slices.
-const BATCH: usize = 32;
-
-/// For a VCALENDAR with more than [`BATCH`] sub-components: its own property lines and its
-/// sub-components in slices of [`BATCH`], as text (`normal` is unfolded, `\n`-separated and
-/// properly nested). `None` for smaller input.
-fn top_level_batches(normal: &str) -> Option<(String, Vec<String>)> {
-    let mut header = String::new();
-    let mut batches: Vec<String> = Vec::new();
-    let mut current = String::new();
-    let mut in_batch = 0usize;
-    let mut depth = 0usize;
-    let mut roots = 0usize;
-    for line in normal.split('\n') {
-        let upper = line.trim_start().get(..6).map(str::to_ascii_uppercase);
-        let begins = upper.as_deref() == Some("BEGIN:");
-        let ends =
-            line.trim_start().len() >= 4 && line.trim_start()[..4].eq_ignore_ascii_case("END:");
-        if begins {
-            depth += 1;
-            if depth == 1 {
-                roots += 1;
-            }
+    let mut stack: Vec<Component> = Vec::new();
+    let mut root: Option<Component> = None;
+    for (index, raw) in normal.split('\n').enumerate() {
+        let line = raw.trim_start_matches([' ', '\t']);
+        if line.trim_end().is_empty() {
+            continue;
         }
-        match depth {
-            0 => {}
-            1 if !begins && !ends => {
-                header.push_str(line);
-                header.push('\n');
-            }
-            1 => {}
-            _ => {
-                current.push_str(line);
-                current.push('\n');
-            }
-        }
-        if ends {
-            if depth == 2 {
-                in_batch += 1;
-                if in_batch == BATCH {
-                    batches.push(std::mem::take(&mut current));
-                    in_batch = 0;
+        let number = index + 1;
+        let (name, rest) = split_name(line);
+        if name.eq_ignore_ascii_case("BEGIN") || name.eq_ignore_ascii_case("END") {
+            let Some(value) = rest.strip_prefix(':') else {
+                return Err(syntax_error(number));
+            };
+            let value = value.trim();
+            if name.eq_ignore_ascii_case("BEGIN") {
+                let (cname, after) = split_name(value);
+                if cname.is_empty() || !after.is_empty() {
+                    return Err(Error::InvalidCalendar("component without a name".into()));
+                }
+                if root.is_some() && stack.is_empty() {
+                    return Err(Error::InvalidCalendar(
+                        "more than one top-level component".into(),
+                    ));
+                }
+                if stack.len() >= MAX_DEPTH {
+                    return Err(Error::InvalidCalendar(
+                        "components nested too deeply".into(),
+                    ));
+                }
+                stack.push(Component {
+                    name: cname.to_ascii_uppercase(),
+                    properties: Vec::new(),
+                    components: Vec::new(),
+                });
+            } else {
+                let Some(done) = stack.pop() else {
+                    return Err(Error::InvalidCalendar("END without BEGIN".into()));
+                };
+                if !done.name.eq_ignore_ascii_case(value) {
+                    return Err(Error::InvalidCalendar(format!(
+                        "END:{} closes BEGIN:{}",
+                        value.to_ascii_uppercase(),
+                        done.name
+                    )));
+                }
+                match stack.last_mut() {
+                    Some(parent) => parent.components.push(done),
+                    None => root = Some(done),
                 }
             }
-            depth = depth.saturating_sub(1);
+            continue;
         }
-    }
-    if roots != 1 || batches.is_empty() {
-        return None;
-    }
-    if !current.is_empty() {
-        batches.push(current);
-    }
-    Some((header, batches))
-}
-
-/// Parses a large VCALENDAR slice by slice (see [`top_level_batches`]).
-fn parse_in_batches(header: &str, batches: &[String]) -> Result<Component> {
-    let mut root = parse_normal(&format!("BEGIN:VCALENDAR\n{header}END:VCALENDAR\n"))?;
-    for batch in batches {
-        let part = parse_normal(&format!("BEGIN:VCALENDAR\n{batch}END:VCALENDAR\n"))?;
-        root.components.extend(part.components);
-    }
-    Ok(root)
-}
-
-/// Parses unfolded, `\n`-separated, properly nested text holding one VCALENDAR.
-fn parse_normal(normal: &str) -> Result<Component> {
-    let roots = parser::read_components(normal).map_err(|e| syntax_error(&e))?;
-    let mut roots = roots.into_iter();
-    let root = match (roots.next(), roots.next()) {
-        (Some(root), None) => root,
-        (None, _) => return Err(Error::InvalidCalendar("no component".into())),
-        (Some(_), Some(_)) => {
-            return Err(Error::InvalidCalendar(
-                "more than one top-level component".into(),
-            ))
+        let Some(current) = stack.last_mut() else {
+            return Err(syntax_error(number));
+        };
+        if name.is_empty() {
+            return Err(Error::InvalidCalendar(format!(
+                "a line without a property name in {}",
+                current.name
+            )));
         }
-    };
-    let root = convert(normal, &root)?;
+        let (params, value) = split_params(rest).ok_or_else(|| syntax_error(number))?;
+        current.properties.push(Property {
+            name: name.to_ascii_uppercase(),
+            params,
+            value: value.to_string(),
+        });
+    }
+    if let Some(open) = stack.last() {
+        return Err(Error::InvalidCalendar(format!(
+            "missing END:{} (truncated data?)",
+            open.name
+        )));
+    }
+    let root = root.ok_or_else(|| Error::InvalidCalendar("no component".into()))?;
     if root.name != "VCALENDAR" {
         return Err(Error::InvalidCalendar(format!(
             "top-level component is {}, not VCALENDAR",
@@ -115,154 +101,116 @@ fn parse_normal(normal: &str) -> Result<Component> {
     Ok(root)
 }
 
-/// Rejects unbalanced or absurdly deep BEGIN/END before the recursive parser sees them.
-fn check_nesting(text: &str) -> Result<()> {
-    let mut stack: Vec<String> = Vec::new();
-    for line in text.lines() {
-        let upper = line.trim_start().to_ascii_uppercase();
-        if let Some(name) = upper.strip_prefix("BEGIN:") {
-            stack.push(name.trim().to_string());
-            if stack.len() > MAX_DEPTH {
-                return Err(Error::InvalidCalendar(
-                    "components nested too deeply".into(),
-                ));
+/// Joins folded lines (a line end followed by one space or tab) and turns every line end
+/// (CRLF, LF, a lone CR) into `\n`, in one pass.
+fn unfold(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut start = 0; // start of the run of bytes not yet copied
+    let mut i = 0;
+    while i < bytes.len() {
+        let (end_len, newline) = match bytes[i] {
+            b'\r' if bytes.get(i + 1) == Some(&b'\n') => (2, true),
+            b'\r' => (1, false),
+            b'\n' => (1, true),
+            _ => {
+                i += 1;
+                continue;
             }
-        } else if let Some(name) = upper.strip_prefix("END:") {
-            match stack.pop() {
-                Some(open) if open == name.trim() => {}
-                Some(open) => {
-                    return Err(Error::InvalidCalendar(format!(
-                        "END:{} closes BEGIN:{open}",
-                        name.trim()
-                    )))
-                }
-                None => return Err(Error::InvalidCalendar("END without BEGIN".into())),
-            }
-        }
-    }
-    match stack.last() {
-        Some(open) => Err(Error::InvalidCalendar(format!(
-            "missing END:{open} (truncated data?)"
-        ))),
-        None => Ok(()),
-    }
-}
-
-/// A short message from the parser's error (the line number only: no content, which may be
-/// personal data).
-fn syntax_error(message: &str) -> Error {
-    let line = message
-        .split("line ")
-        .nth(1)
-        .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
-        .filter(|n| !n.is_empty());
-    Error::InvalidCalendar(match line {
-        Some(n) => format!("syntax error at line {n} (after unfolding)"),
-        None => "syntax error".into(),
-    })
-}
-
-fn convert(input: &str, c: &parser::Component<'_>) -> Result<Component> {
-    let name = c.name.as_str().to_ascii_uppercase();
-    if name.is_empty() {
-        return Err(Error::InvalidCalendar("component without a name".into()));
-    }
-    let properties: Vec<Property> = c
-        .properties
-        .iter()
-        .map(|p| convert_property(input, p))
-        .collect();
-    if properties.iter().any(|p| p.name.is_empty()) {
-        return Err(Error::InvalidCalendar(format!(
-            "a line without a property name in {name}"
-        )));
-    }
-    Ok(Component {
-        name,
-        properties,
-        components: c
-            .components
-            .iter()
-            .map(|s| convert(input, s))
-            .collect::<Result<_>>()?,
-    })
-}
-
-fn convert_property(input: &str, p: &parser::Property<'_>) -> Property {
-    let params = p
-        .params
-        .iter()
-        .map(|param| {
-            (
-                param.key.as_str().to_ascii_uppercase(),
-                param
-                    .val
-                    .as_ref()
-                    .map(|v| v.as_str().to_string())
-                    .unwrap_or_default(),
-            )
-        })
-        .collect();
-    let value = raw_value(input, p.name.as_str()).unwrap_or_else(|| {
-        // Not found in the input (cannot happen with the current parser): fall back to the
-        // parser's value, escaped again where it unescaped it.
-        let v = p.val.as_str();
-        if is_text(p.name.as_str()) {
-            super::values::escape_text(v)
+        };
+        // `i` and `i + end_len` are at ASCII bytes: both are character boundaries.
+        out.push_str(&text[start..i]);
+        let next = i + end_len;
+        if newline && matches!(bytes.get(next), Some(b' ' | b'\t')) {
+            start = next + 1; // a fold: drop the line end and the one blank
         } else {
-            v.to_string()
+            out.push('\n');
+            start = next;
         }
-    });
-    Property {
-        name: p.name.as_str().to_ascii_uppercase(),
-        params,
-        value,
+        i = start;
+    }
+    out.push_str(&text[start..]);
+    out
+}
+
+/// Characters of a property, parameter or component name (as the `icalendar` crate had
+/// them: letters and digits of any script, `-`, `_`, `.`, `,`, `/`).
+fn is_name_char(c: char) -> bool {
+    c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | ',' | '/')
+}
+
+/// The leading name of `s` and the rest (both split at a character boundary).
+fn split_name(s: &str) -> (&str, &str) {
+    let end = s
+        .char_indices()
+        .find(|&(_, c)| !is_name_char(c))
+        .map_or(s.len(), |(i, _)| i);
+    s.split_at(end)
+}
+
+/// Parameters and value of a content line after its name: `;KEY=VALUE...:value`. A line
+/// holding only a name has an empty value. Parameter names are upper-cased; a quoted value
+/// loses its quotes, a list of quoted values is kept as written. `None` on bad syntax.
+#[allow(clippy::type_complexity)]
+fn split_params(mut rest: &str) -> Option<(Vec<(String, String)>, &str)> {
+    let mut params = Vec::new();
+    loop {
+        if let Some(value) = rest.strip_prefix(':') {
+            return Some((params, value));
+        }
+        if rest.trim_end().is_empty() && params.is_empty() {
+            return Some((params, ""));
+        }
+        let after = rest.strip_prefix(';')?;
+        let after = after.trim_start_matches([' ', '\t']);
+        let (key, after) = split_name(after);
+        if key.is_empty() {
+            return None;
+        }
+        let key = key.to_ascii_uppercase();
+        let Some(after) = after.strip_prefix('=') else {
+            params.push((key, String::new()));
+            rest = after;
+            continue;
+        };
+        let (value, after) = param_value(after)?;
+        params.push((key, value));
+        rest = after;
     }
 }
 
-/// Properties the `icalendar` parser unescapes.
-fn is_text(name: &str) -> bool {
-    matches!(
-        name.to_ascii_uppercase().as_str(),
-        "SUMMARY"
-            | "DESCRIPTION"
-            | "LOCATION"
-            | "COMMENT"
-            | "CONTACT"
-            | "PRODID"
-            | "METHOD"
-            | "CALSCALE"
-            | "VERSION"
-            | "CLASS"
-            | "STATUS"
-            | "TRANSP"
-            | "UID"
-            | "TZID"
-            | "TZNAME"
-            | "ACTION"
-            | "RELATED-TO"
-    )
-}
-
-/// The verbatim value of the property whose name is the slice `name` of `input`: the rest of
-/// its line after the first `:` outside a quoted parameter value.
-fn raw_value(input: &str, name: &str) -> Option<String> {
-    let base = input.as_ptr() as usize;
-    let start = (name.as_ptr() as usize).checked_sub(base)?;
-    if start + name.len() > input.len() || !input.is_char_boundary(start) {
-        return None;
+/// One parameter value at the start of `s`, and what follows it.
+fn param_value(s: &str) -> Option<(String, &str)> {
+    if !s.starts_with('"') {
+        let end = s.find([';', ':']).unwrap_or(s.len());
+        return Some((s[..end].to_string(), &s[end..]));
     }
-    let rest = &input[start + name.len()..];
-    let line = rest.split('\n').next().unwrap_or(rest);
-    let mut in_quotes = false;
-    for (i, c) in line.char_indices() {
-        match c {
-            '"' => in_quotes = !in_quotes,
-            ':' if !in_quotes => return Some(line[i + 1..].to_string()),
-            _ => {}
+    // `"a"` or `"a","b",...`; `find` returns ASCII positions, so every slice is on a
+    // character boundary.
+    let mut end = 0;
+    let mut count = 0;
+    loop {
+        let body = &s[end + 1..];
+        let close = body.find('"')?;
+        end = end + 1 + close + 1;
+        count += 1;
+        if s[end..].starts_with(",\"") {
+            end += 1;
+        } else {
+            break;
         }
     }
-    Some(String::new())
+    let value = if count == 1 {
+        s[1..end - 1].to_string()
+    } else {
+        s[..end].to_string()
+    };
+    Some((value, &s[end..]))
+}
+
+/// A short error naming the line (after unfolding), never its content (personal data).
+fn syntax_error(line: usize) -> Error {
+    Error::InvalidCalendar(format!("syntax error at line {line} (after unfolding)"))
 }
 
 #[cfg(test)]
@@ -336,30 +284,96 @@ mod tests {
 }
 
 #[cfg(test)]
-mod batch_tests {
+mod linear_tests {
     use super::*;
+    use std::time::{Duration, Instant};
+
+    fn event_with(lines: &str) -> String {
+        format!("BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\n{lines}END:VEVENT\r\nEND:VCALENDAR\r\n")
+    }
 
     #[test]
-    fn a_large_calendar_parses_in_slices_to_the_same_tree() {
-        let mut text = String::from("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\n");
-        for i in 0..(BATCH * 3 + 5) {
-            text.push_str(&format!(
-                "BEGIN:VEVENT\r\nUID:u{i}\r\nDTSTART:20250101T000000Z\r\nSUMMARY:a long \r\n summary {i}\r\nBEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT5M\r\nEND:VALARM\r\nEND:VEVENT\r\n"
-            ));
+    fn multibyte_names_and_odd_lines_never_panic() {
+        for lines in [
+            "X-A\u{e9}:1\r\n",
+            "\u{e9}\u{e9}\u{e9}\r\n",
+            "X;\u{e9}=\"\u{e9}:\r\n",
+            "X;A=\"\u{e9}\",\"\r\n",
+            "X;A=\"\u{e9}\"\u{e9}:v\r\n",
+            "X;A\r\n",
+            "X;;:v\r\n",
+            "BEGIN:\u{e9}\r\nEND:\u{e9}\r\n",
+            "BEGIN;X=1:VALARM\r\n",
+            "END\r\n",
+            "\r\n \u{e9}\r\n\t\u{e9}\r",
+        ] {
+            let text = event_with(lines);
+            for cut in 0..=text.len() {
+                if let Some(part) = text.get(..cut) {
+                    let _ = parse_calendar(part);
+                }
+            }
         }
-        text.push_str("X-AFTER:1\r\nEND:VCALENDAR\r\n");
-        let normal = text.replace("\r\n ", "").replace("\r\n", "\n");
-        assert!(top_level_batches(&normal).is_some());
-        let sliced = parse_calendar(&text).unwrap();
-        let whole = parse_normal(&normal).unwrap();
-        assert_eq!(sliced.components, whole.components);
-        let mut a = sliced.properties.clone();
-        let mut b = whole.properties.clone();
-        a.sort_by(|x, y| x.name.cmp(&y.name));
-        b.sort_by(|x, y| x.name.cmp(&y.name));
-        assert_eq!(a, b);
-        assert_eq!(sliced.components.len(), BATCH * 3 + 5);
-        // Truncated input is still an error, never a partial calendar.
-        assert!(parse_calendar(&text[..text.len() - 20]).is_err());
+        let cal = parse_calendar(&event_with("X-A\u{e9}:1\r\n")).unwrap();
+        assert_eq!(cal.components[0].properties[0].name, "X-A\u{e9}");
+        assert_eq!(cal.components[0].properties[0].value, "1");
+    }
+
+    #[test]
+    fn parameters_as_before() {
+        let cal = parse_calendar(&event_with(
+            "A;X=\"p\",\"q\";Y=plain,list;Z;W=:v:w\r\nB\r\nC; K=\"x;y:z\":\r\n",
+        ))
+        .unwrap();
+        let p = &cal.components[0].properties;
+        assert_eq!(
+            p[0].params,
+            vec![
+                ("X".into(), "\"p\",\"q\"".into()),
+                ("Y".into(), "plain,list".into()),
+                ("Z".into(), String::new()),
+                ("W".into(), String::new()),
+            ]
+        );
+        assert_eq!(p[0].value, "v:w");
+        assert_eq!((p[1].name.as_str(), p[1].value.as_str()), ("B", ""));
+        assert_eq!(p[2].params, vec![("K".into(), "x;y:z".into())]);
+        for bad in ["A;X=\"open:v\r\n", "A;=1:v\r\n", "A B:v\r\n", "A;X=1\r\n"] {
+            assert!(parse_calendar(&event_with(bad)).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn unfolding_in_one_pass() {
+        assert_eq!(unfold("a\r\n b\n\tc\rd\r\ne"), "abc\nd\ne");
+        assert_eq!(unfold("\u{e9}\r\n \u{e9}"), "\u{e9}\u{e9}");
+        assert_eq!(unfold("x\r\n"), "x\n");
+    }
+
+    fn time(text: &str) -> Duration {
+        let start = Instant::now();
+        let cal = parse_calendar(text).unwrap();
+        assert!(!cal.components.is_empty());
+        start.elapsed()
+    }
+
+    #[test]
+    fn one_large_component_parses_in_linear_time() {
+        // 100k properties in one VEVENT (about 1.3 MB) took minutes with the quadratic
+        // parser; allow a generous margin for a busy machine and a debug build.
+        let lines = |n: usize| {
+            (0..n)
+                .map(|i| format!("X-P{i};X-A=\"a\":value {i}\\, more\r\n"))
+                .collect::<String>()
+        };
+        let small = event_with(&lines(10_000));
+        let large = event_with(&lines(100_000));
+        let t_small = (0..3).map(|_| time(&small)).min().unwrap();
+        let t_large = (0..3).map(|_| time(&large)).min().unwrap();
+        assert!(t_large < Duration::from_secs(20), "{t_large:?}");
+        assert!(
+            t_large < t_small * 40 + Duration::from_millis(200),
+            "10k: {t_small:?}, 100k: {t_large:?}"
+        );
     }
 }

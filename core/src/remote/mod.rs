@@ -1,9 +1,11 @@
 //! Talking to servers: [`http`] (one HTTP agent with auth, limits and counters) and the
-//! protocols on top of it ([`caldav`], [`syncml`]).
+//! protocols on top of it ([`caldav`], [`syncml`]); [`limits`] bounds what reading one
+//! answer may keep.
 
 pub mod caldav;
 pub mod digest;
 pub mod http;
+pub mod limits;
 pub mod syncml;
 #[cfg(test)]
 pub(crate) mod testserver;

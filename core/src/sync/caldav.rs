@@ -150,9 +150,10 @@ fn run_with_client(
         .any(|i| i.device_id.is_none() || i.href.is_none());
     if unchanged_remote && device_scan.is_empty() && !incomplete {
         if !device_scan.touched.is_empty() && !opts.dry_run {
+            let by_id: HashMap<i64, &ItemRecord> = items.iter().map(|i| (i.id, i)).collect();
             store.write(|tx| {
                 for (row, entry) in &device_scan.touched {
-                    if let Some(mut item) = items.iter().find(|i| i.id == *row).cloned() {
+                    if let Some(mut item) = by_id.get(row).map(|i| (*i).clone()) {
                         item.device_version = Some(entry.version.clone());
                         tx.save_item(&item)?;
                     }

@@ -8,7 +8,7 @@ use super::detect::DeviceEvent;
 use super::plan::{Action, ServerItem};
 use crate::ical;
 use crate::model::{Event, EventTime};
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
 /// What identifies an event for pairing: normalised summary, start, end, all-day and
 /// recurrence rule.
@@ -86,15 +86,12 @@ pub fn pair_by_content(actions: Vec<Action>) -> (Vec<Action>, Vec<String>) {
             ));
         }
     }
-    let mut server_by_key: HashMap<String, Vec<ServerItem>> = HashMap::new();
+    let mut server_by_key: HashMap<String, VecDeque<ServerItem>> = HashMap::new();
     for (k, item) in from_server {
-        server_by_key.entry(k).or_default().push(item);
+        server_by_key.entry(k).or_default().push_back(item);
     }
     for (k, device) in from_device {
-        match server_by_key
-            .get_mut(&k)
-            .and_then(|v| (!v.is_empty()).then(|| v.remove(0)))
-        {
+        match server_by_key.get_mut(&k).and_then(VecDeque::pop_front) {
             Some(item) => out.push(Action::Adopt { device, item }),
             None => out.push(Action::CreateOnServer { row: None, device }),
         }

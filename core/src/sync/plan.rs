@@ -424,8 +424,9 @@ pub fn plan(items: &[ItemRecord], device: DeviceScan, server: ServerScan) -> Vec
             actions.push(a);
         }
     }
+    let planned: std::collections::HashSet<i64> = actions.iter().filter_map(Action::row).collect();
     for (row, entry) in touched {
-        if !actions.iter().any(|a| a.row() == Some(row)) {
+        if !planned.contains(&row) {
             actions.push(Action::Refresh {
                 row,
                 item: None,

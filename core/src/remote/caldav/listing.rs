@@ -61,6 +61,7 @@ impl CalDavClient {
         let mut changed: HashMap<String, RemoteItem> = HashMap::new();
         let mut deleted: HashMap<String, Href> = HashMap::new();
         let mut order: Vec<String> = Vec::new();
+        let mut ordered: HashSet<String> = HashSet::new();
         let mut current = token.cloned();
 
         for _ in 0..MAX_SYNC_ROUNDS {
@@ -104,7 +105,7 @@ impl CalDavClient {
                         continue;
                     }
                     let href = to_href(&base, raw);
-                    if !order.contains(&key) {
+                    if ordered.insert(key.clone()) {
                         order.push(key.clone());
                     }
                     if r.status == Some(404) || r.status == Some(410) {

@@ -6,6 +6,7 @@ use quick_xml::name::ResolveResult;
 use quick_xml::NsReader;
 
 use crate::error::{Error, Result};
+use crate::remote::limits::{Budget, XmlLimits};
 
 /// The WebDAV namespace.
 pub const DAV: &str = "DAV:";
@@ -83,6 +84,11 @@ pub fn parse_status_line(s: &str) -> Option<u16> {
     code.parse().ok().filter(|c| (100..600).contains(c))
 }
 
+/// Bytes a kept name costs: its text and its two strings.
+fn name_cost(name: &Name) -> usize {
+    name.0.len() + name.1.len() + std::mem::size_of::<Name>()
+}
+
 fn name_of(ns: &ResolveResult<'_>, local: &[u8]) -> Name {
     let ns = match ns {
         ResolveResult::Bound(n) => String::from_utf8_lossy(n.as_ref()).into_owned(),
@@ -102,10 +108,13 @@ fn xml_err(e: impl std::fmt::Display) -> Error {
 /// Parses a multistatus body, calling `on_response` for each `response` as soon as its end
 /// tag is read. Returns the top-level `sync-token`, wherever it appears (Xandikos puts it
 /// after the responses). An error from `on_response` stops the parse and is returned.
+/// [`XmlLimits::DAV`] holds while reading: too deep, too many elements or too many bytes
+/// kept for one response is a protocol error.
 pub fn parse_multistatus(
     body: &[u8],
     on_response: &mut dyn FnMut(DavResponse) -> Result<()>,
 ) -> Result<Option<String>> {
+    let mut budget = Budget::new(XmlLimits::DAV, "multistatus");
     let mut reader = NsReader::from_reader(body);
     reader.config_mut().trim_text(false);
     let mut buf = Vec::new();
@@ -125,8 +134,15 @@ pub fn parse_multistatus(
         match event {
             Event::Start(ref e) | Event::Empty(ref e) => {
                 let empty = matches!(event, Event::Empty(_));
-                let name = name_of(&ns, e.local_name().as_ref());
                 let depth = stack.len();
+                budget.depth(depth)?;
+                budget.open_tag(e)?;
+                let name = name_of(&ns, e.local_name().as_ref());
+                if depth == 1 && is(&name, DAV, "response") {
+                    budget.next_unit();
+                }
+                budget.element()?;
+                budget.keep(name_cost(&name))?;
                 if depth == 0 {
                     if !is(&name, DAV, "multistatus") {
                         return Err(Error::Protocol(format!(
@@ -148,6 +164,7 @@ pub fn parse_multistatus(
                         if is(&name, CALDAV, "comp") {
                             if let Ok(Some(a)) = e.try_get_attribute("name") {
                                 if let Ok(v) = a.unescape_value() {
+                                    budget.keep(v.len())?;
                                     p.comp_names.push(v.into_owned());
                                 }
                             }
@@ -155,6 +172,7 @@ pub fn parse_multistatus(
                         if is(&name, DAV, "href") {
                             href_text.clear();
                         }
+                        budget.keep(name_cost(&name))?;
                         p.elements.push(name.clone());
                     }
                 }
@@ -164,6 +182,7 @@ pub fn parse_multistatus(
                 } else {
                     // An empty element: run its end handling right away.
                     stack.push(name);
+                    budget.close();
                     end_element(
                         &mut stack,
                         &mut response,
@@ -178,6 +197,7 @@ pub fn parse_multistatus(
                 }
             }
             Event::End(_) => {
+                budget.close();
                 end_element(
                     &mut stack,
                     &mut response,
@@ -192,10 +212,12 @@ pub fn parse_multistatus(
             }
             Event::Text(ref t) => {
                 let s = t.xml10_content().map_err(xml_err)?;
+                budget.keep(2 * s.len())?;
                 push_text(&s, &mut text, &mut href_text, &mut prop, &stack);
             }
             Event::CData(ref c) => {
                 let s = c.decode().map_err(xml_err)?;
+                budget.keep(2 * s.len())?;
                 push_text(&s, &mut text, &mut href_text, &mut prop, &stack);
             }
             Event::GeneralRef(ref r) => {
@@ -207,6 +229,7 @@ pub fn parse_multistatus(
                         .ok_or_else(|| Error::Protocol(format!("unknown XML entity &{n};")))?
                         .to_string()
                 };
+                budget.keep(2 * s.len())?;
                 push_text(&s, &mut text, &mut href_text, &mut prop, &stack);
             }
             Event::Eof => break,
@@ -311,14 +334,47 @@ fn end_element(
     Ok(())
 }
 
-/// Parses a whole multistatus into a vector (for small bodies: PROPFIND answers).
+/// Parses a whole multistatus into a vector (for small bodies: PROPFIND answers). What all
+/// responses keep together is bounded by [`XmlLimits::DAV`]'s bytes per response too.
 pub fn parse_all(body: &[u8]) -> Result<(Vec<DavResponse>, Option<String>)> {
     let mut out = Vec::new();
+    let mut kept = 0usize;
     let token = parse_multistatus(body, &mut |r| {
+        kept = kept.saturating_add(kept_size(&r));
+        if kept > XmlLimits::DAV.max_kept_bytes {
+            return Err(Error::Protocol(format!(
+                "multistatus: more than {} bytes kept",
+                XmlLimits::DAV.max_kept_bytes
+            )));
+        }
         out.push(r);
         Ok(())
     })?;
     Ok((out, token))
+}
+
+/// About how many bytes a parsed response holds.
+fn kept_size(r: &DavResponse) -> usize {
+    let strings = |v: &[String]| v.iter().map(|s| s.len() + 24).sum::<usize>();
+    let names = |v: &[Name]| v.iter().map(name_cost).sum::<usize>();
+    std::mem::size_of::<DavResponse>()
+        + r.href.len()
+        + strings(&r.extra_hrefs)
+        + r.props
+            .iter()
+            .map(|(n, v)| {
+                name_cost(n)
+                    + std::mem::size_of::<PropValue>()
+                    + v.text.len()
+                    + strings(&v.hrefs)
+                    + names(&v.elements)
+                    + strings(&v.comp_names)
+            })
+            .sum::<usize>()
+        + r.missing
+            .iter()
+            .map(|(n, _)| name_cost(n) + 8)
+            .sum::<usize>()
 }
 
 /// What a `DAV:error` body says: the precondition elements it names, and the hrefs inside.
@@ -339,6 +395,7 @@ impl DavError {
 
 /// Reads a `DAV:error` body leniently: `None` when the body is not XML or not an error.
 pub fn parse_error_body(body: &[u8]) -> Option<DavError> {
+    let mut budget = Budget::new(XmlLimits::DAV, "DAV:error");
     let mut reader = NsReader::from_reader(body);
     let mut buf = Vec::new();
     let mut depth = 0usize;
@@ -350,7 +407,14 @@ pub fn parse_error_body(body: &[u8]) -> Option<DavError> {
         let (ns, event) = reader.read_resolved_event_into(&mut buf).ok()?;
         match event {
             Event::Start(ref e) | Event::Empty(ref e) => {
+                budget.depth(depth).ok()?;
+                budget.open_tag(e).ok()?;
+                if matches!(event, Event::Empty(_)) {
+                    budget.close();
+                }
+                budget.element().ok()?;
                 let name = name_of(&ns, e.local_name().as_ref());
+                budget.keep(name_cost(&name)).ok()?;
                 if depth == 0 {
                     if !is(&name, DAV, "error") {
                         return None;
@@ -369,13 +433,18 @@ pub fn parse_error_body(body: &[u8]) -> Option<DavError> {
                 }
             }
             Event::End(_) => {
+                budget.close();
                 if in_href {
                     out.hrefs.push(href.trim().to_string());
                     in_href = false;
                 }
                 depth = depth.saturating_sub(1);
             }
-            Event::Text(ref t) if in_href => href.push_str(&t.xml10_content().ok()?),
+            Event::Text(ref t) if in_href => {
+                let s = t.xml10_content().ok()?;
+                budget.keep(s.len()).ok()?;
+                href.push_str(&s);
+            }
             Event::GeneralRef(ref r) if in_href => {
                 let n = r.decode().ok()?;
                 if let Some(c) = r.resolve_char_ref().ok()? {

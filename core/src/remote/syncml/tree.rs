@@ -4,6 +4,12 @@
 
 use crate::error::{Error, Result};
 
+/// Bytes one element named `name`, or one text node holding `name`, costs in a tree (the
+/// node and its string), for the readers' [`crate::remote::limits::Budget`].
+pub(crate) fn element_cost(name: &str) -> usize {
+    std::mem::size_of::<Node>() + name.len()
+}
+
 /// The vocabulary an element belongs to: a WBXML code page, an XML namespace.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Ns {

@@ -9,8 +9,9 @@
 
 use super::message::SyncMlVersion;
 use super::tags;
-use super::tree::{Element, Node, Ns};
+use super::tree::{element_cost, Element, Node, Ns};
 use crate::error::{Error, Result};
+use crate::remote::limits::{Budget, XmlLimits};
 
 /// The kind of a WBXML document, from its public identifier.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,8 +74,6 @@ const STR_I: u8 = 0x03;
 const STR_T: u8 = 0x83;
 const OPAQUE: u8 = 0xC3;
 const UTF8: u32 = 106;
-/// Deepest element nesting accepted (SyncML needs about 12).
-const MAX_DEPTH: usize = 64;
 
 fn err(msg: impl Into<String>) -> Error {
     Error::Protocol(format!("invalid WBXML: {}", msg.into()))
@@ -193,12 +192,13 @@ fn push_text(parent: &mut Element, s: &str) {
     }
 }
 
-/// Decodes a WBXML SyncML or DevInf document into its root element.
+/// Decodes a WBXML SyncML or DevInf document into its root element, within
+/// [`XmlLimits::SYNCML`] (an embedded DevInf shares the budget of its message).
 pub fn decode(bytes: &[u8]) -> Result<(Doc, Element)> {
-    decode_doc(bytes, false)
+    decode_doc(bytes, false, &mut Budget::new(XmlLimits::SYNCML, "WBXML"))
 }
 
-fn decode_doc(bytes: &[u8], nested: bool) -> Result<(Doc, Element)> {
+fn decode_doc(bytes: &[u8], nested: bool, budget: &mut Budget) -> Result<(Doc, Element)> {
     let mut r = Reader { b: bytes, pos: 0 };
     let h = read_header(&mut r)?;
     let mut page = 0u8;
@@ -229,21 +229,29 @@ fn decode_doc(bytes: &[u8], nested: bool) -> Result<(Doc, Element)> {
                     ENTITY => {
                         let c = char::from_u32(r.mb_u32()?)
                             .ok_or_else(|| err("entity is not a character"))?;
+                        budget.keep(element_cost(""))?;
                         push_text(parent, c.encode_utf8(&mut [0; 4]));
                     }
-                    STR_I => push_text(parent, r.cstr()?),
+                    STR_I => {
+                        let s = r.cstr()?;
+                        budget.keep(element_cost(s))?;
+                        push_text(parent, s);
+                    }
                     STR_T => {
                         let off = r.mb_u32()?;
-                        push_text(parent, table_str(h.strtbl, off)?);
+                        let s = table_str(h.strtbl, off)?;
+                        budget.keep(element_cost(s))?;
+                        push_text(parent, s);
                     }
                     _ => {
                         let n = r.mb_u32()?;
                         let data = r.take(n)?;
+                        budget.keep(element_cost("") + data.len())?;
                         let sub = (!nested && !h.doc.is_devinf() && parent.name == "Data")
                             .then(|| peek_doc(data))
                             .flatten();
                         match sub {
-                            Some(Doc::DevInf(_)) => parent.push(decode_doc(data, true)?.1),
+                            Some(Doc::DevInf(_)) => parent.push(decode_doc(data, true, budget)?.1),
                             _ => parent.children.push(Node::Opaque(data.to_vec())),
                         }
                     }
@@ -273,11 +281,11 @@ fn decode_doc(bytes: &[u8], nested: bool) -> Result<(Doc, Element)> {
                 } else {
                     name
                 };
+                budget.element()?;
+                budget.keep(element_cost(name))?;
                 let e = Element::new(ns, name);
                 if t & 0x40 != 0 {
-                    if stack.len() >= MAX_DEPTH {
-                        return Err(err("elements nested too deeply"));
-                    }
+                    budget.depth(stack.len())?;
                     stack.push(e);
                 } else {
                     match stack.last_mut() {

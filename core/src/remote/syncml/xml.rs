@@ -16,12 +16,12 @@ use super::message::{SyncMl, SyncMlVersion};
 use super::tree::{Element, Node, Ns};
 use super::{devinf_tree, message_tree};
 use crate::error::{Error, Result};
+use crate::remote::limits::{Budget, XmlLimits};
 
 /// The MetInf namespace.
 pub const METINF_NS: &str = "syncml:metinf";
 /// The DevInf namespace.
 pub const DEVINF_NS: &str = "syncml:devinf";
-const MAX_DEPTH: usize = 64;
 
 fn xml_err(e: impl std::fmt::Display) -> Error {
     Error::Protocol(format!("invalid SyncML XML: {e}"))
@@ -84,8 +84,9 @@ fn push_text(stack: &mut [Element], s: &str) -> Result<()> {
     }
 }
 
-/// Reads a document into its root element.
+/// Reads a document into its root element, within [`XmlLimits::SYNCML`].
 pub(crate) fn read_tree(bytes: &[u8]) -> Result<Element> {
+    let mut budget = Budget::new(XmlLimits::SYNCML, "SyncML XML");
     let mut reader = NsReader::from_reader(bytes);
     reader.config_mut().trim_text(false);
     let mut buf = Vec::new();
@@ -98,23 +99,26 @@ pub(crate) fn read_tree(bytes: &[u8]) -> Result<Element> {
                 if root.is_some() {
                     return Err(xml_err("a second root element"));
                 }
+                budget.depth(stack.len())?;
+                budget.open_tag(s)?;
+                budget.element()?;
                 let local = String::from_utf8_lossy(s.local_name().as_ref()).into_owned();
+                budget.keep(super::tree::element_cost(&local))?;
                 let el = Element {
                     ns: ns_of(&ns, stack.last().map(|p| p.ns), &local),
                     name: local,
                     children: Vec::new(),
                 };
                 if matches!(ev, Event::Start(_)) {
-                    if stack.len() >= MAX_DEPTH {
-                        return Err(xml_err("elements nested too deeply"));
-                    }
                     stack.push(el);
                     None
                 } else {
+                    budget.close();
                     Some(el)
                 }
             }
             Event::End(_) => {
+                budget.close();
                 let mut el = stack.pop().ok_or_else(|| xml_err("unexpected end tag"))?;
                 if !el.is_leaf() {
                     el.children
@@ -123,11 +127,15 @@ pub(crate) fn read_tree(bytes: &[u8]) -> Result<Element> {
                 Some(el)
             }
             Event::Text(ref t) => {
-                push_text(&mut stack, &t.decode().map_err(xml_err)?)?;
+                let s = t.decode().map_err(xml_err)?;
+                budget.keep(super::tree::element_cost(&s))?;
+                push_text(&mut stack, &s)?;
                 None
             }
             Event::CData(ref c) => {
-                push_text(&mut stack, &c.decode().map_err(xml_err)?)?;
+                let s = c.decode().map_err(xml_err)?;
+                budget.keep(super::tree::element_cost(&s))?;
+                push_text(&mut stack, &s)?;
                 None
             }
             Event::GeneralRef(ref r) => {
@@ -139,6 +147,7 @@ pub(crate) fn read_tree(bytes: &[u8]) -> Result<Element> {
                         .ok_or_else(|| xml_err(format!("unknown entity &{n};")))?
                         .to_string()
                 };
+                budget.keep(super::tree::element_cost(&s))?;
                 push_text(&mut stack, &s)?;
                 None
             }

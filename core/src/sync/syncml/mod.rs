@@ -284,10 +284,15 @@ fn run_once(
             | SyncMode::RefreshFromClient
     );
     if matches!(mode, SyncMode::TwoWay | SyncMode::OneWayFromClient) {
+        let on_server: std::collections::HashSet<i64> = items
+            .iter()
+            .filter(|i| i.href.is_some())
+            .map(|i| i.id)
+            .collect();
         let deletes: Vec<Action> = device_scan
             .deleted
             .iter()
-            .filter(|r| items.iter().any(|i| i.id == **r && i.href.is_some()))
+            .filter(|r| on_server.contains(r))
             .map(|r| Action::DeleteOnServer {
                 row: *r,
                 etag: None,

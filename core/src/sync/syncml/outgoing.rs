@@ -77,6 +77,7 @@ pub fn incremental(
         });
     }
     let mut unacked = Vec::new();
+    let deleted: std::collections::HashSet<i64> = scan.deleted.iter().copied().collect();
     for row in items {
         if let Some(d) = scan.changed.get(&row.id) {
             let kind = if row.href.is_some() {
@@ -90,7 +91,7 @@ pub fn incremental(
                 ics: Some(body_of(row, d)?),
                 device: Some(d.clone()),
             });
-        } else if scan.deleted.contains(&row.id) {
+        } else if deleted.contains(&row.id) {
             if row.href.is_some() {
                 out.push(Outgoing {
                     row: row.id,
