@@ -42,8 +42,10 @@ fn top_level_batches(normal: &str) -> Option<(String, Vec<String>)> {
     for line in normal.split('\n') {
         let upper = line.trim_start().get(..6).map(str::to_ascii_uppercase);
         let begins = upper.as_deref() == Some("BEGIN:");
-        let ends =
-            line.trim_start().len() >= 4 && line.trim_start()[..4].eq_ignore_ascii_case("END:");
+        let ends = line
+            .trim_start()
+            .get(..4)
+            .is_some_and(|s| s.eq_ignore_ascii_case("END:"));
         if begins {
             depth += 1;
             if depth == 1 {

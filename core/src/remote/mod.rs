@@ -1,9 +1,11 @@
 //! Talking to servers: [`http`] (one HTTP agent with auth, limits and counters) and the
-//! protocols on top of it ([`caldav`], [`syncml`]).
+//! protocols on top of it ([`caldav`], [`syncml`]); [`log_body`] keeps credentials out of
+//! trace logs.
 
 pub mod caldav;
 pub mod digest;
 pub mod http;
+pub mod log_body;
 pub mod syncml;
 #[cfg(test)]
 pub(crate) mod testserver;

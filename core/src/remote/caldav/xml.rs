@@ -30,6 +30,9 @@ pub struct PropValue {
     pub elements: Vec<Name>,
     /// The `name` attribute of each CalDAV `comp` inside (supported-calendar-component-set).
     pub comp_names: Vec<String>,
+    /// Some text inside was not UTF-8 (`text` holds it with replacement characters): the
+    /// value must not be used, but the other properties and responses are fine.
+    pub undecodable: bool,
 }
 
 impl PropValue {
@@ -190,14 +193,14 @@ pub fn parse_multistatus(
                     on_response,
                 )?;
             }
-            Event::Text(ref t) => {
-                let s = t.xml10_content().map_err(xml_err)?;
-                push_text(&s, &mut text, &mut href_text, &mut prop, &stack);
-            }
-            Event::CData(ref c) => {
-                let s = c.decode().map_err(xml_err)?;
-                push_text(&s, &mut text, &mut href_text, &mut prop, &stack);
-            }
+            Event::Text(ref t) => match t.xml10_content() {
+                Ok(s) => push_text(&s, &mut text, &mut href_text, &mut prop, &stack),
+                Err(e) => undecodable_text(t, e, &mut text, &mut href_text, &mut prop, &stack)?,
+            },
+            Event::CData(ref c) => match c.decode() {
+                Ok(s) => push_text(&s, &mut text, &mut href_text, &mut prop, &stack),
+                Err(e) => undecodable_text(c, e, &mut text, &mut href_text, &mut prop, &stack)?,
+            },
             Event::GeneralRef(ref r) => {
                 let s: String = if let Some(c) = r.resolve_char_ref().map_err(xml_err)? {
                     c.to_string()
@@ -223,6 +226,28 @@ pub fn parse_multistatus(
         return Err(Error::Protocol("truncated multistatus body".into()));
     }
     Ok(sync_token)
+}
+
+/// Text that is not UTF-8: inside a property value (a calendar-data, a display name) it
+/// spoils that value only, marked [`PropValue::undecodable`]; anywhere else (an href, a
+/// status) the body is unusable.
+fn undecodable_text(
+    raw: &[u8],
+    e: impl std::fmt::Display,
+    text: &mut String,
+    href_text: &mut String,
+    prop: &mut Option<(Name, PropValue)>,
+    stack: &[Name],
+) -> Result<()> {
+    match prop.as_mut() {
+        Some((_, p)) if !stack.last().is_some_and(|n| is(n, DAV, "href")) => {
+            p.undecodable = true;
+            let lossy = String::from_utf8_lossy(raw);
+            push_text(&lossy, text, href_text, prop, stack);
+            Ok(())
+        }
+        _ => Err(xml_err(e)),
+    }
 }
 
 fn push_text(
