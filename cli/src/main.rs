@@ -43,6 +43,9 @@ fn main() -> ExitCode {
     env_logger::Builder::from_env(
         env_logger::Env::default().default_filter_or(if cli.verbose { "info" } else { "warn" }),
     )
+    // ureq_proto's trace log dumps whole requests, Authorization header included: never
+    // below debug, whatever RUST_LOG says.
+    .filter_module("ureq_proto", log::LevelFilter::Debug)
     // Log lines quote server answers (hrefs, messages): escaped like every printed line.
     .format(|buf, record| {
         use std::io::Write;

@@ -16,7 +16,7 @@ fn a_line_cut_inside_a_multibyte_character_is_no_panic() {
     text.push_str("X-Aé:1\r\nEND:VCALENDAR\r\n");
     let cal = ical::parse_calendar(&text).expect("parses");
     assert_eq!(cal.components.len(), 40);
-    assert_eq!(cal.components[0].properties[2].name, "X-AÉ");
+    assert_eq!(cal.components[0].properties[2].name, "X-Aé");
 }
 
 /// An alarm so far before its event that the date arithmetic overflows.

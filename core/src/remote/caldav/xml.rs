@@ -567,4 +567,28 @@ mod tests {
         assert!(parse_error_body(b"<html/>").is_none());
         assert!(parse_error_body(b"oops").is_none());
     }
+
+    #[test]
+    fn bytes_that_are_not_utf8_spoil_one_value_only() {
+        let mut body = b"<d:multistatus xmlns:d=\"DAV:\" xmlns:c=\"urn:ietf:params:xml:ns:caldav\">\
+            <d:response><d:href>/c/a.ics</d:href><d:propstat><d:prop><d:getetag>\"1\"</d:getetag>\
+            <c:calendar-data>BEGIN:VCALENDAR\r\nSUMMARY:"
+            .to_vec();
+        body.extend_from_slice(b"\xff\xfe");
+        body.extend_from_slice(
+            b"\r\nEND:VCALENDAR\r\n</c:calendar-data></d:prop></d:propstat></d:response>\
+            <d:response><d:href>/c/b.ics</d:href><d:propstat><d:prop>\
+            <c:calendar-data>BEGIN:VCALENDAR</c:calendar-data></d:prop></d:propstat></d:response>\
+            </d:multistatus>",
+        );
+        let (rs, _) = parse_all(&body).unwrap();
+        assert_eq!(rs.len(), 2);
+        assert!(rs[0].prop(CALDAV, "calendar-data").unwrap().undecodable);
+        assert_eq!(rs[0].prop_text(DAV, "getetag").as_deref(), Some("\"1\""));
+        assert!(!rs[1].prop(CALDAV, "calendar-data").unwrap().undecodable);
+        // In an href it leaves nothing to go on: the body is an error.
+        let bad = b"<d:multistatus xmlns:d=\"DAV:\"><d:response><d:href>/\xff</d:href>\
+            </d:response></d:multistatus>";
+        assert!(parse_all(bad).is_err());
+    }
 }
