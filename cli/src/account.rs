@@ -128,7 +128,9 @@ fn add_syncml(store: &mut SqliteStore, args: AddArgs, url: String) -> Result<()>
         .set_remote_calendar(cal.id, &format!("{url}#{server_uri}"), None)?;
     say!(
         "Account {} added: SyncML {url} (datastore {server_uri}, device id {}) <-> {}",
-        account.name, state.device_id, account.local
+        account.name,
+        state.device_id,
+        account.local
     );
     Ok(())
 }

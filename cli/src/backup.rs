@@ -75,7 +75,9 @@ pub fn run(store: &mut SqliteStore, db: &Path, command: BackupCommand) -> Result
                 .expect("just stored");
             say!(
                 "backup #{id}: {} local and {} server event(s), {} bytes",
-                b.device_items, b.server_items, b.size
+                b.device_items,
+                b.server_items,
+                b.size
             );
             Ok(0)
         }

@@ -5,11 +5,11 @@ use crate::password::password;
 use crate::progress::Bar;
 use std::path::Path;
 use std::time::Duration;
+use synchro_core::panic_guard::guard;
 use synchro_core::store::{Protocol, SqliteStore, SyncLock};
 use synchro_core::sync::caldav::sync_caldav;
 use synchro_core::sync::syncml::{sync_syncml, SyncMode};
 use synchro_core::sync::{Interrupt, Progress, SyncOptions, SyncReport, SyncStatus};
-use synchro_core::panic_guard::guard;
 use synchro_core::{Error, ErrorKind, Result};
 
 /// How long a sync waits for another one on the same store to finish.

@@ -34,7 +34,11 @@ pub fn options() -> OpenOptions {
 
 /// Writes `bytes` to `path`, creating it `0600` or truncating it.
 pub fn write(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let mut file: File = options().write(true).create(true).truncate(true).open(path)?;
+    let mut file: File = options()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(path)?;
     file.write_all(bytes)?;
     file.sync_all()
 }

@@ -357,8 +357,7 @@ fn serve(client: TcpStream, upstream: &str, shared: &Shared) -> std::io::Result<
                 continue;
             }
         }
-        let rewrites =
-            hide.is_some()
+        let rewrites = hide.is_some()
             || matches!(
                 current,
                 Fault::Rewrite(..) | Fault::RewriteBytes(..) | Fault::HeaderStatusWhen(..)

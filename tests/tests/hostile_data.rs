@@ -66,7 +66,11 @@ fn an_alarm_beyond_any_date_syncs_to_a_vcalendar_server() {
     let alarm = "BEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:x\r\n\
                  TRIGGER:-P396761521D\r\nEND:VALARM";
     fs::write(vdir.join("far.ics"), with_line("far", alarm)).unwrap();
-    fs::write(vdir.join("near.ics"), simple("near", "Near", "20251006T090000Z")).unwrap();
+    fs::write(
+        vdir.join("near.ics"),
+        simple("near", "Near", "20251006T090000Z"),
+    )
+    .unwrap();
     let out = cli.run(&["sync", "t", "--json"]);
     out.expect_ok();
     let items = server.items(&peer);
@@ -99,7 +103,10 @@ fn an_event_that_is_not_utf8_skips_that_event_only() {
     let r = out.json_one();
     assert_eq!(r["status"], "error", "{out}");
     let errors = r["errors"].to_string();
-    assert!(errors.contains("b.ics") && errors.contains("UTF-8"), "{errors}");
+    assert!(
+        errors.contains("b.ics") && errors.contains("UTF-8"),
+        "{errors}"
+    );
     let files = vdir_files(&vdir);
     let texts: Vec<&str> = files.iter().map(|(_, t)| t.as_str()).collect();
     assert_eq!(files.len(), 2, "{files:?}");
@@ -191,7 +198,10 @@ fn credentials_are_not_in_trace_logs() {
         .stderr
         .lines()
         .find(|l| l.to_ascii_lowercase().contains("authorization: basic"));
-    assert!(leak.is_none(), "an Authorization header in the log: {leak:?}");
+    assert!(
+        leak.is_none(),
+        "an Authorization header in the log: {leak:?}"
+    );
 }
 
 #[cfg(unix)]
@@ -240,5 +250,4 @@ fn files_and_folders_synchro_creates_are_private() {
         assert_eq!(mode(f), 0o600, "{}", f.display());
     }
     assert_eq!(mode(&vdir), 0o700);
-
 }

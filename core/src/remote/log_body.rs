@@ -80,7 +80,10 @@ mod tests {
                    <Data>YWxpY2U6c2VjcmV0</Data></Cred><Source/></SyncHdr>\
                    <s:CRED x='1'>c2VjcmV0</s:CRED><Credit>kept</Credit><Cred/>tail</SyncML>";
         let out = redact_creds(xml);
-        assert!(!out.contains("YWxpY2U6c2VjcmV0") && !out.contains("c2VjcmV0"), "{out}");
+        assert!(
+            !out.contains("YWxpY2U6c2VjcmV0") && !out.contains("c2VjcmV0"),
+            "{out}"
+        );
         assert!(out.contains("<Cred>[redacted]</Cred><Source/>"), "{out}");
         assert!(out.contains("<Credit>kept</Credit>"), "{out}");
         assert!(out.ends_with("<Cred/>tail</SyncML>"), "{out}");

@@ -326,7 +326,10 @@ pub fn fetch_all(client: &mut CalDavClient, url: &str) -> Result<Vec<FetchedItem
     let mut out = Vec::with_capacity(hrefs.len());
     client.multiget(url, &hrefs, &mut |f| {
         if f.undecodable {
-            log::warn!("{}: calendar data is not UTF-8, not in the snapshot", f.href);
+            log::warn!(
+                "{}: calendar data is not UTF-8, not in the snapshot",
+                f.href
+            );
         } else {
             out.push(f);
         }

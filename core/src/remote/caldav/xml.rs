@@ -570,10 +570,11 @@ mod tests {
 
     #[test]
     fn bytes_that_are_not_utf8_spoil_one_value_only() {
-        let mut body = b"<d:multistatus xmlns:d=\"DAV:\" xmlns:c=\"urn:ietf:params:xml:ns:caldav\">\
+        let mut body =
+            b"<d:multistatus xmlns:d=\"DAV:\" xmlns:c=\"urn:ietf:params:xml:ns:caldav\">\
             <d:response><d:href>/c/a.ics</d:href><d:propstat><d:prop><d:getetag>\"1\"</d:getetag>\
             <c:calendar-data>BEGIN:VCALENDAR\r\nSUMMARY:"
-            .to_vec();
+                .to_vec();
         body.extend_from_slice(b"\xff\xfe");
         body.extend_from_slice(
             b"\r\nEND:VCALENDAR\r\n</c:calendar-data></d:prop></d:propstat></d:response>\
