@@ -33,3 +33,36 @@ fn an_alarm_offset_beyond_any_date_is_no_panic() {
     assert!(vcs.contains("DALARM:20250101T085500Z"), "{vcs}");
     let _ = vcal::event_to_vcal(&event);
 }
+
+/// What parses must write to text that parses to the same tree.
+fn assert_round_trip_stable(text: &str) {
+    if let Ok(first) = ical::parse_calendar(text) {
+        let written = ical::write_calendar(&first);
+        let second = ical::parse_calendar(&written).expect("written calendar parses again");
+        assert_eq!(first, second);
+        assert_eq!(written, ical::write_calendar(&second));
+    }
+}
+
+/// Fuzzing find (ical_roundtrip): a line without ':' was read on into the next line, its
+/// parameters holding a line break; written back, the two lines became one property.
+#[test]
+fn a_line_without_colon_is_an_error_not_a_merged_property() {
+    let text = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:u\r\n\
+                URL;VALUE=Uexample.com/?a=1\r\nX-APPLE-LOC;VALUE=URI;X-TITLE=Blue:geo:1,2\r\n\
+                END:VEVENT\r\nEND:VCALENDAR\r\n";
+    assert!(ical::parse_calendar(text).is_err());
+    assert_round_trip_stable(text);
+}
+
+/// Fuzzing find (vcal_roundtrip): a vCalendar parameter whose name iCalendar cannot hold was
+/// written into the iCalendar text, which then did not parse.
+#[test]
+fn a_vcalendar_parameter_name_icalendar_cannot_hold_is_dropped() {
+    let text = "BEGIN:VCALENDAR\r\nVERSION:1.0\r\nBEGIN:VEVENT\r\nUID:u\r\n\
+                DTSTART:20250101T090000Z\r\nATTENDEE;CN=Rechenzentrum;X-'''ENCE=:mailto:a@b.c\r\n\
+                END:VEVENT\r\nEND:VCALENDAR\r\n";
+    let ics = vcal::vcal_to_ical(text).expect("converts");
+    ical::parse_calendar(&ics).expect("the conversion is iCalendar");
+    assert!(ics.contains("ATTENDEE;CN=Rechenzentrum:mailto:a@b.c"), "{ics}");
+}

@@ -174,6 +174,17 @@ fn convert(input: &str, c: &parser::Component<'_>) -> Result<Component> {
         .iter()
         .map(|p| convert_property(input, p))
         .collect();
+    // The `icalendar` parser reads a line without ':' on into the next one (its parameters
+    // then hold a line break): that would merge two properties into one.
+    let spans_lines = |s: &str| s.contains(['\n', '\r']);
+    if properties
+        .iter()
+        .any(|p| spans_lines(&p.name) || p.params.iter().any(|(k, v)| spans_lines(k) || spans_lines(v)))
+    {
+        return Err(Error::InvalidCalendar(format!(
+            "a line without ':' in {name}"
+        )));
+    }
     if properties.iter().any(|p| p.name.is_empty()) {
         return Err(Error::InvalidCalendar(format!(
             "a line without a property name in {name}"
