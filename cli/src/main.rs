@@ -3,6 +3,9 @@
 //! 2 usage, 3 held back by a safety check, 4 authentication failed, 5 server unreachable or
 //! asked to retry later.
 
+#[macro_use]
+mod display;
+
 mod account;
 mod args;
 mod backup;
@@ -40,13 +43,28 @@ fn main() -> ExitCode {
     env_logger::Builder::from_env(
         env_logger::Env::default().default_filter_or(if cli.verbose { "info" } else { "warn" }),
     )
-    .format_timestamp(None)
+    // ureq_proto's trace log dumps whole requests, Authorization header included: never
+    // below debug, whatever RUST_LOG says.
+    .filter_module("ureq_proto", log::LevelFilter::Debug)
+    // Log lines quote server answers (hrefs, messages): escaped like every printed line.
+    .format(|buf, record| {
+        use std::io::Write;
+        writeln!(
+            buf,
+            "[{} {}] {}",
+            record.level(),
+            record.target(),
+            display::escape(&record.args().to_string())
+        )
+    })
     .init();
+    // A panic's message may quote calendar data: print where it happened, never what.
+    synchro_core::panic_guard::install_quiet_hook();
     let db = cli.db.clone().unwrap_or_else(default_db);
     let mut store = match SqliteStore::open(&db) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("synchro: cannot open the store {}: {e}", db.display());
+            say_err!("synchro: cannot open the store {}: {e}", db.display());
             return ExitCode::from(1);
         }
     };
@@ -73,7 +91,7 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("synchro: {e}");
+            say_err!("synchro: {e}");
             ExitCode::from(exit_code_for(e.kind()))
         }
     }

@@ -23,6 +23,9 @@ pub enum ErrorKind {
     Interrupted,
     /// Another sync holds the store.
     Busy,
+    /// A bug in Synchro stopped the work (a caught panic); nothing past the last saved step
+    /// was applied.
+    Internal,
 }
 
 /// Every error of the core. Messages carry no personal data and no credentials.
@@ -75,6 +78,10 @@ pub enum Error {
     /// Another process is syncing this store.
     #[error("another sync is running on this store; try again when it has finished")]
     Busy,
+    /// A panic inside the work, caught by [`crate::panic_guard::guard`]. The message holds no
+    /// content: the panic's own text may quote calendar data.
+    #[error("internal error (a bug in Synchro); this account's sync stopped, nothing past its last saved step was applied")]
+    Internal,
 }
 
 impl Error {
@@ -91,6 +98,7 @@ impl Error {
             Error::Config(_) => ErrorKind::Config,
             Error::NeedsConfirmation(_) => ErrorKind::NeedsConfirmation,
             Error::Busy => ErrorKind::Busy,
+            Error::Internal => ErrorKind::Internal,
         }
     }
 }

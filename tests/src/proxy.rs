@@ -36,6 +36,9 @@ pub enum Fault {
     DropRequestHeader(String),
     /// Replace this text by that one in every answer (e.g. a SyncML Alert code).
     Rewrite(String, String),
+    /// Replace these bytes by those in every answer (e.g. bytes that are not UTF-8 in one
+    /// event of a multiget).
+    RewriteBytes(Vec<u8>, Vec<u8>),
     /// In answers to requests whose body holds this text, the SyncML header status becomes
     /// this code (e.g. 513: "version not supported").
     HeaderStatusWhen(String, u16),
@@ -68,6 +71,7 @@ impl Fault {
             | Fault::RefuseMultiget(_)
             | Fault::ForeignHrefInListings(_)
             | Fault::Rewrite(..)
+            | Fault::RewriteBytes(..)
             | Fault::HeaderStatusWhen(..)
             | Fault::DropRequestHeader(_) => None,
         }
@@ -345,6 +349,7 @@ fn serve(client: TcpStream, upstream: &str, shared: &Shared) -> std::io::Result<
             | Fault::RefuseMultiget(_)
             | Fault::ForeignHrefInListings(_)
             | Fault::Rewrite(..)
+            | Fault::RewriteBytes(..)
             | Fault::HeaderStatusWhen(..)
             | Fault::DropRequestHeader(_) => {}
         }
@@ -378,8 +383,11 @@ fn serve(client: TcpStream, upstream: &str, shared: &Shared) -> std::io::Result<
                 continue;
             }
         }
-        let rewrites =
-            hide.is_some() || matches!(current, Fault::Rewrite(..) | Fault::HeaderStatusWhen(..));
+        let rewrites = hide.is_some()
+            || matches!(
+                current,
+                Fault::Rewrite(..) | Fault::RewriteBytes(..) | Fault::HeaderStatusWhen(..)
+            );
         if rewrites && line.to_ascii_lowercase().starts_with("accept-encoding:") {
             continue;
         }
@@ -404,6 +412,7 @@ fn serve(client: TcpStream, upstream: &str, shared: &Shared) -> std::io::Result<
         }
         (Some(text), _) => hide_responses(&response, text),
         (None, Fault::Rewrite(from, to)) => rewrite_body(&response, from, to),
+        (None, Fault::RewriteBytes(from, to)) => rewrite_bytes(&response, from, to),
         (None, Fault::HeaderStatusWhen(marker, code))
             if String::from_utf8_lossy(&body).contains(marker.as_str()) =>
         {
@@ -463,6 +472,34 @@ fn set_header_status(response: &[u8], code: u16) -> Vec<u8> {
 }
 
 /// Replaces `from` by `to` in an answer's body and fixes its Content-Length.
+/// [`rewrite_body`] on bytes: every `from` in the body becomes `to`.
+fn rewrite_bytes(response: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+    let Some(end) = response.windows(4).position(|w| w == b"\r\n\r\n") else {
+        return response.to_vec();
+    };
+    let mut body = Vec::new();
+    let mut rest = &response[end + 4..];
+    while let Some(i) = rest.windows(from.len()).position(|w| w == from) {
+        body.extend_from_slice(&rest[..i]);
+        body.extend_from_slice(to);
+        rest = &rest[i + from.len()..];
+    }
+    body.extend_from_slice(rest);
+    let head = String::from_utf8_lossy(&response[..end]);
+    let mut out = Vec::new();
+    for line in head.split("\r\n") {
+        if line.to_ascii_lowercase().starts_with("content-length:") {
+            out.extend_from_slice(format!("Content-Length: {}\r\n", body.len()).as_bytes());
+        } else {
+            out.extend_from_slice(line.as_bytes());
+            out.extend_from_slice(b"\r\n");
+        }
+    }
+    out.extend_from_slice(b"\r\n");
+    out.extend_from_slice(&body);
+    out
+}
+
 fn rewrite_body(response: &[u8], from: &str, to: &str) -> Vec<u8> {
     let Some(end) = response.windows(4).position(|w| w == b"\r\n\r\n") else {
         return response.to_vec();

@@ -359,7 +359,7 @@ impl HttpClient {
         }
         debug!("{} {}", method, redact(url));
         if let Some(b) = body {
-            trace!("request body: {}", String::from_utf8_lossy(b));
+            trace!("request body: {}", super::log_body::loggable(b));
         }
         self.stats.requests += 1;
         let result = match body {
@@ -403,7 +403,7 @@ impl HttpClient {
             status,
             body.len()
         );
-        trace!("response body: {}", String::from_utf8_lossy(&body));
+        trace!("response body: {}", super::log_body::loggable(&body));
         Ok(Response {
             status,
             headers,

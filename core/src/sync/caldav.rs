@@ -330,7 +330,14 @@ pub fn fetch_all(client: &mut CalDavClient, url: &str) -> Result<Vec<FetchedItem
         .collect();
     let mut out = Vec::with_capacity(hrefs.len());
     client.multiget(url, &hrefs, &mut |f| {
-        out.push(f);
+        if f.undecodable {
+            log::warn!(
+                "{}: calendar data is not UTF-8, not in the snapshot",
+                f.href
+            );
+        } else {
+            out.push(f);
+        }
         Ok(())
     })?;
     Ok(out)
@@ -520,6 +527,10 @@ fn scan_remote(
 
 /// Parses a fetched item once: UID and fingerprints.
 fn server_item(f: FetchedItem) -> std::result::Result<ServerItem, (Href, Error)> {
+    if f.undecodable {
+        let e = Error::InvalidCalendar("calendar data is not UTF-8".into());
+        return Err((f.href, e));
+    }
     match ical::analyse(&f.ics) {
         Ok(a) => Ok(ServerItem {
             href: f.href,

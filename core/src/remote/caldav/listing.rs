@@ -287,10 +287,14 @@ impl CalDavClient {
                         return Ok(()); // duplicate response
                     }
                     let etag = r.prop_text(DAV, "getetag").unwrap_or_default();
+                    let undecodable = r
+                        .prop(CALDAV, "calendar-data")
+                        .is_some_and(|p| p.undecodable);
                     on_item(FetchedItem {
                         href: to_href(&base, &r.href),
                         etag: Etag::new(etag),
                         ics: ics.trim_start().to_string(),
+                        undecodable,
                     })
                 }
                 _ => Ok(()),
@@ -349,6 +353,7 @@ impl CalDavClient {
                     href: to_href(&final_url, final_url.path()),
                     etag: Etag::new(etag),
                     ics,
+                    undecodable: false,
                 }))
             }
             s => Err(http_error(s, "GET", &url)),

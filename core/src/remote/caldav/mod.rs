@@ -84,6 +84,10 @@ pub struct FetchedItem {
     pub etag: Etag,
     /// The iCalendar text.
     pub ics: String,
+    /// The server sent bytes that are not UTF-8: `ics` holds them with replacement
+    /// characters and must not be used as the event (the sync reports this item as an
+    /// error and goes on with the others).
+    pub undecodable: bool,
 }
 
 /// The result of a conditional write.
