@@ -1,7 +1,7 @@
 //! `synchro`: the command line over synchro-core. A folder of `.ics` files (or one `.ics`
 //! file) plays the phone's calendar. Exit codes: 0 synced or nothing to do, 1 other error,
 //! 2 usage, 3 held back by a safety check, 4 authentication failed, 5 server unreachable or
-//! asked to retry later.
+//! asked to retry later, 6 the server's TLS certificate was refused.
 
 mod account;
 mod args;
@@ -24,6 +24,7 @@ pub(crate) fn exit_code_for(kind: ErrorKind) -> u8 {
         ErrorKind::Auth => 4,
         ErrorKind::Unavailable => 5,
         ErrorKind::Config => 2,
+        ErrorKind::Tls => 6,
         _ => 1,
     }
 }

@@ -23,6 +23,9 @@ pub enum ErrorKind {
     Interrupted,
     /// Another sync holds the store.
     Busy,
+    /// The server's TLS certificate was refused (unknown issuer, expired, name or pin
+    /// mismatch): a settings or security matter, not a passing outage.
+    Tls,
 }
 
 /// Every error of the core. Messages carry no personal data and no credentials.
@@ -34,6 +37,10 @@ pub enum Error {
     /// Connection refused, reset, DNS failure, timeout.
     #[error("server unreachable: {0}")]
     Network(String),
+    /// The TLS handshake failed: the server's certificate was refused, or no common
+    /// protocol. Nothing was sent to the server.
+    #[error("TLS: {0}")]
+    Tls(crate::remote::tls::TlsFailure),
     /// 503 or 429, possibly with Retry-After.
     #[error("server busy, retry later{}", .after.map(|d| format!(" (after {} s)", d.as_secs())).unwrap_or_default())]
     RetryLater {
@@ -91,6 +98,7 @@ impl Error {
             Error::Config(_) => ErrorKind::Config,
             Error::NeedsConfirmation(_) => ErrorKind::NeedsConfirmation,
             Error::Busy => ErrorKind::Busy,
+            Error::Tls(_) => ErrorKind::Tls,
         }
     }
 }

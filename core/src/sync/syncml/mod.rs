@@ -318,9 +318,11 @@ fn run_once(
     } else {
         Encoding::Xml
     };
+    // No HTTP auth: SyncML credentials travel in the message. The trust settings apply.
     let http = HttpClient::new(HttpConfig {
         max_body: 32 * 1024 * 1024,
-        ..HttpConfig::new("", "")
+        username: String::new(),
+        ..crate::sync::caldav::http_config(account, "")?
     })?;
     let config = SessionConfig {
         url: account.server_url.clone(),
