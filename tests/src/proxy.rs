@@ -133,6 +133,7 @@ impl Hold {
 struct Shared {
     fault: Mutex<Fault>,
     requests: Mutex<Vec<String>>,
+    heads: Mutex<Vec<Vec<String>>>,
     count: AtomicUsize,
     nth: Mutex<Option<(usize, Nth)>>,
 }
@@ -187,6 +188,12 @@ impl Proxy {
         self.shared.requests.lock().unwrap().clone()
     }
 
+    /// The header lines (request line first, `Connection` left out) of the requests seen
+    /// so far, as received.
+    pub fn request_heads(&self) -> Vec<Vec<String>> {
+        self.shared.heads.lock().unwrap().clone()
+    }
+
     /// Requests received since the proxy started or since the last [`Proxy::reset_count`].
     pub fn request_count(&self) -> usize {
         self.shared.count.load(Ordering::SeqCst)
@@ -197,6 +204,7 @@ impl Proxy {
     pub fn reset_count(&self) {
         *self.shared.nth.lock().unwrap() = None;
         self.shared.requests.lock().unwrap().clear();
+        self.shared.heads.lock().unwrap().clear();
         self.shared.count.store(0, Ordering::SeqCst);
     }
 
@@ -283,6 +291,11 @@ fn serve(client: TcpStream, upstream: &str, shared: &Shared) -> std::io::Result<
         .unwrap_or("")
         .to_string();
     seen.lock().unwrap().push(method.clone());
+    shared
+        .heads
+        .lock()
+        .unwrap()
+        .push(head.iter().map(|l| l.trim_end().to_string()).collect());
     let n = shared.count.fetch_add(1, Ordering::SeqCst) + 1;
     let nth = take_nth(shared, n);
     match nth {

@@ -5,6 +5,6 @@ pub mod caldav;
 pub mod digest;
 pub mod http;
 pub mod syncml;
-pub mod tls;
 #[cfg(test)]
 pub(crate) mod testserver;
+pub mod tls;

@@ -195,9 +195,8 @@ impl std::error::Error for PinMismatch {}
 
 /// Reads the CA certificates of a PEM file.
 pub fn read_ca_file(path: &Path) -> Result<Vec<CertificateDer<'static>>> {
-    let data = std::fs::read(path).map_err(|e| {
-        Error::Config(format!("cannot read the CA file {}: {e}", path.display()))
-    })?;
+    let data = std::fs::read(path)
+        .map_err(|e| Error::Config(format!("cannot read the CA file {}: {e}", path.display())))?;
     let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(&data)
         .collect::<std::result::Result<_, _>>()
         .map_err(|e| Error::Config(format!("invalid PEM in {}: {e}", path.display())))?;
@@ -298,8 +297,12 @@ impl ServerCertVerifier for TrustVerifier {
             };
         }
         let first = match &self.platform {
-            Some(p) => p.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now),
-            None => Err(rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer)),
+            Some(p) => {
+                p.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+            }
+            None => Err(rustls::Error::InvalidCertificate(
+                CertificateError::UnknownIssuer,
+            )),
         };
         match (first, &self.extra) {
             (Ok(v), _) => Ok(v),
@@ -473,7 +476,14 @@ mod tests {
         let k = Pin::parse(&b64).unwrap();
         assert_eq!(k, Pin::Spki([7u8; 32]));
         assert_eq!(k.to_string(), b64);
-        for bad in ["", "sha256/", "sha256/AAAA", "md5/xyz", &hex[3..], "zz".repeat(32).as_str()] {
+        for bad in [
+            "",
+            "sha256/",
+            "sha256/AAAA",
+            "md5/xyz",
+            &hex[3..],
+            "zz".repeat(32).as_str(),
+        ] {
             assert!(matches!(Pin::parse(bad), Err(Error::Config(_))), "{bad}");
         }
     }
@@ -481,14 +491,22 @@ mod tests {
     #[test]
     fn failures_are_named() {
         let cert = |c| rustls::Error::InvalidCertificate(c);
-        assert_eq!(classify(&cert(CertificateError::UnknownIssuer)), TlsFailure::UnknownIssuer);
-        assert_eq!(classify(&cert(CertificateError::Expired)), TlsFailure::Expired);
+        assert_eq!(
+            classify(&cert(CertificateError::UnknownIssuer)),
+            TlsFailure::UnknownIssuer
+        );
+        assert_eq!(
+            classify(&cert(CertificateError::Expired)),
+            TlsFailure::Expired
+        );
         assert_eq!(
             classify(&cert(CertificateError::NotValidForName)),
             TlsFailure::NameMismatch
         );
         assert_eq!(
-            classify(&cert(CertificateError::Other(OtherError(Arc::new(PinMismatch))))),
+            classify(&cert(CertificateError::Other(OtherError(Arc::new(
+                PinMismatch
+            ))))),
             TlsFailure::PinMismatch
         );
         assert!(TlsFailure::UnknownIssuer.to_string().contains("--ca-file"));
@@ -498,9 +516,13 @@ mod tests {
     fn ca_file_errors_are_clear() {
         let dir = tempfile::tempdir().unwrap();
         let missing = dir.path().join("none.pem");
-        assert!(matches!(read_ca_file(&missing), Err(Error::Config(m)) if m.contains("cannot read")));
+        assert!(
+            matches!(read_ca_file(&missing), Err(Error::Config(m)) if m.contains("cannot read"))
+        );
         let empty = dir.path().join("empty.pem");
         std::fs::write(&empty, "not pem").unwrap();
-        assert!(matches!(read_ca_file(&empty), Err(Error::Config(m)) if m.contains("no certificate")));
+        assert!(
+            matches!(read_ca_file(&empty), Err(Error::Config(m)) if m.contains("no certificate"))
+        );
     }
 }
