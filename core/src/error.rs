@@ -34,6 +34,13 @@ pub enum Error {
     /// HTTP 401/403 on authentication.
     #[error("authentication failed (check the user name and password)")]
     Auth,
+    /// The server asked for a weaker authentication than the account allows (SyncML basic
+    /// instead of md5): nothing readable was sent.
+    #[error(
+        "the server asks for basic authentication, which sends the password readable; \
+             this account uses md5 (allow basic with --allow-basic, account add or set)"
+    )]
+    AuthDowngrade,
     /// Connection refused, reset, DNS failure, timeout.
     #[error("server unreachable: {0}")]
     Network(String),
@@ -88,7 +95,7 @@ impl Error {
     /// The coarse kind of this error.
     pub fn kind(&self) -> ErrorKind {
         match self {
-            Error::Auth => ErrorKind::Auth,
+            Error::Auth | Error::AuthDowngrade => ErrorKind::Auth,
             Error::Network(_) | Error::RetryLater { .. } => ErrorKind::Unavailable,
             Error::Http { status, .. } if *status >= 500 => ErrorKind::Unavailable,
             Error::Http { .. } | Error::Protocol(_) => ErrorKind::Protocol,

@@ -134,6 +134,7 @@ struct Shared {
     fault: Mutex<Fault>,
     requests: Mutex<Vec<String>>,
     heads: Mutex<Vec<Vec<String>>>,
+    bodies: Mutex<Vec<Vec<u8>>>,
     count: AtomicUsize,
     nth: Mutex<Option<(usize, Nth)>>,
 }
@@ -194,6 +195,11 @@ impl Proxy {
         self.shared.heads.lock().unwrap().clone()
     }
 
+    /// The bodies of the requests seen so far, as received.
+    pub fn request_bodies(&self) -> Vec<Vec<u8>> {
+        self.shared.bodies.lock().unwrap().clone()
+    }
+
     /// Requests received since the proxy started or since the last [`Proxy::reset_count`].
     pub fn request_count(&self) -> usize {
         self.shared.count.load(Ordering::SeqCst)
@@ -205,6 +211,7 @@ impl Proxy {
         *self.shared.nth.lock().unwrap() = None;
         self.shared.requests.lock().unwrap().clear();
         self.shared.heads.lock().unwrap().clear();
+        self.shared.bodies.lock().unwrap().clear();
         self.shared.count.store(0, Ordering::SeqCst);
     }
 
@@ -291,6 +298,7 @@ fn serve(client: TcpStream, upstream: &str, shared: &Shared) -> std::io::Result<
         .unwrap_or("")
         .to_string();
     seen.lock().unwrap().push(method.clone());
+    shared.bodies.lock().unwrap().push(body.clone());
     shared
         .heads
         .lock()
