@@ -71,7 +71,7 @@ pub enum Command {
 #[derive(Subcommand, Debug)]
 pub enum AccountCommand {
     /// Add an account: a server calendar and the local calendar it syncs with.
-    Add(AddArgs),
+    Add(Box<AddArgs>),
     /// Change an account's settings (a full snapshot of both sides is taken first).
     Set(SetArgs),
     /// List the accounts.
@@ -187,7 +187,8 @@ pub struct AddArgs {
     /// SyncML: send WBXML messages instead of XML.
     #[arg(long, requires = "syncml")]
     pub wbxml: bool,
-    /// SyncML: the authentication to try first (the one the server accepts is remembered).
+    /// SyncML: the authentication to use (md5 never sends the password; a server asking for
+    /// basic instead is refused unless --allow-basic).
     #[arg(long, value_enum, requires = "syncml", default_value = "md5")]
     pub auth: SyncMlAuth,
     /// User name on the server.

@@ -54,7 +54,7 @@ fn main() -> ExitCode {
     let result: Result<u8, Error> = match cli.command {
         Command::Account {
             command: AccountCommand::Add(add),
-        } => account::add(&mut store, add).map(|_| 0),
+        } => account::add(&mut store, *add).map(|_| 0),
         Command::Account {
             command: AccountCommand::List { json },
         } => account::list(&store, json).map(|_| 0),
