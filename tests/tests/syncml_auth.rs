@@ -86,3 +86,37 @@ fn md5_without_a_nonce_sends_no_basic_and_a_downgrade_is_refused_unless_allowed(
     cli.run(&["sync", "t"]).expect_ok();
     assert!(!bodies(&proxy).iter().any(|b| b.contains("auth-basic")));
 }
+
+/// The account's trust settings hold for SyncML too: behind a TLS front with a private CA,
+/// the sync fails with the TLS exit code (nothing reaches the server) until the CA file is
+/// given.
+#[test]
+fn syncml_over_tls_uses_the_accounts_trust_settings() {
+    use synchro_tests::tls::{TestCa, TlsFront, Validity};
+    let server = SyncEvoServer::start();
+    let opts = PeerOpts::default();
+    let peer = server.add_peer(&format!("synchro-tls-{}", std::process::id()), &opts);
+    let cli = Cli::new(&opts.password).strict_http();
+    let proxy = Proxy::start(&server.origin());
+    let ca = TestCa::new();
+    let front = TlsFront::start(&proxy.origin, &ca.issue(&["127.0.0.1"], Validity::Current));
+    let url = front.url(&proxy.url(&server.url));
+    let vdir = add_syncml_account(&cli, "t", &url, &peer, &[]);
+    std::fs::write(
+        vdir.join("a.ics"),
+        simple("tls-a", "Lecture", "20260301T090000Z"),
+    )
+    .unwrap();
+    let out = cli.run(&["sync", "t"]);
+    assert_eq!(out.code, 6, "{out:?}");
+    assert!(out.stdout.contains("unknown issuer"), "{out:?}");
+    assert_eq!(front.requests(), 0);
+    assert_eq!(proxy.request_count(), 0);
+
+    let ca_file = ca.write_pem(cli.dir(), "ca.pem").display().to_string();
+    cli.run(&["account", "set", "t", "--ca-file", &ca_file])
+        .expect_ok();
+    cli.run(&["sync", "t"]).expect_ok();
+    assert_eq!(server.items(&peer).len(), 1);
+    assert!(front.requests() >= 2);
+}

@@ -296,20 +296,28 @@ impl ServerCertVerifier for TrustVerifier {
                 )))
             };
         }
-        let first = match &self.platform {
+        // The account's CA first: a certificate it issued then never makes the platform's
+        // verifier log a failure. When it does not know the issuer, the platform decides.
+        if let Some(extra) = &self.extra {
+            match extra.verify_server_cert(
+                end_entity,
+                intermediates,
+                server_name,
+                ocsp_response,
+                now,
+            ) {
+                Ok(v) => return Ok(v),
+                Err(rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        match &self.platform {
             Some(p) => {
                 p.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
             }
             None => Err(rustls::Error::InvalidCertificate(
                 CertificateError::UnknownIssuer,
             )),
-        };
-        match (first, &self.extra) {
-            (Ok(v), _) => Ok(v),
-            (Err(_), Some(extra)) => {
-                extra.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
-            }
-            (Err(e), None) => Err(e),
         }
     }
 
