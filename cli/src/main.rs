@@ -39,7 +39,13 @@ fn default_db() -> PathBuf {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     env_logger::Builder::from_env(
-        env_logger::Env::default().default_filter_or(if cli.verbose { "info" } else { "warn" }),
+        // The platform verifier logs every refused certificate as an error; our own
+        // message says what failed, so it is heard only with -v.
+        env_logger::Env::default().default_filter_or(if cli.verbose {
+            "info"
+        } else {
+            "warn,rustls_platform_verifier=off"
+        }),
     )
     .format_timestamp(None)
     .init();

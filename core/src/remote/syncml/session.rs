@@ -476,12 +476,8 @@ impl Session {
                         warn!("SyncML: the server asks for basic auth instead of md5: refused");
                         return Err(Error::AuthDowngrade);
                     }
-                    if asked != self.config.auth {
-                        warn!(
-                            "SyncML: the server asks for {} instead of {}",
-                            asked.as_str(),
-                            self.config.auth.as_str()
-                        );
+                    if asked == AuthType::Basic && self.config.auth != AuthType::Basic {
+                        warn!("SyncML: the server asks for basic auth: allowed for this session");
                     }
                     self.auth = asked;
                     debug!(
