@@ -22,7 +22,7 @@ pub fn add(store: &mut SqliteStore, args: AddArgs) -> Result<()> {
     let caldav = args.caldav.clone().unwrap_or_default();
     let mut settings = AccountSettings {
         no_sync_collection: args.no_sync_collection,
-        ..AccountSettings::default()
+        ..security_settings(&args)?
     };
     if let Some(n) = args.multiget_batch {
         settings.multiget_batch = n.max(1);
@@ -98,7 +98,7 @@ fn add_syncml(store: &mut SqliteStore, args: AddArgs, url: String) -> Result<()>
         username: args.username.clone(),
         local: args.local.clone(),
         past_days: args.past_days,
-        settings: AccountSettings::default(),
+        settings: security_settings(&args)?,
     };
     let id = store.read().add_account(&account, None)?;
     let cal = store.read().calendar_state(id)?;
@@ -133,6 +133,18 @@ fn add_syncml(store: &mut SqliteStore, args: AddArgs, url: String) -> Result<()>
         account.local
     );
     Ok(())
+}
+
+/// The auth and trust settings of `account add`.
+fn security_settings(args: &AddArgs) -> Result<AccountSettings> {
+    let mut s = AccountSettings {
+        allow_insecure_http: args.allow_insecure_http,
+        allow_basic: args.allow_basic,
+        ..AccountSettings::default()
+    };
+    s.set_ca_file(args.ca_file.as_deref())?;
+    s.set_pins(&args.pin)?;
+    Ok(s)
 }
 
 fn same_url(a: &str, b: &str) -> bool {
@@ -267,6 +279,18 @@ pub fn set(store: &mut SqliteStore, args: crate::args::SetArgs) -> Result<()> {
     }
     if let Some(v) = args.backup_max_mib {
         s.backup_max_mib = v;
+    }
+    if let Some(v) = args.allow_insecure_http {
+        s.allow_insecure_http = v;
+    }
+    if let Some(v) = args.allow_basic {
+        s.allow_basic = v;
+    }
+    if args.ca_file.is_some() || args.no_ca_file {
+        s.set_ca_file(args.ca_file.as_deref())?;
+    }
+    if !args.pin.is_empty() || args.no_pin {
+        s.set_pins(&args.pin)?;
     }
     if next == account {
         say!("nothing to change");

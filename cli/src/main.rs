@@ -1,7 +1,7 @@
 //! `synchro`: the command line over synchro-core. A folder of `.ics` files (or one `.ics`
 //! file) plays the phone's calendar. Exit codes: 0 synced or nothing to do, 1 other error,
 //! 2 usage, 3 held back by a safety check, 4 authentication failed, 5 server unreachable or
-//! asked to retry later.
+//! asked to retry later, 6 the server's TLS certificate was refused.
 
 #[macro_use]
 mod display;
@@ -27,6 +27,7 @@ pub(crate) fn exit_code_for(kind: ErrorKind) -> u8 {
         ErrorKind::Auth => 4,
         ErrorKind::Unavailable => 5,
         ErrorKind::Config => 2,
+        ErrorKind::Tls => 6,
         _ => 1,
     }
 }
@@ -41,7 +42,13 @@ fn default_db() -> PathBuf {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     env_logger::Builder::from_env(
-        env_logger::Env::default().default_filter_or(if cli.verbose { "info" } else { "warn" }),
+        // The platform verifier logs every refused certificate as an error; our own
+        // message says what failed, so it is heard only with -v.
+        env_logger::Env::default().default_filter_or(if cli.verbose {
+            "info"
+        } else {
+            "warn,rustls_platform_verifier=off"
+        }),
     )
     // ureq_proto's trace log dumps whole requests, Authorization header included: never
     // below debug, whatever RUST_LOG says.
@@ -71,7 +78,7 @@ fn main() -> ExitCode {
     let result: Result<u8, Error> = match cli.command {
         Command::Account {
             command: AccountCommand::Add(add),
-        } => account::add(&mut store, add).map(|_| 0),
+        } => account::add(&mut store, *add).map(|_| 0),
         Command::Account {
             command: AccountCommand::List { json },
         } => account::list(&store, json).map(|_| 0),

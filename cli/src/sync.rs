@@ -78,6 +78,7 @@ pub fn sync(store: &mut SqliteStore, db: &Path, args: SyncArgs) -> Result<u8> {
         });
     }
     let worst = [
+        ErrorKind::Tls,
         ErrorKind::Auth,
         ErrorKind::Unavailable,
         ErrorKind::NeedsConfirmation,

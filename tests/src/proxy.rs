@@ -149,6 +149,8 @@ impl Hold {
 struct Shared {
     fault: Mutex<Fault>,
     requests: Mutex<Vec<String>>,
+    heads: Mutex<Vec<Vec<String>>>,
+    bodies: Mutex<Vec<Vec<u8>>>,
     count: AtomicUsize,
     nth: Mutex<Option<(usize, Nth)>>,
 }
@@ -203,6 +205,17 @@ impl Proxy {
         self.shared.requests.lock().unwrap().clone()
     }
 
+    /// The header lines (request line first, `Connection` left out) of the requests seen
+    /// so far, as received.
+    pub fn request_heads(&self) -> Vec<Vec<String>> {
+        self.shared.heads.lock().unwrap().clone()
+    }
+
+    /// The bodies of the requests seen so far, as received.
+    pub fn request_bodies(&self) -> Vec<Vec<u8>> {
+        self.shared.bodies.lock().unwrap().clone()
+    }
+
     /// Requests received since the proxy started or since the last [`Proxy::reset_count`].
     pub fn request_count(&self) -> usize {
         self.shared.count.load(Ordering::SeqCst)
@@ -213,6 +226,8 @@ impl Proxy {
     pub fn reset_count(&self) {
         *self.shared.nth.lock().unwrap() = None;
         self.shared.requests.lock().unwrap().clear();
+        self.shared.heads.lock().unwrap().clear();
+        self.shared.bodies.lock().unwrap().clear();
         self.shared.count.store(0, Ordering::SeqCst);
     }
 
@@ -299,6 +314,12 @@ fn serve(client: TcpStream, upstream: &str, shared: &Shared) -> std::io::Result<
         .unwrap_or("")
         .to_string();
     seen.lock().unwrap().push(method.clone());
+    shared.bodies.lock().unwrap().push(body.clone());
+    shared
+        .heads
+        .lock()
+        .unwrap()
+        .push(head.iter().map(|l| l.trim_end().to_string()).collect());
     let n = shared.count.fetch_add(1, Ordering::SeqCst) + 1;
     let nth = take_nth(shared, n);
     match nth {

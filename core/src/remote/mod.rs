@@ -1,6 +1,7 @@
-//! Talking to servers: [`http`] (one HTTP agent with auth, limits and counters) and the
-//! protocols on top of it ([`caldav`], [`syncml`]); [`limits`] bounds what reading one
-//! answer may keep; [`log_body`] keeps credentials out of trace logs.
+//! Talking to servers: [`http`] (one HTTP agent with auth, limits and counters), [`tls`]
+//! (whom a connection trusts) and the protocols on top of it ([`caldav`], [`syncml`]);
+//! [`limits`] bounds what reading one answer may keep; [`log_body`] keeps credentials out
+//! of trace logs.
 
 pub mod caldav;
 pub mod digest;
@@ -10,3 +11,4 @@ pub mod log_body;
 pub mod syncml;
 #[cfg(test)]
 pub(crate) mod testserver;
+pub mod tls;

@@ -18,9 +18,21 @@ use crate::{Error, Result};
 use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
-/// Connection settings for an account: default timeouts and limits.
-pub fn http_config(account: &Account, password: &str) -> HttpConfig {
-    HttpConfig::new(account.username.clone(), password)
+/// Connection settings for an account: its credentials and trust settings, default timeouts
+/// and limits. An invalid pin is an error.
+pub fn http_config(account: &Account, password: &str) -> Result<HttpConfig> {
+    let mut config = HttpConfig::new(account.username.clone(), password);
+    config.allow_insecure_basic = account.settings.allow_insecure_http;
+    config.tls = crate::remote::tls::TlsSettings {
+        ca_file: account.settings.ca_file.as_ref().map(Into::into),
+        pins: account
+            .settings
+            .pins
+            .iter()
+            .map(|p| crate::remote::tls::Pin::parse(p))
+            .collect::<Result<_>>()?,
+    };
+    Ok(config)
 }
 
 /// What the remote scan found, with the marks to save once all of it is applied.
@@ -274,7 +286,7 @@ pub fn discover_calendars(
     password: &str,
     url: &str,
 ) -> Result<Vec<crate::remote::caldav::CalendarInfo>> {
-    let mut client = CalDavClient::new(HttpClient::new(http_config(account, password))?);
+    let mut client = CalDavClient::new(HttpClient::new(http_config(account, password)?)?);
     client.discover(url)
 }
 
@@ -345,7 +357,7 @@ pub fn fetch_all(client: &mut CalDavClient, url: &str) -> Result<Vec<FetchedItem
 
 /// A CalDAV client for an account, with its remembered settings.
 pub fn client_for(account: &Account, password: &str) -> Result<CalDavClient> {
-    let mut client = CalDavClient::new(HttpClient::new(http_config(account, password))?);
+    let mut client = CalDavClient::new(HttpClient::new(http_config(account, password)?)?);
     client.set_batch_size(account.settings.multiget_batch.max(1));
     // One GET per new event, so that a server ignoring If-None-Match (Zimbra) never has an
     // event overwritten by a "new" one with the same UID.

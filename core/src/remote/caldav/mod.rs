@@ -335,6 +335,8 @@ mod scripted {
 
     fn client() -> CalDavClient {
         let mut c = HttpConfig::new("alice@uni.edu", "pw");
+        // The scripted server is plain http and asks for Basic.
+        c.allow_insecure_basic = true;
         c.connect_timeout = std::time::Duration::from_secs(5);
         c.read_timeout = std::time::Duration::from_secs(10);
         CalDavClient::new(HttpClient::new(c).unwrap())

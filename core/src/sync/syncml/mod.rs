@@ -326,15 +326,19 @@ fn run_once(
     } else {
         Encoding::Xml
     };
+    // No HTTP auth: SyncML credentials travel in the message. The trust settings apply.
     let http = HttpClient::new(HttpConfig {
         max_body: 32 * 1024 * 1024,
-        ..HttpConfig::new("", "")
+        username: String::new(),
+        ..crate::sync::caldav::http_config(account, "")?
     })?;
     let config = SessionConfig {
         url: account.server_url.clone(),
         device_id: state.device_id.clone(),
         username: account.username.clone(),
         auth: AuthType::parse(&state.auth).unwrap_or(AuthType::Md5),
+        allow_basic: account.settings.allow_basic,
+        allow_insecure_http: account.settings.allow_insecure_http,
         nonce: state.nonce.clone(),
         encoding,
         max_msg_size: state.max_msg_size,
@@ -362,13 +366,18 @@ fn run_once(
         }
     }
     *stats = Some(session.http().stats());
-    // The nonce and the auth type that worked are kept whatever happened.
-    if session.nonce().is_some() || session.auth_type() != AuthType::None {
-        store.read().set_syncml_auth(
-            state.calendar_id,
-            session.auth_type().as_str(),
-            session.nonce(),
-        )?;
+    // The nonce and the auth type that worked are kept whatever happened; a server's
+    // downgrade to basic (when allowed) is for this session only: the account keeps md5.
+    let auth = match session.auth_type() {
+        AuthType::Basic if state.auth != AuthType::Basic.as_str() => {
+            AuthType::parse(&state.auth).unwrap_or(AuthType::Md5)
+        }
+        other => other,
+    };
+    if session.nonce().is_some() || auth != AuthType::None {
+        store
+            .read()
+            .set_syncml_auth(state.calendar_id, auth.as_str(), session.nonce())?;
     }
     result
 }
