@@ -246,6 +246,15 @@ impl StoreTx<'_> {
         Ok(())
     }
 
+    /// Removes an account with everything kept for it (calendar state, items, history,
+    /// conflict copies, backups). Returns false when there was no such account.
+    pub fn delete_account(&self, account_id: i64) -> Result<bool> {
+        Ok(self
+            .conn
+            .execute("DELETE FROM accounts WHERE id = ?1", [account_id])?
+            > 0)
+    }
+
     /// Replaces an account's settings.
     pub fn set_account_settings(&self, account_id: i64, settings: &AccountSettings) -> Result<()> {
         self.conn.execute(

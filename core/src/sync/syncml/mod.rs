@@ -30,8 +30,8 @@ pub mod outgoing;
 
 use super::detect::scan_device;
 use super::plan::{plan, Action};
-use super::report::{SyncReport, SyncStatus};
-use super::{guard, pairing, SyncOptions};
+use super::report::{HoldReason, SyncReport, SyncStatus};
+use super::{guard, pairing, SyncContext};
 use crate::device::DeviceCalendar;
 use crate::remote::http::{HttpClient, HttpConfig};
 use crate::remote::syncml::auth::AuthType;
@@ -112,7 +112,7 @@ pub fn sync_syncml(
     account: &Account,
     password: &str,
     device: &mut dyn DeviceCalendar,
-    opts: &SyncOptions<'_>,
+    opts: &SyncContext<'_>,
     mode: Option<SyncMode>,
 ) -> (SyncReport, Option<Error>) {
     let started = Instant::now();
@@ -163,19 +163,14 @@ fn devinf(state: &SyncMlState) -> DevInf {
 /// confirm. Returns true when held.
 fn hold(
     report: &mut SyncReport,
-    account: &Account,
-    opts: &SyncOptions<'_>,
-    reason: Option<String>,
-    planned: Vec<crate::sync::PlannedChange>,
+    opts: &SyncContext<'_>,
+    reason: Option<HoldReason>,
+    planned: impl FnOnce() -> Vec<crate::sync::PlannedChange>,
 ) -> bool {
     match reason {
         Some(reason) if !opts.confirmed => {
-            report.plan = Some(planned);
-            report.message = Some(format!(
-                "{reason}. Nothing was applied. Check with `synchro sync {} --dry-run`, \
-                 then run `synchro sync {} --yes` to apply it.",
-                account.name, account.name
-            ));
+            report.plan = Some(planned());
+            report.hold = Some(reason);
             report.status = SyncStatus::NeedsConfirmation;
             true
         }
@@ -192,7 +187,7 @@ fn run(
     account: &Account,
     password: &str,
     device: &mut dyn DeviceCalendar,
-    opts: &SyncOptions<'_>,
+    opts: &SyncContext<'_>,
     mode: SyncMode,
     report: &mut SyncReport,
     stats: &mut Option<crate::remote::http::HttpStats>,
@@ -228,7 +223,7 @@ fn run_once(
     account: &Account,
     password: &str,
     device: &mut dyn DeviceCalendar,
-    opts: &SyncOptions<'_>,
+    opts: &SyncContext<'_>,
     mode: SyncMode,
     recovering: bool,
     report: &mut SyncReport,
@@ -266,13 +261,6 @@ fn run_once(
     opts.interrupt.check()?;
 
     // Our deletions are checked before anything is sent.
-    let uid_of_row = |row: i64| {
-        items
-            .iter()
-            .find(|i| i.id == row)
-            .map(|i| i.uid.to_string())
-            .unwrap_or_default()
-    };
     let sends_changes = matches!(
         mode,
         SyncMode::TwoWay
@@ -291,7 +279,7 @@ fn run_once(
             })
             .collect();
         if opts.dry_run {
-            report.plan = Some(local_plan(&device_scan, &deletes, &uid_of_row));
+            report.plan = Some(local_plan(&device_scan, &deletes, &items));
             return Ok(None);
         }
         let reason = guard::check(
@@ -301,15 +289,12 @@ fn run_once(
             device_scan.total,
             None,
         );
-        let planned = deletes
-            .iter()
-            .filter_map(|a| a.describe(uid_of_row))
-            .collect();
-        if hold(report, account, opts, reason, planned) {
+        let planned = || deletes.iter().filter_map(|a| a.describe(&items)).collect();
+        if hold(report, opts, reason, planned) {
             return Ok(None);
         }
     } else if opts.dry_run {
-        report.plan = Some(local_plan(&device_scan, &[], &uid_of_row));
+        report.plan = Some(local_plan(&device_scan, &[], &items));
         return Ok(None);
     }
 
@@ -369,25 +354,27 @@ fn run_once(
 fn local_plan(
     scan: &super::detect::DeviceScan,
     deletes: &[Action],
-    uid_of_row: &dyn Fn(i64) -> String,
+    items: &[crate::store::ItemRecord],
 ) -> Vec<crate::sync::PlannedChange> {
-    let mut out: Vec<crate::sync::PlannedChange> = scan
+    use crate::sync::{ChangeAction, ChangeReason, PlannedChange};
+    let change = |d: &super::detect::DeviceEvent, action, reason| PlannedChange {
+        side: crate::model::Side::Server,
+        action,
+        uid: d.event.uid.to_string(),
+        summary: d.event.summary.clone(),
+        reason,
+    };
+    let mut out: Vec<PlannedChange> = scan
         .new
         .iter()
-        .map(|d| crate::sync::PlannedChange {
-            side: "server".into(),
-            action: "add".into(),
-            uid: d.event.uid.to_string(),
-            reason: "new on the device".into(),
-        })
+        .map(|d| change(d, ChangeAction::Add, ChangeReason::NewOnDevice))
         .collect();
-    out.extend(scan.changed.values().map(|d| crate::sync::PlannedChange {
-        side: "server".into(),
-        action: "update".into(),
-        uid: d.event.uid.to_string(),
-        reason: "changed on the device".into(),
-    }));
-    out.extend(deletes.iter().filter_map(|a| a.describe(uid_of_row)));
+    out.extend(
+        scan.changed
+            .values()
+            .map(|d| change(d, ChangeAction::Update, ChangeReason::ChangedOnDevice)),
+    );
+    out.extend(deletes.iter().filter_map(|a| a.describe(items)));
     out
 }
 
@@ -446,7 +433,7 @@ fn run_session(
     store: &mut SqliteStore,
     account: &Account,
     device: &mut dyn DeviceCalendar,
-    opts: &SyncOptions<'_>,
+    opts: &SyncContext<'_>,
     mode: SyncMode,
     sends_changes: bool,
     state: &mut SyncMlState,
@@ -546,14 +533,10 @@ fn run_session(
     if forced_slow && (state.pending_anchor.is_some() || resume.is_some()) {
         log::info!("slow sync after a session whose end went unanswered: expected");
     } else if forced_slow {
-        let reason = (!items.is_empty()).then(|| {
-            format!(
-                "the server asks for a slow sync (full comparison) although {} event(s) were \
-                 synced before; it may bring back events deleted on one side",
-                items.len()
-            )
+        let reason = (!items.is_empty()).then_some(HoldReason::ServerReset {
+            known: items.len() as u64,
         });
-        if hold(report, account, opts, reason, Vec::new()) {
+        if hold(report, opts, reason, Vec::new) {
             return Ok(None);
         }
     }
@@ -716,19 +699,9 @@ fn run_session(
             )
         })
         .collect();
-    let uid_of_row = |row: i64| {
-        items
-            .iter()
-            .find(|i| i.id == row)
-            .map(|i| i.uid.to_string())
-            .unwrap_or_default()
-    };
     let reason = guard::check(&actions, &account.settings, items.len(), device_total, None);
-    let planned = actions
-        .iter()
-        .filter_map(|a| a.describe(uid_of_row))
-        .collect();
-    if hold(report, account, opts, reason.clone(), planned) {
+    let planned = || actions.iter().filter_map(|a| a.describe(&items)).collect();
+    if hold(report, opts, reason.clone(), planned) {
         // No answers, no Map, no anchors: the server sends these changes again.
         return Ok(None);
     }
