@@ -83,6 +83,13 @@ pub fn run(agent: &SyncAgent, command: BackupCommand) -> Result<u8> {
                 RestoreSide::Server => Side::Server,
                 RestoreSide::Both => Side::Both,
             };
+            if account.protocol == Protocol::SyncMl && side != Side::Device {
+                return Err(Error::Config(
+                    "restoring the server side is only available for CalDAV accounts; use \
+                     --side device"
+                        .into(),
+                ));
+            }
             let secret = match (account.protocol, side) {
                 (Protocol::CalDav, Side::Server | Side::Both) => password(&pw, &account.username)?,
                 _ => String::new(),
