@@ -6,7 +6,8 @@
 //! [`backup`] (snapshots and restore), [`model`] (the `Event` record and protocol newtypes), [`ical`] (iCalendar in and out),
 //! [`device`] (what a phone calendar can do), [`local`] (folder and file calendars for the
 //! desktop and the tests), [`remote`] (HTTP, CalDAV), [`store`] (SQLite), [`sync`] (the
-//! engine) and [`error`].
+//! engine) and [`error`]; with the `testing` feature, `testing` (a memory device calendar
+//! and the device conformance suite).
 
 pub mod agent;
 pub mod backup;
@@ -18,6 +19,8 @@ pub mod model;
 pub mod remote;
 pub mod store;
 pub mod sync;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 
 pub use agent::SyncAgent;
 pub use error::{Error, ErrorKind, Result};
