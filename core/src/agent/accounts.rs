@@ -99,9 +99,9 @@ impl SyncAgent {
                         calendar_id: cal.id,
                         device_id: device_id.clone().unwrap_or_else(new_device_id),
                         server_uri: server_uri.to_string(),
-                        format: format.as_str().into(),
+                        format: *format,
                         wbxml: *wbxml,
-                        auth: auth.as_str().into(),
+                        auth: *auth,
                         ..Default::default()
                     })?;
                     tx.set_remote_calendar(cal.id, &format!("{url}#{server_uri}"), None)

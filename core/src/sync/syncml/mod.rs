@@ -37,8 +37,9 @@ use crate::remote::http::{HttpClient, HttpConfig};
 use crate::remote::syncml::auth::AuthType;
 use crate::remote::syncml::build::alert_code;
 use crate::remote::syncml::session::{Session, SessionConfig, CLIENT_MAX_OBJ_SIZE};
+use crate::remote::syncml::SyncMlFormat;
 use crate::remote::syncml::{Alert, Command, DataStore, DevInf, Encoding, Map, Status, SyncMl};
-use crate::store::{Account, JournalEntry, SqliteStore, SyncMlState};
+use crate::store::{Account, JournalEntry, JournalKind, JournalState, SqliteStore, SyncMlState};
 use crate::{Error, Result};
 use outgoing::{OutKind, Outgoing};
 use std::collections::HashMap;
@@ -96,9 +97,9 @@ pub fn state_of(store: &SqliteStore, account: &Account) -> Result<SyncMlState> {
         calendar_id: cal.id,
         device_id: new_device_id(),
         server_uri: DEFAULT_SERVER_URI.into(),
-        format: "icalendar".into(),
+        format: SyncMlFormat::ICalendar,
         wbxml: false,
-        auth: "md5".into(),
+        auth: AuthType::Md5,
         ..Default::default()
     };
     store.read().save_syncml_state(&s)?;
@@ -137,7 +138,7 @@ pub fn sync_syncml(
 /// Our DevInf: one calendar datastore preferring iCalendar 2.0 (or vCalendar 1.0).
 fn devinf(state: &SyncMlState) -> DevInf {
     let mut ds = DataStore::calendar(LOCAL_URI, "Calendar", 32);
-    if state.format == "vcalendar" {
+    if state.format == SyncMlFormat::VCalendar {
         ds.rx_pref = Some(crate::remote::syncml::ContentType::new(
             "text/x-vcalendar",
             "1.0",
@@ -311,7 +312,7 @@ fn run_once(
         url: account.server_url.clone(),
         device_id: state.device_id.clone(),
         username: account.username.clone(),
-        auth: AuthType::parse(&state.auth).unwrap_or(AuthType::Md5),
+        auth: state.auth,
         nonce: state.nonce.clone(),
         encoding,
         max_msg_size: state.max_msg_size,
@@ -341,11 +342,9 @@ fn run_once(
     *stats = Some(session.http().stats());
     // The nonce and the auth type that worked are kept whatever happened.
     if session.nonce().is_some() || session.auth_type() != AuthType::None {
-        store.read().set_syncml_auth(
-            state.calendar_id,
-            session.auth_type().as_str(),
-            session.nonce(),
-        )?;
+        store
+            .read()
+            .set_syncml_auth(state.calendar_id, session.auth_type(), session.nonce())?;
     }
     result
 }
@@ -556,7 +555,7 @@ fn run_session(
     let changes: Vec<Outgoing> = if refused && server_mode == alert_code::TWO_WAY {
         let held: std::collections::HashSet<&str> = journal
             .iter()
-            .filter(|e| e.state == "sent" && e.kind == "Add")
+            .filter(|e| e.state == JournalState::Sent && e.kind == JournalKind::Add)
             .map(|e| e.luid.as_str())
             .collect();
         changes
@@ -571,7 +570,7 @@ fn run_session(
             .read()
             .journal(state.calendar_id)?
             .into_iter()
-            .filter(|e| e.state == "acked" || e.state == "mapped")
+            .filter(|e| matches!(e.state, JournalState::Acked | JournalState::Mapped))
             .map(|e| e.luid)
             .collect();
         changes
@@ -592,15 +591,15 @@ fn run_session(
                 .iter()
                 .map(|c| JournalEntry {
                     luid: c.row.to_string(),
-                    kind: format!("{:?}", c.kind),
-                    state: "sent".into(),
+                    kind: c.kind,
+                    state: JournalState::Sent,
                     msg_id: Some(msg_id),
                     status: None,
                 })
                 .collect::<Vec<_>>(),
         )
     })?;
-    let vcal = state.format == "vcalendar";
+    let vcal = state.format == SyncMlFormat::VCalendar;
     let mut package = vec![outgoing::sync_command(
         &changes,
         &state.server_uri,
@@ -630,8 +629,8 @@ fn run_session(
                         if let Some(o) = by_luid.get(luid) {
                             journal.push(JournalEntry {
                                 luid: luid.clone(),
-                                kind: format!("{:?}", o.kind),
-                                state: "acked".into(),
+                                kind: o.kind,
+                                state: JournalState::Acked,
                                 msg_id: Some(msg_id),
                                 status: Some(s.code),
                             });
