@@ -2,10 +2,10 @@
 //! restore as the least changes. Taking and restoring hold the sync lock.
 
 use super::SyncAgent;
-use crate::backup::restore::{restore, RestoreReport, Side};
+use crate::backup::restore::{restore, RestoreReport, ServerCalendar, Side};
 use crate::device::DeviceCalendar;
 use crate::store::{BackupInfo, BackupReason, Protocol, SidePart};
-use crate::sync::caldav::client_for;
+use crate::sync::caldav::{client_for, fetch_all, CalDavServer};
 use crate::{Error, Result};
 
 impl SyncAgent {
@@ -58,12 +58,21 @@ impl SyncAgent {
         let store = self.conn();
         let id = match account.protocol {
             Protocol::CalDav => {
+                let url = store
+                    .read()
+                    .calendar_state(account.id)?
+                    .remote_url
+                    .ok_or_else(|| Error::Config("the account has no calendar yet".into()))?;
                 let mut client = client_for(&account, password)?;
-                crate::backup::snapshot_now(
+                let server = fetch_all(&mut client, &url)?
+                    .into_iter()
+                    .map(|f| f.ics)
+                    .collect();
+                crate::backup::snapshot_full(
                     &store,
                     &account,
-                    &mut client,
                     device,
+                    server,
                     BackupReason::Manual,
                 )?
             }
@@ -95,6 +104,13 @@ impl SyncAgent {
             Protocol::CalDav if side != Side::Device => Some(client_for(&account, password)?),
             _ => None,
         };
+        let url = self
+            .conn()
+            .read()
+            .calendar_state(account.id)?
+            .remote_url
+            .unwrap_or_default();
+        let mut server = client.as_mut().map(|c| CalDavServer::new(c, &url));
         if account.protocol == Protocol::SyncMl && side != Side::Device {
             return Err(Error::Config(
                 "the server side of a SyncML account cannot be restored; restore the device \
@@ -106,7 +122,7 @@ impl SyncAgent {
         restore(
             &mut store,
             &account,
-            client.as_mut(),
+            server.as_mut().map(|s| s as &mut dyn ServerCalendar),
             device,
             id,
             side,

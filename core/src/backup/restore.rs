@@ -13,8 +13,7 @@
 
 use crate::device::{DeviceCalendar, DeviceOp, DeviceOutcome};
 use crate::ical;
-use crate::model::Uid;
-use crate::remote::caldav::{CalDavClient, WriteOutcome};
+use crate::model::{Etag, Href, Uid};
 use crate::store::{Account, ItemRecord, SidePart, SqliteStore};
 use crate::{Error, Result};
 use serde::Serialize;
@@ -58,6 +57,30 @@ pub struct RestoreReport {
     pub errors: Vec<String>,
 }
 
+/// One event of the server calendar, as a restore sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerEvent {
+    /// Where it lives.
+    pub href: Href,
+    /// Its etag (writes are conditional on it).
+    pub etag: Etag,
+    /// Its iCalendar.
+    pub ics: String,
+}
+
+/// What a restore needs from a server calendar it can rewrite. The engine implements it
+/// over CalDAV; a SyncML server cannot be rewritten this way.
+pub trait ServerCalendar {
+    /// Every event of the calendar.
+    fn events(&mut self) -> Result<Vec<ServerEvent>>;
+    /// Creates an event; false when the server refused it.
+    fn create(&mut self, uid: &Uid, ics: &str) -> Result<bool>;
+    /// Replaces an event if its etag still matches; false when refused.
+    fn update(&mut self, event: &ServerEvent, ics: &str) -> Result<bool>;
+    /// Removes an event.
+    fn delete(&mut self, event: &ServerEvent) -> Result<()>;
+}
+
 /// The snapshot's events by UID.
 fn target(part: &SidePart) -> Result<Vec<(Uid, String)>> {
     let mut out = Vec::new();
@@ -77,10 +100,9 @@ fn change(side: Side, action: RestoreAction, uid: &Uid) -> RestoreChange {
     }
 }
 
-/// Restores the server calendar at `url` to `part`.
+/// Restores the server calendar to `part`.
 pub fn restore_server(
-    client: &mut CalDavClient,
-    url: &str,
+    server: &mut dyn ServerCalendar,
     part: &SidePart,
     remove_added: bool,
     dry_run: bool,
@@ -88,7 +110,7 @@ pub fn restore_server(
 ) -> Result<()> {
     let wanted = target(part)?;
     let mut current = HashMap::new();
-    for item in crate::sync::caldav::fetch_all(client, url)? {
+    for item in server.events()? {
         if let Ok(uid) = ical::uid_of(&item.ics) {
             current.insert(uid, item);
         }
@@ -103,7 +125,7 @@ pub fn restore_server(
                 if dry_run {
                     continue;
                 }
-                client.update(&cur.href, &cur.etag, ics)?
+                server.update(&cur, ics)?
             }
             None => {
                 report
@@ -112,13 +134,13 @@ pub fn restore_server(
                 if dry_run {
                     continue;
                 }
-                client.create(url, uid, ics)?
+                server.create(uid, ics)?
             }
         };
-        if !matches!(op, WriteOutcome::Written { .. }) {
-            report.errors.push(format!(
-                "{uid}: the server refused the restored version ({op:?})"
-            ));
+        if !op {
+            report
+                .errors
+                .push(format!("{uid}: the server refused the restored version"));
         }
     }
     for (uid, cur) in current {
@@ -130,7 +152,7 @@ pub fn restore_server(
             .changes
             .push(change(Side::Server, RestoreAction::Remove, &uid));
         if !dry_run {
-            client.delete(&cur.href, &cur.etag)?;
+            server.delete(&cur)?;
         }
     }
     Ok(())
@@ -242,23 +264,22 @@ pub fn restore_device(
 
 /// Restores snapshot `backup_id` of `account` on `side`. A snapshot holding one side only is
 /// restored to whichever side is asked. A full snapshot of what is about to be replaced is
-/// taken first (reason `before-restore`). Restoring the server side needs a CalDAV `client`
-/// (`None`: only the device side can be restored, e.g. for a SyncML account).
+/// taken first (reason `before-restore`). Restoring the server side needs a `server` that can
+/// be rewritten (`None`: only the device side can be restored, e.g. for a SyncML account).
 #[allow(clippy::too_many_arguments)]
 pub fn restore(
     store: &mut SqliteStore,
     account: &Account,
-    client: Option<&mut CalDavClient>,
+    server: Option<&mut dyn ServerCalendar>,
     device: &mut dyn DeviceCalendar,
     backup_id: i64,
     side: Side,
     remove_added: bool,
     dry_run: bool,
 ) -> Result<RestoreReport> {
-    if client.is_none() && side != Side::Device {
+    if server.is_none() && side != Side::Device {
         return Err(Error::Config(
-            "restoring the server side is only available for CalDAV accounts; use --side device"
-                .into(),
+            "the server side of this account cannot be restored; restore the device side".into(),
         ));
     }
     let data = store
@@ -272,10 +293,11 @@ pub fn restore(
         )));
     }
     let cal = store.read().calendar_state(account.id)?;
-    let url = cal
-        .remote_url
-        .clone()
-        .ok_or_else(|| Error::Config("the account has no calendar yet: sync it first".into()))?;
+    if cal.remote_url.is_none() {
+        return Err(Error::Config(
+            "the account has no calendar yet: sync it first".into(),
+        ));
+    }
     let for_server = server_part.clone().or_else(|| device_part.clone());
     let for_device = device_part.or(server_part);
     let mut report = RestoreReport {
@@ -297,16 +319,16 @@ pub fn restore(
         )?;
     }
     if matches!(side, Side::Server | Side::Both) {
-        let client = client.expect("checked above");
+        let server = server.ok_or_else(|| Error::Config("no server to restore".into()))?;
         let part = for_server
             .as_ref()
-            .expect("a snapshot has at least one side");
-        restore_server(client, &url, part, remove_added, dry_run, &mut report)?;
+            .ok_or_else(|| Error::Config(format!("backup {backup_id} holds no events")))?;
+        restore_server(server, part, remove_added, dry_run, &mut report)?;
     }
     if matches!(side, Side::Device | Side::Both) {
         let part = for_device
             .as_ref()
-            .expect("a snapshot has at least one side");
+            .ok_or_else(|| Error::Config(format!("backup {backup_id} holds no events")))?;
         restore_device(
             store,
             cal.id,

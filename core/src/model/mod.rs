@@ -3,9 +3,11 @@
 
 mod ids;
 mod side;
+mod syncml;
 
 pub use ids::{Etag, Href, SyncToken, Uid};
 pub use side::Side;
+pub use syncml::{SyncMlAuth, SyncMlFormat};
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};

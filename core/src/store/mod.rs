@@ -10,7 +10,7 @@ mod lock;
 mod schema;
 mod syncml;
 
-pub use accounts::{Account, AccountSettings, CalendarState, Protocol};
+pub use accounts::{Account, AccountSettings, CalendarState, Protocol, DEFAULT_MULTIGET_BATCH};
 pub use backups::{BackupBudget, BackupData, BackupInfo, BackupReason, SidePart};
 pub use history::{ConflictRecord, SessionRecord};
 pub use items::ItemRecord;

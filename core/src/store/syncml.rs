@@ -9,8 +9,7 @@
 //! server knows under our LUID, or `guid:<GUID>` for one it added before our Map.
 
 use super::{named, StoreTx};
-use crate::remote::syncml::auth::AuthType;
-use crate::remote::syncml::SyncMlFormat;
+use crate::model::{SyncMlAuth as AuthType, SyncMlFormat};
 use crate::Result;
 use rusqlite::{params, OptionalExtension};
 
@@ -315,8 +314,7 @@ impl StoreTx<'_> {
 
 #[cfg(test)]
 mod tests {
-    use crate::remote::syncml::auth::AuthType;
-    use crate::remote::syncml::SyncMlFormat;
+    use crate::model::{SyncMlAuth as AuthType, SyncMlFormat};
     use crate::store::accounts::tests::sample;
     use crate::store::{JournalEntry, JournalKind, JournalState, SqliteStore, SyncMlState};
 

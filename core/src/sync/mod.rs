@@ -6,6 +6,7 @@
 pub mod apply;
 pub mod caldav;
 pub mod detect;
+mod frame;
 pub mod guard;
 pub mod pairing;
 pub mod plan;
@@ -19,11 +20,7 @@ pub use report::{
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-/// hrefs per calendar-multiget request unless an account says otherwise. Measured with
-/// `scripts/bench.sh` (5,000 events on Radicale 3.9, first sync, medians of 2 runs): 25 →
-/// 5.9 s, 50 → 4.9 s, 100 → 5.0 s, 200 → 4.8 s, 400 → 4.7 s. Past 50 the gain is within
-/// noise while responses grow; DAVx⁵ went down to 10 for slow servers, Thunderbird uses 100.
-pub const DEFAULT_MULTIGET_BATCH: usize = 50;
+pub use crate::store::DEFAULT_MULTIGET_BATCH;
 
 /// Device writes handed to the device calendar at once.
 pub const DEVICE_BATCH: usize = 100;

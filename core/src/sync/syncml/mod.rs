@@ -31,7 +31,7 @@ pub mod outgoing;
 use super::detect::scan_device;
 use super::plan::{plan, Action};
 use super::report::{HoldReason, SyncReport, SyncStatus};
-use super::{guard, pairing, SyncContext};
+use super::{frame, guard, pairing, SyncContext};
 use crate::device::DeviceCalendar;
 use crate::remote::http::{HttpClient, HttpConfig};
 use crate::remote::syncml::auth::AuthType;
@@ -160,25 +160,6 @@ fn devinf(state: &SyncMlState) -> DevInf {
     )
 }
 
-/// Holds a plan back (nothing applied) when a safety check says so and the user did not
-/// confirm. Returns true when held.
-fn hold(
-    report: &mut SyncReport,
-    opts: &SyncContext<'_>,
-    reason: Option<HoldReason>,
-    planned: impl FnOnce() -> Vec<crate::sync::PlannedChange>,
-) -> bool {
-    match reason {
-        Some(reason) if !opts.confirmed => {
-            report.plan = Some(planned());
-            report.hold = Some(reason);
-            report.status = SyncStatus::NeedsConfirmation;
-            true
-        }
-        _ => false,
-    }
-}
-
 /// Runs the sync, then the sessions a recovery needs: after an interrupted session whose
 /// resume the server refused, a refresh from the server (what its lost package held) and,
 /// when some of our additions had no twin there, a two-way sync sending them.
@@ -233,33 +214,18 @@ fn run_once(
     let cal = store.read().calendar_state(account.id)?;
     let mut state = state_of(store, account)?;
 
-    // A replaced device calendar is a reset: forget the device side, pull from the server
-    // in a slow sync (which never deletes anything).
+    // A replaced device calendar is a reset: the device side is forgotten and the server's
+    // events pulled in a slow sync (which never deletes anything).
     let mut mode = mode;
-    let device_calendar_id = device.calendar_id()?;
-    if cal.device_calendar_id.as_deref() != Some(device_calendar_id.as_str()) && !opts.dry_run {
-        if cal.device_calendar_id.is_some() {
-            log::warn!("the local calendar was replaced: pulling from the server");
-            super::caldav::forget_device_side(store, cal.id)?;
-            if mode == SyncMode::TwoWay {
-                mode = SyncMode::Slow;
-            }
-        }
-        store
-            .read()
-            .set_device_calendar_id(cal.id, &device_calendar_id)?;
+    if super::frame::reset_if_replaced(store, &cal, device, opts)? && mode == SyncMode::TwoWay {
+        mode = SyncMode::Slow;
     }
     if state.local_anchor.is_none() && mode == SyncMode::TwoWay {
         mode = SyncMode::Slow;
     }
 
     let items = store.read().items(cal.id)?;
-    opts.progress.phase("scan", 0);
-    let device_scan = scan_device(device, &items)?;
-    for (id, msg) in &device_scan.unreadable {
-        report.errors.push(format!("local event {id}: {msg}"));
-    }
-    opts.interrupt.check()?;
+    let device_scan = super::frame::scan_device(device, &items, report, opts)?;
 
     // Our deletions are checked before anything is sent.
     let sends_changes = matches!(
@@ -290,8 +256,7 @@ fn run_once(
             device_scan.total,
             None,
         );
-        let planned = || deletes.iter().filter_map(|a| a.describe(&items)).collect();
-        if hold(report, opts, reason, planned) {
+        if frame::hold(report, opts, reason, || frame::describe(&deletes, &items)) {
             return Ok(None);
         }
     } else if opts.dry_run {
@@ -535,7 +500,7 @@ fn run_session(
         let reason = (!items.is_empty()).then_some(HoldReason::ServerReset {
             known: items.len() as u64,
         });
-        if hold(report, opts, reason, Vec::new) {
+        if frame::hold(report, opts, reason, Vec::new) {
             return Ok(None);
         }
     }
@@ -699,23 +664,22 @@ fn run_session(
         })
         .collect();
     let reason = guard::check(&actions, &account.settings, items.len(), device_total, None);
-    let planned = || actions.iter().filter_map(|a| a.describe(&items)).collect();
-    if hold(report, opts, reason.clone(), planned) {
+    if frame::hold(report, opts, reason.clone(), || {
+        frame::describe(&actions, &items)
+    }) {
         // No answers, no Map, no anchors: the server sends these changes again.
         return Ok(None);
     }
     let cal = store.read().calendar_state(account.id)?;
-    if actions.iter().any(Action::changes_data) {
-        super::caldav::take_backup(
-            store,
-            account,
-            &cal,
-            &items,
-            device,
-            &actions,
-            reason.is_some(),
-        )?;
-    }
+    frame::take_backup(
+        store,
+        account,
+        &cal,
+        &items,
+        device,
+        &actions,
+        reason.is_some(),
+    )?;
     execute::execute(store, account, &items, device, actions, &sent, report, opts)?;
 
     opts.interrupt.check()?;
