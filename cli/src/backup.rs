@@ -4,7 +4,6 @@ use crate::account::fmt_time;
 use crate::args::{BackupCommand, ExportSide, RestoreSide};
 use crate::password::password;
 use crate::words;
-use synchro_core::agent::Protocol;
 use synchro_core::local::open_local;
 use synchro_core::model::Side;
 use synchro_core::{Error, Result, SyncAgent};
@@ -45,10 +44,11 @@ pub fn run(agent: &SyncAgent, command: BackupCommand) -> Result<u8> {
         BackupCommand::Create { name, password: pw } => {
             let account = agent.account(&name)?;
             let device = open_local(&account.local)?;
-            // SyncML: the server side as the store last saw it (no download, no password).
-            let secret = match account.protocol {
-                Protocol::CalDav => password(&pw, &account.username)?,
-                Protocol::SyncMl => String::new(),
+            // Otherwise the server side as the store last saw it (no download, no password).
+            let secret = if account.server_reachable_outside_sync {
+                password(&pw, &account.username)?
+            } else {
+                String::new()
             };
             let b = agent.create_backup(&name, &secret, device.as_ref())?;
             println!(
@@ -83,16 +83,17 @@ pub fn run(agent: &SyncAgent, command: BackupCommand) -> Result<u8> {
                 RestoreSide::Server => Side::Server,
                 RestoreSide::Both => Side::Both,
             };
-            if account.protocol == Protocol::SyncMl && side != Side::Device {
+            if !account.server_reachable_outside_sync && side != Side::Device {
                 return Err(Error::Config(
                     "restoring the server side is only available for CalDAV accounts; use \
                      --side device"
                         .into(),
                 ));
             }
-            let secret = match (account.protocol, side) {
-                (Protocol::CalDav, Side::Server | Side::Both) => password(&pw, &account.username)?,
-                _ => String::new(),
+            let secret = if side == Side::Device {
+                String::new()
+            } else {
+                password(&pw, &account.username)?
             };
             let mut device = open_local(&account.local)?;
             let report = agent.restore(id, side, dry_run, yes, &secret, device.as_mut())?;

@@ -181,6 +181,7 @@ fn info(store: &SqliteStore, a: &Account) -> Result<AccountInfo> {
         past_days: a.past_days,
         settings: a.settings.clone(),
         device_id,
+        server_reachable_outside_sync: a.protocol == Protocol::CalDav,
     })
 }
 

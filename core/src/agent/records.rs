@@ -87,6 +87,10 @@ pub struct AccountInfo {
     pub settings: AccountSettings,
     /// The SyncML device id (SyncML accounts only).
     pub device_id: Option<String>,
+    /// A backup or restore of the server side talks to the server (and needs the password);
+    /// false where the server side cannot be read or rewritten outside a sync (SyncML: its
+    /// backups hold the server as the store last saw it, and only the device side restores).
+    pub server_reachable_outside_sync: bool,
 }
 
 /// Where an account stands.
