@@ -8,10 +8,8 @@ pub mod restore;
 
 use crate::device::DeviceCalendar;
 use crate::ical;
-use crate::store::{Account, BackupBudget, ItemRecord, SidePart, SqliteStore};
-use crate::sync::plan::Action;
+use crate::store::{Account, BackupBudget, BackupReason, ItemRecord, SidePart, SqliteStore};
 use crate::Result;
-use std::collections::HashMap;
 
 /// Device events are read this many at a time for a snapshot.
 const FETCH_BATCH: usize = 200;
@@ -54,7 +52,7 @@ pub fn budget(account: &Account) -> BackupBudget {
 pub fn keep(
     store: &SqliteStore,
     account: &Account,
-    reason: &str,
+    reason: BackupReason,
     full: bool,
     pinned: bool,
     device: Option<&SidePart>,
@@ -73,66 +71,17 @@ pub fn daily_due(store: &SqliteStore, account_id: i64) -> Result<bool> {
     Ok(last.is_none_or(|t| t.div_euclid(86_400) < today))
 }
 
-/// The versions a plan is about to overwrite or delete, per side: what a sync's backup
-/// keeps when it takes no full snapshot.
-pub fn prior_versions(items: &[ItemRecord], actions: &[Action]) -> Result<(SidePart, SidePart)> {
-    let rows: HashMap<i64, &ItemRecord> = items.iter().map(|i| (i.id, i)).collect();
-    let stored = |row: &i64| rows.get(row).and_then(|r| r.server_ics.clone());
-    let mut device = Vec::new();
-    let mut server = Vec::new();
-    for a in actions {
-        match a {
-            // The device was unchanged since the last sync: it holds the stored copy.
-            Action::UpdateOnDevice { row, .. } | Action::DeleteOnDevice { row, .. } => {
-                device.extend(stored(row));
-            }
-            Action::Conflict { device: d, .. } | Action::Adopt { device: d, .. } => {
-                device.push(ical::event_to_ics(&d.event))
-            }
-            Action::UpdateOnServer { row, .. } | Action::DeleteOnServer { row, .. } => {
-                server.extend(stored(row));
-            }
-            _ => {}
-        }
-    }
-    Ok((part(device)?, part(server)?))
-}
-
-/// The server's items that a first sync fetched (all of them): its first snapshot.
-pub fn server_items_of_plan(actions: &[Action]) -> Vec<String> {
-    actions
-        .iter()
-        .filter_map(|a| match a {
-            Action::CreateOnDevice { item, .. }
-            | Action::Link { item, .. }
-            | Action::Conflict { item, .. }
-            | Action::Adopt { item, .. } => Some(item.ics.clone()),
-            _ => None,
-        })
-        .collect()
-}
-
-/// A full snapshot of both sides now: the device as it is and the server as it answers
-/// (downloaded). Reason `manual` (or the one given), pinned.
-pub fn snapshot_now(
+/// A full snapshot of both sides now: the device as it is and the server's events as just
+/// downloaded (`server`, one iCalendar object each). Pinned.
+pub fn snapshot_full(
     store: &SqliteStore,
     account: &Account,
-    client: &mut crate::remote::caldav::CalDavClient,
     device: &dyn DeviceCalendar,
-    reason: &str,
+    server: Vec<String>,
+    reason: BackupReason,
 ) -> Result<i64> {
-    let url = store
-        .read()
-        .calendar_state(account.id)?
-        .remote_url
-        .ok_or_else(|| crate::Error::Config("the account has no calendar yet".into()))?;
     let dev = snapshot_device(device)?;
-    let srv = part(
-        crate::sync::caldav::fetch_all(client, &url)?
-            .into_iter()
-            .map(|f| f.ics)
-            .collect(),
-    )?;
+    let srv = part(server)?;
     keep(store, account, reason, true, true, Some(&dev), Some(&srv))
 }
 
@@ -142,7 +91,7 @@ pub fn snapshot_offline(
     store: &SqliteStore,
     account: &Account,
     device: &dyn DeviceCalendar,
-    reason: &str,
+    reason: BackupReason,
 ) -> Result<i64> {
     let cal = store.read().calendar_state(account.id)?;
     let items = store.read().items(cal.id)?;

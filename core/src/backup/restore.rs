@@ -13,31 +13,33 @@
 
 use crate::device::{DeviceCalendar, DeviceOp, DeviceOutcome};
 use crate::ical;
-use crate::model::Uid;
-use crate::remote::caldav::{CalDavClient, WriteOutcome};
+use crate::model::{Etag, Href, Uid};
 use crate::store::{Account, ItemRecord, SidePart, SqliteStore};
 use crate::{Error, Result};
 use serde::Serialize;
 use std::collections::HashMap;
 
-/// Which side(s) to restore.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Side {
-    /// The local (device) calendar.
-    Device,
-    /// The server calendar.
-    Server,
-    /// Both.
-    Both,
+pub use crate::model::Side;
+
+/// What a restore does to one event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RestoreAction {
+    /// Re-create an event the snapshot holds and the side lost.
+    Add,
+    /// Put back the snapshot's version of a changed event.
+    Revert,
+    /// Remove an event added since the snapshot (only when confirmed).
+    Remove,
 }
 
 /// One change a restore makes (or would make, in a dry run).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RestoreChange {
-    /// `device` or `server`.
-    pub side: String,
-    /// `add`, `revert` or `remove`.
-    pub action: String,
+    /// [`Side::Device`] or [`Side::Server`].
+    pub side: Side,
+    /// What happens to the event.
+    pub action: RestoreAction,
     /// UID of the event.
     pub uid: String,
 }
@@ -55,6 +57,30 @@ pub struct RestoreReport {
     pub errors: Vec<String>,
 }
 
+/// One event of the server calendar, as a restore sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerEvent {
+    /// Where it lives.
+    pub href: Href,
+    /// Its etag (writes are conditional on it).
+    pub etag: Etag,
+    /// Its iCalendar.
+    pub ics: String,
+}
+
+/// What a restore needs from a server calendar it can rewrite. The engine implements it
+/// over CalDAV; a SyncML server cannot be rewritten this way.
+pub trait ServerCalendar {
+    /// Every event of the calendar.
+    fn events(&mut self) -> Result<Vec<ServerEvent>>;
+    /// Creates an event; false when the server refused it.
+    fn create(&mut self, uid: &Uid, ics: &str) -> Result<bool>;
+    /// Replaces an event if its etag still matches; false when refused.
+    fn update(&mut self, event: &ServerEvent, ics: &str) -> Result<bool>;
+    /// Removes an event.
+    fn delete(&mut self, event: &ServerEvent) -> Result<()>;
+}
+
 /// The snapshot's events by UID.
 fn target(part: &SidePart) -> Result<Vec<(Uid, String)>> {
     let mut out = Vec::new();
@@ -66,18 +92,17 @@ fn target(part: &SidePart) -> Result<Vec<(Uid, String)>> {
     Ok(out)
 }
 
-fn change(side: &str, action: &str, uid: &Uid) -> RestoreChange {
+fn change(side: Side, action: RestoreAction, uid: &Uid) -> RestoreChange {
     RestoreChange {
-        side: side.into(),
-        action: action.into(),
+        side,
+        action,
         uid: uid.to_string(),
     }
 }
 
-/// Restores the server calendar at `url` to `part`.
+/// Restores the server calendar to `part`.
 pub fn restore_server(
-    client: &mut CalDavClient,
-    url: &str,
+    server: &mut dyn ServerCalendar,
     part: &SidePart,
     remove_added: bool,
     dry_run: bool,
@@ -85,7 +110,7 @@ pub fn restore_server(
 ) -> Result<()> {
     let wanted = target(part)?;
     let mut current = HashMap::new();
-    for item in crate::sync::caldav::fetch_all(client, url)? {
+    for item in server.events()? {
         if let Ok(uid) = ical::uid_of(&item.ics) {
             current.insert(uid, item);
         }
@@ -94,24 +119,28 @@ pub fn restore_server(
         let op = match current.remove(uid) {
             Some(cur) if ical::fingerprint(&cur.ics)? == ical::fingerprint(ics)? => continue,
             Some(cur) => {
-                report.changes.push(change("server", "revert", uid));
+                report
+                    .changes
+                    .push(change(Side::Server, RestoreAction::Revert, uid));
                 if dry_run {
                     continue;
                 }
-                client.update(&cur.href, &cur.etag, ics)?
+                server.update(&cur, ics)?
             }
             None => {
-                report.changes.push(change("server", "add", uid));
+                report
+                    .changes
+                    .push(change(Side::Server, RestoreAction::Add, uid));
                 if dry_run {
                     continue;
                 }
-                client.create(url, uid, ics)?
+                server.create(uid, ics)?
             }
         };
-        if !matches!(op, WriteOutcome::Written { .. }) {
-            report.errors.push(format!(
-                "{uid}: the server refused the restored version ({op:?})"
-            ));
+        if !op {
+            report
+                .errors
+                .push(format!("{uid}: the server refused the restored version"));
         }
     }
     for (uid, cur) in current {
@@ -119,9 +148,11 @@ pub fn restore_server(
             report.kept_added += 1;
             continue;
         }
-        report.changes.push(change("server", "remove", &uid));
+        report
+            .changes
+            .push(change(Side::Server, RestoreAction::Remove, &uid));
         if !dry_run {
-            client.delete(&cur.href, &cur.etag)?;
+            server.delete(&cur)?;
         }
     }
     Ok(())
@@ -156,7 +187,9 @@ pub fn restore_device(
         match current.remove(uid) {
             Some((_, cur_fp)) if cur_fp == fp => {}
             Some((entry, _)) => {
-                report.changes.push(change("device", "revert", uid));
+                report
+                    .changes
+                    .push(change(Side::Device, RestoreAction::Revert, uid));
                 ops.push(DeviceOp::Update {
                     id: entry.id,
                     event,
@@ -164,7 +197,9 @@ pub fn restore_device(
                 fps.push((uid.clone(), Some(fp)));
             }
             None => {
-                report.changes.push(change("device", "add", uid));
+                report
+                    .changes
+                    .push(change(Side::Device, RestoreAction::Add, uid));
                 ops.push(DeviceOp::Create(event));
                 fps.push((uid.clone(), Some(fp)));
             }
@@ -175,7 +210,9 @@ pub fn restore_device(
             report.kept_added += 1;
             continue;
         }
-        report.changes.push(change("device", "remove", &uid));
+        report
+            .changes
+            .push(change(Side::Device, RestoreAction::Remove, &uid));
         ops.push(DeviceOp::Delete { id: entry.id });
         fps.push((uid, None));
     }
@@ -227,23 +264,22 @@ pub fn restore_device(
 
 /// Restores snapshot `backup_id` of `account` on `side`. A snapshot holding one side only is
 /// restored to whichever side is asked. A full snapshot of what is about to be replaced is
-/// taken first (reason `before-restore`). Restoring the server side needs a CalDAV `client`
-/// (`None`: only the device side can be restored, e.g. for a SyncML account).
+/// taken first (reason `before-restore`). Restoring the server side needs a `server` that can
+/// be rewritten (`None`: only the device side can be restored, e.g. for a SyncML account).
 #[allow(clippy::too_many_arguments)]
 pub fn restore(
     store: &mut SqliteStore,
     account: &Account,
-    client: Option<&mut CalDavClient>,
+    server: Option<&mut dyn ServerCalendar>,
     device: &mut dyn DeviceCalendar,
     backup_id: i64,
     side: Side,
     remove_added: bool,
     dry_run: bool,
 ) -> Result<RestoreReport> {
-    if client.is_none() && side != Side::Device {
+    if server.is_none() && side != Side::Device {
         return Err(Error::Config(
-            "restoring the server side is only available for CalDAV accounts; use --side device"
-                .into(),
+            "the server side of this account cannot be restored; restore the device side".into(),
         ));
     }
     let data = store
@@ -257,10 +293,11 @@ pub fn restore(
         )));
     }
     let cal = store.read().calendar_state(account.id)?;
-    let url = cal
-        .remote_url
-        .clone()
-        .ok_or_else(|| Error::Config("the account has no calendar yet: sync it first".into()))?;
+    if cal.remote_url.is_none() {
+        return Err(Error::Config(
+            "the account has no calendar yet: sync it first".into(),
+        ));
+    }
     let for_server = server_part.clone().or_else(|| device_part.clone());
     let for_device = device_part.or(server_part);
     let mut report = RestoreReport {
@@ -274,7 +311,7 @@ pub fn restore(
         super::keep(
             store,
             account,
-            "before-restore",
+            crate::store::BackupReason::BeforeRestore,
             true,
             true,
             Some(&dev),
@@ -282,16 +319,16 @@ pub fn restore(
         )?;
     }
     if matches!(side, Side::Server | Side::Both) {
-        let client = client.expect("checked above");
+        let server = server.ok_or_else(|| Error::Config("no server to restore".into()))?;
         let part = for_server
             .as_ref()
-            .expect("a snapshot has at least one side");
-        restore_server(client, &url, part, remove_added, dry_run, &mut report)?;
+            .ok_or_else(|| Error::Config(format!("backup {backup_id} holds no events")))?;
+        restore_server(server, part, remove_added, dry_run, &mut report)?;
     }
     if matches!(side, Side::Device | Side::Both) {
         let part = for_device
             .as_ref()
-            .expect("a snapshot has at least one side");
+            .ok_or_else(|| Error::Config(format!("backup {backup_id} holds no events")))?;
         restore_device(
             store,
             cal.id,

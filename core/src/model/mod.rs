@@ -2,8 +2,12 @@
 //! to map onto Android CalendarContract and iOS EventKit, plus protocol newtypes.
 
 mod ids;
+mod side;
+mod syncml;
 
 pub use ids::{Etag, Href, SyncToken, Uid};
+pub use side::Side;
+pub use syncml::{SyncMlAuth, SyncMlFormat};
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};

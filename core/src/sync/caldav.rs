@@ -3,11 +3,11 @@
 //! conditional writes. Sync marks advance only when every change they cover is applied.
 
 use super::apply::{apply_store_only, run_device_tasks, set_device, set_server, Count, DeviceTask};
-use super::detect::{scan_device, DeviceEvent};
+use super::detect::DeviceEvent;
 use super::plan::{plan, Action, ServerChange, ServerItem, ServerScan};
-use super::report::{SyncReport, SyncStatus};
-use super::{duplicates, guard, pairing, SyncOptions, DEVICE_BATCH};
-use crate::backup;
+use super::report::SyncReport;
+use super::{duplicates, frame, guard, pairing, SyncContext, DEVICE_BATCH};
+use crate::backup::restore::{ServerCalendar, ServerEvent};
 use crate::device::{DeviceCalendar, DeviceOp};
 use crate::ical;
 use crate::model::{Etag, Href, SyncToken};
@@ -51,7 +51,7 @@ pub fn sync_caldav(
     account: &Account,
     password: &str,
     device: &mut dyn DeviceCalendar,
-    opts: &SyncOptions<'_>,
+    opts: &SyncContext<'_>,
 ) -> (SyncReport, Option<Error>) {
     let started = Instant::now();
     let started_at = crate::store::now_secs();
@@ -78,7 +78,7 @@ fn run(
     account: &Account,
     password: &str,
     device: &mut dyn DeviceCalendar,
-    opts: &SyncOptions<'_>,
+    opts: &SyncContext<'_>,
     report: &mut SyncReport,
     client_slot: &mut Option<CalDavClient>,
 ) -> Result<()> {
@@ -98,7 +98,7 @@ fn run_with_client(
     store: &mut SqliteStore,
     account: &Account,
     device: &mut dyn DeviceCalendar,
-    opts: &SyncOptions<'_>,
+    opts: &SyncContext<'_>,
     report: &mut SyncReport,
     client: &mut CalDavClient,
 ) -> Result<()> {
@@ -120,37 +120,9 @@ fn run_with_client(
         }
     };
 
-    // A replaced device calendar is a reset: forget what the store knew of the device, so
-    // its events are matched by UID and the server's are pulled; nothing is deleted.
-    let device_calendar_id = device.calendar_id()?;
-    if cal.device_calendar_id.as_deref() != Some(device_calendar_id.as_str()) {
-        if cal.device_calendar_id.is_some() && !opts.dry_run {
-            log::warn!("the local calendar was replaced: pulling from the server");
-            forget_device_side(store, cal.id)?;
-        }
-        if !opts.dry_run {
-            store
-                .read()
-                .set_device_calendar_id(cal.id, &device_calendar_id)?;
-        }
-    }
-
+    super::frame::reset_if_replaced(store, &cal, device, opts)?;
     let items = store.read().items(cal.id)?;
-    opts.progress.phase("scan", 0);
-    let phase = Instant::now();
-    let device_scan = scan_device(device, &items)?;
-    log::info!(
-        "device scan: {} events, {} new, {} changed, {} deleted in {} ms",
-        device_scan.total,
-        device_scan.new.len(),
-        device_scan.changed.len(),
-        device_scan.deleted.len(),
-        phase.elapsed().as_millis()
-    );
-    for (id, msg) in &device_scan.unreadable {
-        report.errors.push(format!("local event {id}: {msg}"));
-    }
-    opts.interrupt.check()?;
+    let device_scan = super::frame::scan_device(device, &items, report, opts)?;
 
     let state = client.collection_state(&url)?;
     let unchanged_remote = (cal.sync_token.is_some() && state.sync_token == cal.sync_token)
@@ -210,21 +182,8 @@ fn run_with_client(
     report.warnings.extend(set_aside.warnings());
     let (actions, warnings) = pairing::pair_by_content(plan(&items, device_scan, server_scan));
     report.warnings.extend(warnings);
-    let uid_of_row = |row: i64| {
-        items
-            .iter()
-            .find(|i| i.id == row)
-            .map(|i| i.uid.to_string())
-            .unwrap_or_default()
-    };
-    let describe = || -> Vec<_> {
-        actions
-            .iter()
-            .filter_map(|a| a.describe(uid_of_row))
-            .collect()
-    };
     if opts.dry_run {
-        report.plan = Some(describe());
+        report.plan = Some(frame::describe(&actions, &items));
         return Ok(());
     }
     let held = guard::check(
@@ -234,32 +193,20 @@ fn run_with_client(
         device_total,
         remote.listed_total,
     );
-    if !opts.confirmed {
-        if let Some(reason) = &held {
-            report.plan = Some(describe());
-            report.message = Some(format!(
-                "{reason}. Nothing was applied. Check with `synchro sync {} --dry-run`, \
-                 then run `synchro sync {} --yes` to apply it.",
-                account.name, account.name
-            ));
-            report.status = SyncStatus::NeedsConfirmation;
-            return Ok(());
-        }
+    if frame::hold(report, opts, held.clone(), || {
+        frame::describe(&actions, &items)
+    }) {
+        return Ok(());
     }
-
-    if actions.iter().any(Action::changes_data) {
-        let phase = Instant::now();
-        take_backup(
-            store,
-            account,
-            &cal,
-            &items,
-            device,
-            &actions,
-            held.is_some(),
-        )?;
-        log::info!("backup in {} ms", phase.elapsed().as_millis());
-    }
+    frame::take_backup(
+        store,
+        account,
+        &cal,
+        &items,
+        device,
+        &actions,
+        held.is_some(),
+    )?;
     let phase = Instant::now();
     let actions_len = actions.len();
     execute(
@@ -288,49 +235,6 @@ pub fn discover_calendars(
 ) -> Result<Vec<crate::remote::caldav::CalendarInfo>> {
     let mut client = CalDavClient::new(HttpClient::new(http_config(account, password)?)?);
     client.discover(url)
-}
-
-/// Backs up both sides before a sync applies changes: a full snapshot before the
-/// calendar's first sync and at the first sync of the day, the prior versions of what
-/// changes otherwise. Snapshots before confirmed big changes are pinned (kept by rotation).
-pub(crate) fn take_backup(
-    store: &SqliteStore,
-    account: &Account,
-    cal: &CalendarState,
-    items: &[ItemRecord],
-    device: &dyn DeviceCalendar,
-    actions: &[Action],
-    big: bool,
-) -> Result<()> {
-    if items.is_empty() && cal.last_success_at.is_none() {
-        let dev = backup::snapshot_device(device)?;
-        let srv = backup::part(backup::server_items_of_plan(actions))?;
-        backup::keep(
-            store,
-            account,
-            "first-sync",
-            true,
-            true,
-            Some(&dev),
-            Some(&srv),
-        )?;
-    } else if backup::daily_due(store, account.id)? {
-        let dev = backup::snapshot_device(device)?;
-        let srv = backup::snapshot_server_from_store(items)?;
-        backup::keep(store, account, "daily", true, big, Some(&dev), Some(&srv))?;
-    } else {
-        let (dev, srv) = backup::prior_versions(items, actions)?;
-        backup::keep(
-            store,
-            account,
-            "before-sync",
-            false,
-            big,
-            Some(&dev),
-            Some(&srv),
-        )?;
-    }
-    Ok(())
 }
 
 /// Every item of a calendar (an etag listing, then multiget), for snapshots and restore.
@@ -377,21 +281,48 @@ pub fn pick_calendar(
         .find(|c| c.components.is_empty() || c.components.iter().any(|x| x == "VEVENT"))
 }
 
-pub(crate) fn forget_device_side(store: &mut SqliteStore, calendar_id: i64) -> Result<()> {
-    let items = store.read().items(calendar_id)?;
-    store.write(|tx| {
-        for mut item in items {
-            if item.href.is_none() {
-                tx.delete_item(item.id)?;
-                continue;
-            }
-            item.device_id = None;
-            item.device_version = None;
-            item.device_fp = None;
-            tx.save_item(&item)?;
+/// The server calendar of a CalDAV account, as a restore rewrites it.
+pub struct CalDavServer<'a> {
+    client: &'a mut CalDavClient,
+    url: String,
+}
+
+impl<'a> CalDavServer<'a> {
+    /// The calendar collection at `url`, through `client`.
+    pub fn new(client: &'a mut CalDavClient, url: &str) -> Self {
+        CalDavServer {
+            client,
+            url: url.to_string(),
         }
+    }
+}
+
+impl ServerCalendar for CalDavServer<'_> {
+    fn events(&mut self) -> Result<Vec<ServerEvent>> {
+        Ok(fetch_all(self.client, &self.url)?
+            .into_iter()
+            .map(|f| ServerEvent {
+                href: f.href,
+                etag: f.etag,
+                ics: f.ics,
+            })
+            .collect())
+    }
+
+    fn create(&mut self, uid: &crate::model::Uid, ics: &str) -> Result<bool> {
+        let outcome = self.client.create(&self.url, uid, ics)?;
+        Ok(matches!(outcome, WriteOutcome::Written { .. }))
+    }
+
+    fn update(&mut self, event: &ServerEvent, ics: &str) -> Result<bool> {
+        let outcome = self.client.update(&event.href, &event.etag, ics)?;
+        Ok(matches!(outcome, WriteOutcome::Written { .. }))
+    }
+
+    fn delete(&mut self, event: &ServerEvent) -> Result<()> {
+        self.client.delete(&event.href, &event.etag)?;
         Ok(())
-    })
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -405,7 +336,7 @@ fn scan_remote(
     ctag: Option<String>,
     state_token: Option<SyncToken>,
     report: &mut SyncReport,
-    opts: &SyncOptions<'_>,
+    opts: &SyncContext<'_>,
 ) -> Result<RemoteScan> {
     let by_href: HashMap<&str, &ItemRecord> = items
         .iter()
@@ -568,7 +499,7 @@ fn execute(
     device: &mut dyn DeviceCalendar,
     actions: Vec<Action>,
     report: &mut SyncReport,
-    opts: &SyncOptions<'_>,
+    opts: &SyncContext<'_>,
 ) -> Result<()> {
     let rows: HashMap<i64, &ItemRecord> = items.iter().map(|i| (i.id, i)).collect();
     let calendar_id = store.read().calendar_state(account.id)?.id;

@@ -7,22 +7,21 @@ pub mod apply;
 pub mod caldav;
 pub mod detect;
 pub mod duplicates;
+mod frame;
 pub mod guard;
 pub mod pairing;
 pub mod plan;
 pub mod report;
 pub mod syncml;
 
-pub use report::{Counts, PlannedChange, SyncReport, SyncStatus};
+pub use report::{
+    ChangeAction, ChangeReason, Counts, HoldReason, PlannedChange, SyncReport, SyncStatus,
+};
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-/// hrefs per calendar-multiget request unless an account says otherwise. Measured with
-/// `scripts/bench.sh` (5,000 events on Radicale 3.9, first sync, medians of 2 runs): 25 →
-/// 5.9 s, 50 → 4.9 s, 100 → 5.0 s, 200 → 4.8 s, 400 → 4.7 s. Past 50 the gain is within
-/// noise while responses grow; DAVx⁵ went down to 10 for slow servers, Thunderbird uses 100.
-pub const DEFAULT_MULTIGET_BATCH: usize = 50;
+pub use crate::store::DEFAULT_MULTIGET_BATCH;
 
 /// Device writes handed to the device calendar at once.
 pub const DEVICE_BATCH: usize = 100;
@@ -65,8 +64,9 @@ impl Interrupt {
     }
 }
 
-/// How to run one sync.
-pub struct SyncOptions<'a> {
+/// What one running sync carries besides its account: the user's choices, the interrupt
+/// flag and where progress goes.
+pub struct SyncContext<'a> {
     /// Compute and report the plan; change nothing.
     pub dry_run: bool,
     /// The user confirmed a plan a safety check held back.
@@ -77,9 +77,9 @@ pub struct SyncOptions<'a> {
     pub progress: &'a dyn Progress,
 }
 
-impl Default for SyncOptions<'_> {
+impl Default for SyncContext<'_> {
     fn default() -> Self {
-        SyncOptions {
+        SyncContext {
             dry_run: false,
             confirmed: false,
             interrupt: Interrupt::default(),
@@ -94,7 +94,7 @@ impl Default for SyncOptions<'_> {
 pub(crate) fn finish(
     store: &crate::store::SqliteStore,
     account: &crate::store::Account,
-    opts: &SyncOptions<'_>,
+    opts: &SyncContext<'_>,
     started: std::time::Instant,
     started_at: i64,
     mut report: SyncReport,

@@ -12,16 +12,7 @@ pub const AUTH_BASIC: &str = "syncml:auth-basic";
 /// `syncml:auth-md5`.
 pub const AUTH_MD5: &str = "syncml:auth-md5";
 
-/// How the client authenticates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AuthType {
-    /// No credentials (an empty user name).
-    None,
-    /// `syncml:auth-basic`: b64(user:pass).
-    Basic,
-    /// `syncml:auth-md5`: a digest over a server nonce.
-    Md5,
-}
+pub use crate::model::SyncMlAuth as AuthType;
 
 impl AuthType {
     /// The auth type named by a `Meta/Type` (`syncml:auth-basic`, `syncml:auth-md5`).
@@ -39,25 +30,6 @@ impl AuthType {
             AuthType::None => None,
             AuthType::Basic => Some(AUTH_BASIC),
             AuthType::Md5 => Some(AUTH_MD5),
-        }
-    }
-
-    /// The name kept in the store: `none`, `basic`, `md5`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AuthType::None => "none",
-            AuthType::Basic => "basic",
-            AuthType::Md5 => "md5",
-        }
-    }
-
-    /// Parses [`AuthType::as_str`].
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "none" => Some(AuthType::None),
-            "basic" => Some(AuthType::Basic),
-            "md5" => Some(AuthType::Md5),
-            _ => None,
         }
     }
 }

@@ -23,6 +23,7 @@ pub mod tree;
 pub mod wbxml;
 pub mod xml;
 
+pub use crate::model::SyncMlFormat;
 pub use devinf::{ContentType, CtCap, DataStore, DevInf, DsMem, Ext, PropParam, Property};
 pub use message::*;
 

@@ -89,7 +89,11 @@ impl std::fmt::Debug for Session {
 impl Session {
     /// A new session (nothing is sent yet). `devinf` answers a server's Get.
     pub fn new(http: HttpClient, config: SessionConfig, password: &str, devinf: DevInf) -> Self {
-        let session_id = format!("{}", crate::store::now_secs() % 1_000_000_000);
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        let session_id = format!("{}", now % 1_000_000_000);
         let auth = if config.username.is_empty() {
             AuthType::None
         } else {

@@ -27,21 +27,20 @@
 mod execute;
 pub mod incoming;
 pub mod outgoing;
+mod packages;
 
-use super::detect::scan_device;
-use super::plan::{plan, Action, ServerScan};
+use super::plan::{Action, ServerScan};
 use super::report::{SyncReport, SyncStatus};
-use super::{duplicates, guard, pairing, SyncOptions};
+use super::{duplicates, frame, guard, SyncContext};
 use crate::device::DeviceCalendar;
 use crate::remote::http::{HttpClient, HttpConfig};
 use crate::remote::syncml::auth::AuthType;
 use crate::remote::syncml::build::alert_code;
-use crate::remote::syncml::session::{Session, SessionConfig, CLIENT_MAX_OBJ_SIZE};
-use crate::remote::syncml::{Alert, Command, DataStore, DevInf, Encoding, Map, Status, SyncMl};
-use crate::store::{Account, JournalEntry, SqliteStore, SyncMlState};
+use crate::remote::syncml::session::{Session, SessionConfig};
+use crate::remote::syncml::SyncMlFormat;
+use crate::remote::syncml::{Command, DataStore, DevInf, Encoding, Map, Status, SyncMl};
+use crate::store::{Account, SqliteStore, SyncMlState};
 use crate::{Error, Result};
-use outgoing::{OutKind, Outgoing};
-use std::collections::HashMap;
 use std::time::Instant;
 
 /// Our datastore's URI (Alert and Sync Source).
@@ -96,9 +95,9 @@ pub fn state_of(store: &SqliteStore, account: &Account) -> Result<SyncMlState> {
         calendar_id: cal.id,
         device_id: new_device_id(),
         server_uri: DEFAULT_SERVER_URI.into(),
-        format: "icalendar".into(),
+        format: SyncMlFormat::ICalendar,
         wbxml: false,
-        auth: "md5".into(),
+        auth: AuthType::Md5,
         ..Default::default()
     };
     store.read().save_syncml_state(&s)?;
@@ -112,7 +111,7 @@ pub fn sync_syncml(
     account: &Account,
     password: &str,
     device: &mut dyn DeviceCalendar,
-    opts: &SyncOptions<'_>,
+    opts: &SyncContext<'_>,
     mode: Option<SyncMode>,
 ) -> (SyncReport, Option<Error>) {
     let started = Instant::now();
@@ -137,7 +136,7 @@ pub fn sync_syncml(
 /// Our DevInf: one calendar datastore preferring iCalendar 2.0 (or vCalendar 1.0).
 fn devinf(state: &SyncMlState) -> DevInf {
     let mut ds = DataStore::calendar(LOCAL_URI, "Calendar", 32);
-    if state.format == "vcalendar" {
+    if state.format == SyncMlFormat::VCalendar {
         ds.rx_pref = Some(crate::remote::syncml::ContentType::new(
             "text/x-vcalendar",
             "1.0",
@@ -159,30 +158,6 @@ fn devinf(state: &SyncMlState) -> DevInf {
     )
 }
 
-/// Holds a plan back (nothing applied) when a safety check says so and the user did not
-/// confirm. Returns true when held.
-fn hold(
-    report: &mut SyncReport,
-    account: &Account,
-    opts: &SyncOptions<'_>,
-    reason: Option<String>,
-    planned: Vec<crate::sync::PlannedChange>,
-) -> bool {
-    match reason {
-        Some(reason) if !opts.confirmed => {
-            report.plan = Some(planned);
-            report.message = Some(format!(
-                "{reason}. Nothing was applied. Check with `synchro sync {} --dry-run`, \
-                 then run `synchro sync {} --yes` to apply it.",
-                account.name, account.name
-            ));
-            report.status = SyncStatus::NeedsConfirmation;
-            true
-        }
-        _ => false,
-    }
-}
-
 /// Runs the sync, then the sessions a recovery needs: after an interrupted session whose
 /// resume the server refused, a refresh from the server (what its lost package held) and,
 /// when some of our additions had no twin there, a two-way sync sending them.
@@ -192,7 +167,7 @@ fn run(
     account: &Account,
     password: &str,
     device: &mut dyn DeviceCalendar,
-    opts: &SyncOptions<'_>,
+    opts: &SyncContext<'_>,
     mode: SyncMode,
     report: &mut SyncReport,
     stats: &mut Option<crate::remote::http::HttpStats>,
@@ -228,7 +203,7 @@ fn run_once(
     account: &Account,
     password: &str,
     device: &mut dyn DeviceCalendar,
-    opts: &SyncOptions<'_>,
+    opts: &SyncContext<'_>,
     mode: SyncMode,
     recovering: bool,
     report: &mut SyncReport,
@@ -237,45 +212,23 @@ fn run_once(
     let cal = store.read().calendar_state(account.id)?;
     let mut state = state_of(store, account)?;
 
-    // A replaced device calendar is a reset: forget the device side, pull from the server
-    // in a slow sync (which never deletes anything).
+    // A replaced device calendar is a reset: the device side is forgotten and the server's
+    // events pulled in a slow sync (which never deletes anything).
     let mut mode = mode;
-    let device_calendar_id = device.calendar_id()?;
-    if cal.device_calendar_id.as_deref() != Some(device_calendar_id.as_str()) && !opts.dry_run {
-        if cal.device_calendar_id.is_some() {
-            log::warn!("the local calendar was replaced: pulling from the server");
-            super::caldav::forget_device_side(store, cal.id)?;
-            if mode == SyncMode::TwoWay {
-                mode = SyncMode::Slow;
-            }
-        }
-        store
-            .read()
-            .set_device_calendar_id(cal.id, &device_calendar_id)?;
+    if super::frame::reset_if_replaced(store, &cal, device, opts)? && mode == SyncMode::TwoWay {
+        mode = SyncMode::Slow;
     }
     if state.local_anchor.is_none() && mode == SyncMode::TwoWay {
         mode = SyncMode::Slow;
     }
 
     let items = store.read().items(cal.id)?;
-    opts.progress.phase("scan", 0);
-    let mut device_scan = scan_device(device, &items)?;
-    for (id, msg) in &device_scan.unreadable {
-        report.errors.push(format!("local event {id}: {msg}"));
-    }
+    let mut device_scan = super::frame::scan_device(device, &items, report, opts)?;
     // Copies of an event (same UID) stay on the device, as for CalDAV.
     let set_aside = duplicates::set_aside(&items, &mut device_scan, &mut ServerScan::default());
     report.warnings.extend(set_aside.warnings());
-    opts.interrupt.check()?;
 
     // Our deletions are checked before anything is sent.
-    let uid_of_row = |row: i64| {
-        items
-            .iter()
-            .find(|i| i.id == row)
-            .map(|i| i.uid.to_string())
-            .unwrap_or_default()
-    };
     let sends_changes = matches!(
         mode,
         SyncMode::TwoWay
@@ -299,7 +252,7 @@ fn run_once(
             })
             .collect();
         if opts.dry_run {
-            report.plan = Some(local_plan(&device_scan, &deletes, &uid_of_row));
+            report.plan = Some(local_plan(&device_scan, &deletes, &items));
             return Ok(None);
         }
         let reason = guard::check(
@@ -309,15 +262,11 @@ fn run_once(
             device_scan.total,
             None,
         );
-        let planned = deletes
-            .iter()
-            .filter_map(|a| a.describe(uid_of_row))
-            .collect();
-        if hold(report, account, opts, reason, planned) {
+        if frame::hold(report, opts, reason, || frame::describe(&deletes, &items)) {
             return Ok(None);
         }
     } else if opts.dry_run {
-        report.plan = Some(local_plan(&device_scan, &[], &uid_of_row));
+        report.plan = Some(local_plan(&device_scan, &[], &items));
         return Ok(None);
     }
 
@@ -336,7 +285,7 @@ fn run_once(
         url: account.server_url.clone(),
         device_id: state.device_id.clone(),
         username: account.username.clone(),
-        auth: AuthType::parse(&state.auth).unwrap_or(AuthType::Md5),
+        auth: state.auth,
         allow_basic: account.settings.allow_basic,
         allow_insecure_http: account.settings.allow_insecure_http,
         nonce: state.nonce.clone(),
@@ -344,18 +293,20 @@ fn run_once(
         max_msg_size: state.max_msg_size,
     };
     let mut session = Session::new(http, config, password, devinf(&state));
-    let result = run_session(
-        store,
-        account,
-        device,
-        opts,
+    let result = packages::run_session(
+        &mut packages::Run {
+            store,
+            account,
+            device,
+            opts,
+            state: &mut state,
+            report,
+            session: &mut session,
+        },
         mode,
         sends_changes,
-        &mut state,
         &items,
         device_scan,
-        report,
-        &mut session,
         recovering,
     );
     // Interrupted on request during a session: tell the server we suspend (Alert 224), so
@@ -369,15 +320,13 @@ fn run_once(
     // The nonce and the auth type that worked are kept whatever happened; a server's
     // downgrade to basic (when allowed) is for this session only: the account keeps md5.
     let auth = match session.auth_type() {
-        AuthType::Basic if state.auth != AuthType::Basic.as_str() => {
-            AuthType::parse(&state.auth).unwrap_or(AuthType::Md5)
-        }
+        AuthType::Basic if state.auth != AuthType::Basic => state.auth,
         other => other,
     };
     if session.nonce().is_some() || auth != AuthType::None {
         store
             .read()
-            .set_syncml_auth(state.calendar_id, auth.as_str(), session.nonce())?;
+            .set_syncml_auth(state.calendar_id, auth, session.nonce())?;
     }
     result
 }
@@ -386,25 +335,27 @@ fn run_once(
 fn local_plan(
     scan: &super::detect::DeviceScan,
     deletes: &[Action],
-    uid_of_row: &dyn Fn(i64) -> String,
+    items: &[crate::store::ItemRecord],
 ) -> Vec<crate::sync::PlannedChange> {
-    let mut out: Vec<crate::sync::PlannedChange> = scan
+    use crate::sync::{ChangeAction, ChangeReason, PlannedChange};
+    let change = |d: &super::detect::DeviceEvent, action, reason| PlannedChange {
+        side: crate::model::Side::Server,
+        action,
+        uid: d.event.uid.to_string(),
+        summary: d.event.summary.clone(),
+        reason,
+    };
+    let mut out: Vec<PlannedChange> = scan
         .new
         .iter()
-        .map(|d| crate::sync::PlannedChange {
-            side: "server".into(),
-            action: "add".into(),
-            uid: d.event.uid.to_string(),
-            reason: "new on the device".into(),
-        })
+        .map(|d| change(d, ChangeAction::Add, ChangeReason::NewOnDevice))
         .collect();
-    out.extend(scan.changed.values().map(|d| crate::sync::PlannedChange {
-        side: "server".into(),
-        action: "update".into(),
-        uid: d.event.uid.to_string(),
-        reason: "changed on the device".into(),
-    }));
-    out.extend(deletes.iter().filter_map(|a| a.describe(uid_of_row)));
+    out.extend(
+        scan.changed
+            .values()
+            .map(|d| change(d, ChangeAction::Update, ChangeReason::ChangedOnDevice)),
+    );
+    out.extend(deletes.iter().filter_map(|a| a.describe(items)));
     out
 }
 
@@ -456,403 +407,6 @@ fn find_server_alert(
             _ => "the server did not say how to sync the calendar".into(),
         })),
     }
-}
-
-#[allow(clippy::too_many_arguments)]
-fn run_session(
-    store: &mut SqliteStore,
-    account: &Account,
-    device: &mut dyn DeviceCalendar,
-    opts: &SyncOptions<'_>,
-    mode: SyncMode,
-    sends_changes: bool,
-    state: &mut SyncMlState,
-    items: &[crate::store::ItemRecord],
-    device_scan: super::detect::DeviceScan,
-    report: &mut SyncReport,
-    session: &mut Session,
-    recovering: bool,
-) -> Result<Option<SyncMode>> {
-    let next_anchor = crate::store::now_secs().to_string();
-    // After a session whose last package went unanswered, the server may have committed
-    // its Next anchor: try it. If it did not, the server asks for a slow sync, expected then.
-    let last = if mode == SyncMode::Slow || mode == SyncMode::RefreshFromClient {
-        None
-    } else {
-        state
-            .pending_anchor
-            .as_deref()
-            .or(state.local_anchor.as_deref())
-    };
-
-    // A session interrupted after our changes went out is resumed (Alert 225) with its mode
-    // and its Next anchor, unless the user asked for another mode.
-    let resume = match (state.resume_mode, state.resume_next.clone()) {
-        (Some(code), Some(next)) if matches!(mode, SyncMode::TwoWay | SyncMode::Slow) => {
-            Some((code, next))
-        }
-        (None, None) => None,
-        _ => {
-            store.read().set_syncml_resume(state.calendar_id, None)?;
-            None
-        }
-    };
-    let next_anchor = resume.as_ref().map(|r| r.1.clone()).unwrap_or(next_anchor);
-    let last = if resume.as_ref().is_some_and(|r| r.0 == alert_code::SLOW) {
-        None
-    } else {
-        last
-    };
-
-    // Package 1: DevInf and the Alert.
-    let put = Command::Put(crate::remote::syncml::PutGet::put_devinf(
-        0,
-        session.version(),
-        devinf(state),
-        session.encoding(),
-    ));
-    let alert = Command::Alert(Alert::sync(
-        0,
-        if resume.is_some() {
-            alert_code::RESUME
-        } else {
-            mode.code()
-        },
-        &state.server_uri,
-        LOCAL_URI,
-        last,
-        &next_anchor,
-        Some(CLIENT_MAX_OBJ_SIZE),
-    ));
-    let replies = session.package(vec![put, alert])?;
-    let (server_alert, alert_status) = find_server_alert(&replies, session, LOCAL_URI)?;
-    let mut server_mode = server_alert.code;
-    log::info!("SyncML: asked {}, server alerts {server_mode}", mode.code());
-    let journal = if resume.is_some() {
-        store.read().journal(state.calendar_id)?
-    } else {
-        Vec::new()
-    };
-    let mut resumed = false;
-    let mut refused = false;
-    if let Some((code, _)) = &resume {
-        if server_mode == alert_code::RESUME
-            || (server_mode == *code && alert_status.is_none_or(|s| s < 300))
-        {
-            log::info!("SyncML: the server resumes the interrupted session ({code})");
-            server_mode = *code;
-            resumed = true;
-        } else {
-            // Refused (508, 509 or another mode): the old session is gone; run what the
-            // server alerted, a slow sync pairing rather than duplicating.
-            log::info!(
-                "SyncML: the server refused to resume (status {alert_status:?}, mode \
-                 {server_mode}): wiping the resume state"
-            );
-            store.read().set_syncml_resume(state.calendar_id, None)?;
-            refused = true;
-        }
-    }
-    if mode == SyncMode::OneWayFromClient && !matches!(server_mode, 202 | 203) {
-        return Err(Error::Protocol(format!(
-            "the server wants to write to the local calendar (mode {server_mode}) in a \
-             one-way-from-client sync: refused"
-        )));
-    }
-    let forced_slow = server_mode == alert_code::SLOW && mode != SyncMode::Slow;
-    if forced_slow && (state.pending_anchor.is_some() || resume.is_some()) {
-        log::info!("slow sync after a session whose end went unanswered: expected");
-    } else if forced_slow {
-        let reason = (!items.is_empty()).then(|| {
-            format!(
-                "the server asks for a slow sync (full comparison) although {} event(s) were \
-                 synced before; it may bring back events deleted on one side",
-                items.len()
-            )
-        });
-        if hold(report, account, opts, reason, Vec::new()) {
-            return Ok(None);
-        }
-    }
-
-    // Package 3: our changes.
-    opts.interrupt.check()?;
-    let changes: Vec<Outgoing> = if !sends_changes || matches!(server_mode, 204 | 205) {
-        Vec::new()
-    } else if matches!(server_mode, 201 | 203) {
-        outgoing::everything(store, state.calendar_id, items, device)?
-    } else {
-        outgoing::incremental(store, state.calendar_id, items, &device_scan, device)?
-    };
-    // Additions of the interrupted session that were never acknowledged may be on the
-    // server already (without a Map): in a normal sync after a refused resume they are held
-    // back, paired by UID with what the server sends, and sent later if it has no twin.
-    let changes: Vec<Outgoing> = if refused && server_mode == alert_code::TWO_WAY {
-        let held: std::collections::HashSet<&str> = journal
-            .iter()
-            .filter(|e| e.state == "sent" && e.kind == "Add")
-            .map(|e| e.luid.as_str())
-            .collect();
-        changes
-            .into_iter()
-            .filter(|c| !(c.kind == OutKind::Add && held.contains(c.row.to_string().as_str())))
-            .collect()
-    } else {
-        changes
-    };
-    let changes: Vec<Outgoing> = if resumed {
-        let done: std::collections::HashSet<String> = store
-            .read()
-            .journal(state.calendar_id)?
-            .into_iter()
-            .filter(|e| e.state == "acked" || e.state == "mapped")
-            .map(|e| e.luid)
-            .collect();
-        changes
-            .into_iter()
-            .filter(|c| !done.contains(&c.row.to_string()))
-            .collect()
-    } else {
-        changes
-    };
-    // The journal, before the POST: what goes, in which message; the session can be
-    // resumed from here on.
-    let msg_id = session.next_msg_id();
-    store.write(|tx| {
-        tx.set_syncml_resume(state.calendar_id, Some((server_mode, &next_anchor)))?;
-        tx.journal_put(
-            state.calendar_id,
-            &changes
-                .iter()
-                .map(|c| JournalEntry {
-                    luid: c.row.to_string(),
-                    kind: format!("{:?}", c.kind),
-                    state: "sent".into(),
-                    msg_id: Some(msg_id),
-                    status: None,
-                })
-                .collect::<Vec<_>>(),
-        )
-    })?;
-    let vcal = state.format == "vcalendar";
-    let mut package = vec![outgoing::sync_command(
-        &changes,
-        &state.server_uri,
-        LOCAL_URI,
-        vcal,
-    )?];
-    let pending = store.read().pending_maps(state.calendar_id)?;
-    if !pending.is_empty() {
-        package.push(map_command(state, &pending));
-    }
-    opts.progress.phase("upload", changes.len() as u64);
-    let replies = session.package(package)?;
-
-    // Statuses of our changes.
-    let by_luid: HashMap<String, &Outgoing> =
-        changes.iter().map(|c| (c.row.to_string(), c)).collect();
-    let mut acked = Vec::new();
-    let mut journal = Vec::new();
-    let mut map_acked = false;
-    for m in &replies {
-        for cmd in &m.body.commands {
-            let Command::Status(s) = cmd else { continue };
-            match s.cmd.as_str() {
-                // 213: a Large Object chunk arrived; the last chunk gets the real answer.
-                "Add" | "Replace" | "Delete" if s.code != 213 => {
-                    for luid in &s.source_refs {
-                        if let Some(o) = by_luid.get(luid) {
-                            journal.push(JournalEntry {
-                                luid: luid.clone(),
-                                kind: format!("{:?}", o.kind),
-                                state: "acked".into(),
-                                msg_id: Some(msg_id),
-                                status: Some(s.code),
-                            });
-                            if outgoing::accepted(o.kind, s.code) {
-                                acked.push(*o);
-                                // 201 to a Replace (slow sync) is an addition.
-                                match (o.kind, s.code) {
-                                    (OutKind::Delete, _) => report.server.deleted += 1,
-                                    (_, 201) | (OutKind::Add, _) => report.server.added += 1,
-                                    _ => report.server.updated += 1,
-                                }
-                            } else {
-                                let what = o
-                                    .device
-                                    .as_ref()
-                                    .map(|d| d.event.uid.to_string())
-                                    .unwrap_or_else(|| format!("item {luid}"));
-                                if outgoing::transient(s.code) {
-                                    // Not recorded as sent: the next sync sends it again;
-                                    // the session itself went through.
-                                    report.warnings.push(format!(
-                                        "the server could not take {} of {what} now (status \
-                                         {}); it is sent again at the next sync",
-                                        s.cmd, s.code
-                                    ));
-                                } else {
-                                    report.errors.push(format!(
-                                        "the server refused {} of {what} (status {})",
-                                        s.cmd, s.code
-                                    ));
-                                }
-                            }
-                        }
-                    }
-                }
-                "Map" if (200..300).contains(&s.code) => map_acked = true,
-                _ => {}
-            }
-        }
-    }
-    if map_acked {
-        store.read().clear_pending_maps(state.calendar_id)?;
-    }
-    outgoing::record(store, state.calendar_id, items, &acked)?;
-    store.read().journal_put(state.calendar_id, &journal)?;
-    opts.progress.advance(changes.len() as u64);
-
-    // Package 4: the server's changes, through the shared plan.
-    let items = store.read().items(state.calendar_id)?;
-    let pkg = incoming::read(&replies, &items, &state.device_id);
-    let mut device_scan = scan_device(device, &items)?;
-    let device_total = device_scan.total;
-    let sent: HashMap<i64, &Outgoing> = acked.iter().map(|o| (o.row, *o)).collect();
-    // The copies set aside before package 3 stay aside (reported then). Server items are
-    // all answered and mapped as they came.
-    duplicates::set_aside(&items, &mut device_scan, &mut ServerScan::default());
-    let (actions, warnings) = pairing::pair_by_content(plan(&items, device_scan, pkg.scan));
-    report.warnings.extend(warnings);
-    // Device changes not sent this session (one-way-from-server) wait for the next one.
-    let actions: Vec<Action> = actions
-        .into_iter()
-        .filter(|a| {
-            !matches!(
-                a,
-                Action::CreateOnServer { .. }
-                    | Action::UpdateOnServer { .. }
-                    | Action::DeleteOnServer { .. }
-            )
-        })
-        .collect();
-    let uid_of_row = |row: i64| {
-        items
-            .iter()
-            .find(|i| i.id == row)
-            .map(|i| i.uid.to_string())
-            .unwrap_or_default()
-    };
-    let reason = guard::check(&actions, &account.settings, items.len(), device_total, None);
-    let planned = actions
-        .iter()
-        .filter_map(|a| a.describe(uid_of_row))
-        .collect();
-    if hold(report, account, opts, reason.clone(), planned) {
-        // No answers, no Map, no anchors: the server sends these changes again.
-        return Ok(None);
-    }
-    let cal = store.read().calendar_state(account.id)?;
-    if actions.iter().any(Action::changes_data) {
-        super::caldav::take_backup(
-            store,
-            account,
-            &cal,
-            &items,
-            device,
-            &actions,
-            reason.is_some(),
-        )?;
-    }
-    execute::execute(store, account, &items, device, actions, &sent, report, opts)?;
-
-    opts.interrupt.check()?;
-    // Package 5: Statuses and the Map.
-    let mut maps = Vec::new();
-    let rows_by_href: HashMap<String, i64> = store
-        .read()
-        .items(state.calendar_id)?
-        .into_iter()
-        .filter_map(|i| Some((i.href?.as_str().to_string(), i.id)))
-        .collect();
-    for r in &pkg.received {
-        let code = match (&r.cmd, &r.error, &r.guid) {
-            (_, Some(e), _) => {
-                report.errors.push(format!("server item: {e}"));
-                500
-            }
-            (Command::Add(_), None, Some(guid)) => {
-                match rows_by_href.get(incoming::guid_href(guid).as_str()) {
-                    Some(row) => {
-                        maps.push((row.to_string(), guid.clone()));
-                        201
-                    }
-                    None => 500,
-                }
-            }
-            (Command::Add(_), None, None) => 201,
-            (Command::Delete(_), _, _) => 200,
-            _ => 200,
-        };
-        session.answer(r.msg_id, &r.cmd, code);
-    }
-    let mut package = Vec::new();
-    let mut all_maps = store.read().pending_maps(state.calendar_id)?;
-    all_maps.extend(maps.iter().cloned());
-    if !maps.is_empty() {
-        store.read().add_pending_maps(state.calendar_id, &maps)?;
-    }
-    if !all_maps.is_empty() {
-        package.push(map_command(state, &all_maps));
-    }
-    // In the from-client modes the server ends the session with its package 4 (no map
-    // phase): answering it would reach a closed session.
-    let server_writes = !matches!(server_mode, 202 | 203);
-    if !package.is_empty() || (server_writes && session.has_pending()) {
-        // The server may commit this session on receiving our last package, whether or not
-        // its answer reaches us.
-        store.write(|tx| {
-            tx.set_syncml_pending_anchor(state.calendar_id, Some(&next_anchor))?;
-            tx.set_syncml_resume(state.calendar_id, None)
-        })?;
-        let replies = session.package(package)?;
-        let map_ok = replies.iter().flat_map(|m| &m.body.commands).any(
-            |c| matches!(c, Command::Status(s) if s.cmd == "Map" && (200..300).contains(&s.code)),
-        );
-        if map_ok {
-            store.read().clear_pending_maps(state.calendar_id)?;
-        }
-        session.finish()?;
-    }
-
-    // Anchors, last: only when everything went through.
-    store.read().set_syncml_resume(state.calendar_id, None)?;
-    if report.errors.is_empty() {
-        store.read().set_syncml_anchors(
-            state.calendar_id,
-            Some(&next_anchor),
-            server_alert.next.as_deref(),
-        )?;
-        state.local_anchor = Some(next_anchor);
-    } else {
-        log::info!("anchors kept: some changes were not applied");
-    }
-    if refused && server_mode == alert_code::TWO_WAY {
-        // The server's changes of the interrupted session may be lost (it counts them as
-        // sent): fetch everything it has, paired with what we hold.
-        return Ok(Some(SyncMode::RefreshFromServer));
-    }
-    if recovering && mode == SyncMode::RefreshFromServer {
-        let unsent = store
-            .read()
-            .items(state.calendar_id)?
-            .iter()
-            .any(|i| i.href.is_none() && i.device_id.is_some());
-        if unsent {
-            return Ok(Some(SyncMode::TwoWay));
-        }
-    }
-    Ok(None)
 }
 
 fn map_command(state: &SyncMlState, pairs: &[(String, String)]) -> Command {

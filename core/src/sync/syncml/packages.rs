@@ -1,0 +1,537 @@
+//! The packages of one SyncML session, one function each, around the shared frame:
+//! package 1 (DevInf and the sync Alert, with resume negotiation), package 3 (our changes,
+//! the journal written before they go, the server's Statuses), package 4 (the server's
+//! changes through the shared plan, guard, backup and device writes), package 5 (our
+//! Statuses and the Map), and the anchors committed last.
+
+use super::outgoing::{self, OutKind, Outgoing};
+use super::{devinf, find_server_alert, incoming, map_command, SyncMode, LOCAL_URI};
+use crate::device::DeviceCalendar;
+use crate::remote::syncml::build::alert_code;
+use crate::remote::syncml::session::{Session, CLIENT_MAX_OBJ_SIZE};
+use crate::remote::syncml::{Alert, Command, SyncMl, SyncMlFormat};
+use crate::store::{
+    Account, ItemRecord, JournalEntry, JournalKind, JournalState, SqliteStore, SyncMlState,
+};
+use crate::sync::detect::{scan_device, DeviceScan};
+use crate::sync::plan::{plan, Action, ServerScan};
+use crate::sync::report::{HoldReason, SyncReport};
+use crate::sync::{duplicates, frame, guard, pairing, SyncContext};
+use crate::{Error, Result};
+use std::collections::HashMap;
+
+/// What one session works with.
+pub(super) struct Run<'a, 'c> {
+    pub store: &'a mut SqliteStore,
+    pub account: &'a Account,
+    pub device: &'a mut dyn DeviceCalendar,
+    pub opts: &'a SyncContext<'c>,
+    pub state: &'a mut SyncMlState,
+    pub report: &'a mut SyncReport,
+    pub session: &'a mut Session,
+}
+
+/// What package 1 settled with the server.
+struct Negotiated {
+    /// Our Next anchor of this session.
+    next_anchor: String,
+    /// The server's Next anchor.
+    server_next: Option<String>,
+    /// The mode the server runs (its Alert code).
+    server_mode: u16,
+    /// The server resumes an interrupted session.
+    resumed: bool,
+    /// The server refused to resume one.
+    refused: bool,
+    /// The journal of the interrupted session, when resuming was asked.
+    journal: Vec<JournalEntry>,
+}
+
+/// Runs one session: the packages in order. `Ok(Some(mode))` asks for another session
+/// (recovery after a refused resume); a plan held back ends the session early.
+pub(super) fn run_session(
+    run: &mut Run<'_, '_>,
+    mode: SyncMode,
+    sends_changes: bool,
+    items: &[ItemRecord],
+    device_scan: DeviceScan,
+    recovering: bool,
+) -> Result<Option<SyncMode>> {
+    let Some(neg) = package1(run, mode, items)? else {
+        return Ok(None);
+    };
+    let (replies, acked) = package3(run, &neg, sends_changes, items, &device_scan)?;
+    let Some(pkg) = package4(run, &replies, &acked)? else {
+        // No answers, no Map, no anchors: the server sends these changes again.
+        return Ok(None);
+    };
+    package5(run, &neg, &pkg)?;
+    commit(run, neg, mode, recovering)
+}
+
+/// Package 1: DevInf and the Alert (or a resume), and the server's answer. `None` when a
+/// slow sync the server forces is held back.
+fn package1(
+    run: &mut Run<'_, '_>,
+    mode: SyncMode,
+    items: &[ItemRecord],
+) -> Result<Option<Negotiated>> {
+    let Run {
+        store,
+        opts,
+        state,
+        report,
+        session,
+        ..
+    } = run;
+    let next_anchor = crate::store::now_secs().to_string();
+    // After a session whose last package went unanswered, the server may have committed
+    // its Next anchor: try it. If it did not, the server asks for a slow sync, expected then.
+    let last = if mode == SyncMode::Slow || mode == SyncMode::RefreshFromClient {
+        None
+    } else {
+        state
+            .pending_anchor
+            .as_deref()
+            .or(state.local_anchor.as_deref())
+    };
+
+    // A session interrupted after our changes went out is resumed (Alert 225) with its mode
+    // and its Next anchor, unless the user asked for another mode.
+    let resume = match (state.resume_mode, state.resume_next.clone()) {
+        (Some(code), Some(next)) if matches!(mode, SyncMode::TwoWay | SyncMode::Slow) => {
+            Some((code, next))
+        }
+        (None, None) => None,
+        _ => {
+            store.read().set_syncml_resume(state.calendar_id, None)?;
+            None
+        }
+    };
+    let next_anchor = resume.as_ref().map(|r| r.1.clone()).unwrap_or(next_anchor);
+    let last = if resume.as_ref().is_some_and(|r| r.0 == alert_code::SLOW) {
+        None
+    } else {
+        last
+    };
+
+    // Package 1: DevInf and the Alert.
+    let put = Command::Put(crate::remote::syncml::PutGet::put_devinf(
+        0,
+        session.version(),
+        devinf(state),
+        session.encoding(),
+    ));
+    let alert = Command::Alert(Alert::sync(
+        0,
+        if resume.is_some() {
+            alert_code::RESUME
+        } else {
+            mode.code()
+        },
+        &state.server_uri,
+        LOCAL_URI,
+        last,
+        &next_anchor,
+        Some(CLIENT_MAX_OBJ_SIZE),
+    ));
+    let replies = session.package(vec![put, alert])?;
+    let (server_alert, alert_status) = find_server_alert(&replies, session, LOCAL_URI)?;
+    let mut server_mode = server_alert.code;
+    log::info!("SyncML: asked {}, server alerts {server_mode}", mode.code());
+    let journal = if resume.is_some() {
+        store.read().journal(state.calendar_id)?
+    } else {
+        Vec::new()
+    };
+    let mut resumed = false;
+    let mut refused = false;
+    if let Some((code, _)) = &resume {
+        if server_mode == alert_code::RESUME
+            || (server_mode == *code && alert_status.is_none_or(|s| s < 300))
+        {
+            log::info!("SyncML: the server resumes the interrupted session ({code})");
+            server_mode = *code;
+            resumed = true;
+        } else {
+            // Refused (508, 509 or another mode): the old session is gone; run what the
+            // server alerted, a slow sync pairing rather than duplicating.
+            log::info!(
+                "SyncML: the server refused to resume (status {alert_status:?}, mode \
+                 {server_mode}): wiping the resume state"
+            );
+            store.read().set_syncml_resume(state.calendar_id, None)?;
+            refused = true;
+        }
+    }
+    if mode == SyncMode::OneWayFromClient && !matches!(server_mode, 202 | 203) {
+        return Err(Error::Protocol(format!(
+            "the server wants to write to the local calendar (mode {server_mode}) in a \
+             one-way-from-client sync: refused"
+        )));
+    }
+    let forced_slow = server_mode == alert_code::SLOW && mode != SyncMode::Slow;
+    if forced_slow && (state.pending_anchor.is_some() || resume.is_some()) {
+        log::info!("slow sync after a session whose end went unanswered: expected");
+    } else if forced_slow {
+        let reason = (!items.is_empty()).then_some(HoldReason::ServerReset {
+            known: items.len() as u64,
+        });
+        if frame::hold(report, opts, reason, Vec::new) {
+            return Ok(None);
+        }
+    }
+    Ok(Some(Negotiated {
+        next_anchor,
+        server_next: server_alert.next,
+        server_mode,
+        resumed,
+        refused,
+        journal,
+    }))
+}
+
+/// Package 3: our changes (none in the from-server modes), with the journal written before
+/// they go; returns the server's answer (which carries its package 4) and what it accepted.
+fn package3(
+    run: &mut Run<'_, '_>,
+    neg: &Negotiated,
+    sends_changes: bool,
+    items: &[ItemRecord],
+    device_scan: &DeviceScan,
+) -> Result<(Vec<SyncMl>, Vec<Outgoing>)> {
+    let Run {
+        store,
+        device,
+        opts,
+        state,
+        report,
+        session,
+        ..
+    } = run;
+    let device: &mut dyn DeviceCalendar = &mut **device;
+    let (server_mode, next_anchor, resumed, refused) = (
+        neg.server_mode,
+        neg.next_anchor.clone(),
+        neg.resumed,
+        neg.refused,
+    );
+    opts.interrupt.check()?;
+    let changes: Vec<Outgoing> = if !sends_changes || matches!(server_mode, 204 | 205) {
+        Vec::new()
+    } else if matches!(server_mode, 201 | 203) {
+        outgoing::everything(store, state.calendar_id, items, device)?
+    } else {
+        outgoing::incremental(store, state.calendar_id, items, device_scan, device)?
+    };
+    // Additions of the interrupted session that were never acknowledged may be on the
+    // server already (without a Map): in a normal sync after a refused resume they are held
+    // back, paired by UID with what the server sends, and sent later if it has no twin.
+    let changes: Vec<Outgoing> = if refused && server_mode == alert_code::TWO_WAY {
+        let held: std::collections::HashSet<&str> = neg
+            .journal
+            .iter()
+            .filter(|e| e.state == JournalState::Sent && e.kind == JournalKind::Add)
+            .map(|e| e.luid.as_str())
+            .collect();
+        changes
+            .into_iter()
+            .filter(|c| !(c.kind == OutKind::Add && held.contains(c.row.to_string().as_str())))
+            .collect()
+    } else {
+        changes
+    };
+    let changes: Vec<Outgoing> = if resumed {
+        let done: std::collections::HashSet<String> = store
+            .read()
+            .journal(state.calendar_id)?
+            .into_iter()
+            .filter(|e| matches!(e.state, JournalState::Acked | JournalState::Mapped))
+            .map(|e| e.luid)
+            .collect();
+        changes
+            .into_iter()
+            .filter(|c| !done.contains(&c.row.to_string()))
+            .collect()
+    } else {
+        changes
+    };
+    // The journal, before the POST: what goes, in which message; the session can be
+    // resumed from here on.
+    let msg_id = session.next_msg_id();
+    store.write(|tx| {
+        tx.set_syncml_resume(state.calendar_id, Some((server_mode, &next_anchor)))?;
+        tx.journal_put(
+            state.calendar_id,
+            &changes
+                .iter()
+                .map(|c| JournalEntry {
+                    luid: c.row.to_string(),
+                    kind: c.kind,
+                    state: JournalState::Sent,
+                    msg_id: Some(msg_id),
+                    status: None,
+                })
+                .collect::<Vec<_>>(),
+        )
+    })?;
+    let vcal = state.format == SyncMlFormat::VCalendar;
+    let mut package = vec![outgoing::sync_command(
+        &changes,
+        &state.server_uri,
+        LOCAL_URI,
+        vcal,
+    )?];
+    let pending = store.read().pending_maps(state.calendar_id)?;
+    if !pending.is_empty() {
+        package.push(map_command(state, &pending));
+    }
+    opts.progress.phase("upload", changes.len() as u64);
+    let replies = session.package(package)?;
+
+    // Statuses of our changes.
+    let by_luid: HashMap<String, &Outgoing> =
+        changes.iter().map(|c| (c.row.to_string(), c)).collect();
+    let mut acked = Vec::new();
+    let mut journal = Vec::new();
+    let mut map_acked = false;
+    for m in &replies {
+        for cmd in &m.body.commands {
+            let Command::Status(s) = cmd else { continue };
+            match s.cmd.as_str() {
+                // 213: a Large Object chunk arrived; the last chunk gets the real answer.
+                "Add" | "Replace" | "Delete" if s.code != 213 => {
+                    for luid in &s.source_refs {
+                        if let Some(o) = by_luid.get(luid) {
+                            journal.push(JournalEntry {
+                                luid: luid.clone(),
+                                kind: o.kind,
+                                state: JournalState::Acked,
+                                msg_id: Some(msg_id),
+                                status: Some(s.code),
+                            });
+                            if outgoing::accepted(o.kind, s.code) {
+                                acked.push(*o);
+                                // 201 to a Replace (slow sync) is an addition.
+                                match (o.kind, s.code) {
+                                    (OutKind::Delete, _) => report.server.deleted += 1,
+                                    (_, 201) | (OutKind::Add, _) => report.server.added += 1,
+                                    _ => report.server.updated += 1,
+                                }
+                            } else {
+                                let what = o
+                                    .device
+                                    .as_ref()
+                                    .map(|d| d.event.uid.to_string())
+                                    .unwrap_or_else(|| format!("item {luid}"));
+                                if outgoing::transient(s.code) {
+                                    // Not recorded as sent: the next sync sends it again;
+                                    // the session itself went through.
+                                    report.warnings.push(format!(
+                                        "the server could not take {} of {what} now (status \
+                                         {}); it is sent again at the next sync",
+                                        s.cmd, s.code
+                                    ));
+                                } else {
+                                    report.errors.push(format!(
+                                        "the server refused {} of {what} (status {})",
+                                        s.cmd, s.code
+                                    ));
+                                }
+                            }
+                        }
+                    }
+                }
+                "Map" if (200..300).contains(&s.code) => map_acked = true,
+                _ => {}
+            }
+        }
+    }
+    if map_acked {
+        store.read().clear_pending_maps(state.calendar_id)?;
+    }
+    outgoing::record(store, state.calendar_id, items, &acked)?;
+    store.read().journal_put(state.calendar_id, &journal)?;
+    opts.progress.advance(changes.len() as u64);
+    let acked = acked.into_iter().cloned().collect();
+    Ok((replies, acked))
+}
+
+/// Package 4: the server's changes through the shared plan, guard, backup and device
+/// writes. `None` when the guard holds the plan back.
+fn package4(
+    run: &mut Run<'_, '_>,
+    replies: &[SyncMl],
+    acked: &[Outgoing],
+) -> Result<Option<incoming::ServerPackage>> {
+    let Run {
+        store,
+        account,
+        device,
+        opts,
+        state,
+        report,
+        ..
+    } = run;
+    let device: &mut dyn DeviceCalendar = &mut **device;
+    let acked: Vec<&Outgoing> = acked.iter().collect();
+    let items = store.read().items(state.calendar_id)?;
+    let mut pkg = incoming::read(replies, &items, &state.device_id);
+    let mut device_scan = scan_device(device, &items)?;
+    let device_total = device_scan.total;
+    let sent: HashMap<i64, &Outgoing> = acked.iter().map(|o| (o.row, *o)).collect();
+    // The copies set aside before package 3 stay aside (reported then). Server items are
+    // all answered and mapped as they came.
+    duplicates::set_aside(&items, &mut device_scan, &mut ServerScan::default());
+    let (actions, warnings) =
+        pairing::pair_by_content(plan(&items, device_scan, std::mem::take(&mut pkg.scan)));
+    report.warnings.extend(warnings);
+    // Device changes not sent this session (one-way-from-server) wait for the next one.
+    let actions: Vec<Action> = actions
+        .into_iter()
+        .filter(|a| {
+            !matches!(
+                a,
+                Action::CreateOnServer { .. }
+                    | Action::UpdateOnServer { .. }
+                    | Action::DeleteOnServer { .. }
+            )
+        })
+        .collect();
+    let reason = guard::check(&actions, &account.settings, items.len(), device_total, None);
+    if frame::hold(report, opts, reason.clone(), || {
+        frame::describe(&actions, &items)
+    }) {
+        // No answers, no Map, no anchors: the server sends these changes again.
+        return Ok(None);
+    }
+    let cal = store.read().calendar_state(account.id)?;
+    frame::take_backup(
+        store,
+        account,
+        &cal,
+        &items,
+        device,
+        &actions,
+        reason.is_some(),
+    )?;
+    super::execute::execute(store, account, &items, device, actions, &sent, report, opts)?;
+    Ok(Some(pkg))
+}
+
+/// Package 5: a Status for every server command and the Map of its Adds (persisted before
+/// it is sent).
+fn package5(run: &mut Run<'_, '_>, neg: &Negotiated, pkg: &incoming::ServerPackage) -> Result<()> {
+    let Run {
+        store,
+        opts,
+        state,
+        report,
+        session,
+        ..
+    } = run;
+    let (server_mode, next_anchor) = (neg.server_mode, neg.next_anchor.clone());
+    opts.interrupt.check()?;
+    let mut maps = Vec::new();
+    let rows_by_href: HashMap<String, i64> = store
+        .read()
+        .items(state.calendar_id)?
+        .into_iter()
+        .filter_map(|i| Some((i.href?.as_str().to_string(), i.id)))
+        .collect();
+    for r in &pkg.received {
+        let code = match (&r.cmd, &r.error, &r.guid) {
+            (_, Some(e), _) => {
+                report.errors.push(format!("server item: {e}"));
+                500
+            }
+            (Command::Add(_), None, Some(guid)) => {
+                match rows_by_href.get(incoming::guid_href(guid).as_str()) {
+                    Some(row) => {
+                        maps.push((row.to_string(), guid.clone()));
+                        201
+                    }
+                    None => 500,
+                }
+            }
+            (Command::Add(_), None, None) => 201,
+            (Command::Delete(_), _, _) => 200,
+            _ => 200,
+        };
+        session.answer(r.msg_id, &r.cmd, code);
+    }
+    let mut package = Vec::new();
+    let mut all_maps = store.read().pending_maps(state.calendar_id)?;
+    all_maps.extend(maps.iter().cloned());
+    if !maps.is_empty() {
+        store.read().add_pending_maps(state.calendar_id, &maps)?;
+    }
+    if !all_maps.is_empty() {
+        package.push(map_command(state, &all_maps));
+    }
+    // In the from-client modes the server ends the session with its package 4 (no map
+    // phase): answering it would reach a closed session.
+    let server_writes = !matches!(server_mode, 202 | 203);
+    if !package.is_empty() || (server_writes && session.has_pending()) {
+        // The server may commit this session on receiving our last package, whether or not
+        // its answer reaches us.
+        store.write(|tx| {
+            tx.set_syncml_pending_anchor(state.calendar_id, Some(&next_anchor))?;
+            tx.set_syncml_resume(state.calendar_id, None)
+        })?;
+        let replies = session.package(package)?;
+        let map_ok = replies.iter().flat_map(|m| &m.body.commands).any(
+            |c| matches!(c, Command::Status(s) if s.cmd == "Map" && (200..300).contains(&s.code)),
+        );
+        if map_ok {
+            store.read().clear_pending_maps(state.calendar_id)?;
+        }
+        session.finish()?;
+    }
+    Ok(())
+}
+
+/// The anchors, last, only when everything went through; then whether a recovery needs
+/// another session.
+fn commit(
+    run: &mut Run<'_, '_>,
+    neg: Negotiated,
+    mode: SyncMode,
+    recovering: bool,
+) -> Result<Option<SyncMode>> {
+    let Run {
+        store,
+        state,
+        report,
+        ..
+    } = run;
+    let (server_mode, next_anchor, refused) =
+        (neg.server_mode, neg.next_anchor.clone(), neg.refused);
+    store.read().set_syncml_resume(state.calendar_id, None)?;
+    if report.errors.is_empty() {
+        store.read().set_syncml_anchors(
+            state.calendar_id,
+            Some(&next_anchor),
+            neg.server_next.as_deref(),
+        )?;
+        state.local_anchor = Some(next_anchor);
+    } else {
+        log::info!("anchors kept: some changes were not applied");
+    }
+    if refused && server_mode == alert_code::TWO_WAY {
+        // The server's changes of the interrupted session may be lost (it counts them as
+        // sent): fetch everything it has, paired with what we hold.
+        return Ok(Some(SyncMode::RefreshFromServer));
+    }
+    if recovering && mode == SyncMode::RefreshFromServer {
+        let unsent = store
+            .read()
+            .items(state.calendar_id)?
+            .iter()
+            .any(|i| i.href.is_none() && i.device_id.is_some());
+        if unsent {
+            return Ok(Some(SyncMode::TwoWay));
+        }
+    }
+    Ok(None)
+}
