@@ -56,7 +56,12 @@ pub fn sync(agent: Arc<SyncAgent>, args: SyncArgs) -> Result<u8> {
                 let kind = (report.status == SyncStatus::Error).then_some(ErrorKind::Protocol);
                 (report, kind)
             }
-            Err(failure) => (*failure.report, Some(failure.error.kind())),
+            Err(failure) => {
+                if failure.error.kind() == ErrorKind::Busy {
+                    eprintln!("synchro: {}", failure.error);
+                }
+                (*failure.report, Some(failure.error.kind()))
+            }
         };
         print_report(&report, args.json, args.dry_run);
         kinds.push(kind);
