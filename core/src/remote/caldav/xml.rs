@@ -212,12 +212,12 @@ pub fn parse_multistatus(
             }
             Event::Text(ref t) => {
                 let s = t.xml10_content().map_err(xml_err)?;
-                budget.keep(2 * s.len())?;
+                budget.keep(s.len())?;
                 push_text(&s, &mut text, &mut href_text, &mut prop, &stack);
             }
             Event::CData(ref c) => {
                 let s = c.decode().map_err(xml_err)?;
-                budget.keep(2 * s.len())?;
+                budget.keep(s.len())?;
                 push_text(&s, &mut text, &mut href_text, &mut prop, &stack);
             }
             Event::GeneralRef(ref r) => {
@@ -229,7 +229,7 @@ pub fn parse_multistatus(
                         .ok_or_else(|| Error::Protocol(format!("unknown XML entity &{n};")))?
                         .to_string()
                 };
-                budget.keep(2 * s.len())?;
+                budget.keep(s.len())?;
                 push_text(&s, &mut text, &mut href_text, &mut prop, &stack);
             }
             Event::Eof => break,
