@@ -95,7 +95,9 @@ def synchro_account(work: str, cal: str, name: str, batch: int | None = None) ->
         os.remove(db)
     env = synchro_env(db)
     args = [SYNCHRO, "account", "add", name, "--caldav", cal, "--username", USER,
-            "--local", f"vdir:{vdir}", "--calendar", cal]
+            "--local", f"vdir:{vdir}", "--calendar", cal,
+            # The benchmark server is plain http on 127.0.0.1 with Basic auth.
+            "--allow-insecure-http"]
     if batch:
         args += ["--multiget-batch", str(batch)]
     run(args, env=env)

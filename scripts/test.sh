@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # THE test command: installs the test peers, builds everything, checks formatting and lints,
-# and runs every test of the workspace (unit tests and the integration tests against real
-# servers on 127.0.0.1). Works without a terminal (CI=true). Exit code 0 only if all pass.
+# runs every test of the workspace (unit tests and the integration tests against real
+# servers on 127.0.0.1), then fuzzes every parser for a bounded time (scripts/fuzz.sh,
+# FUZZ_SECONDS per target). Works without a terminal (CI=true). Exit code 0 only if all pass.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -12,6 +13,9 @@ export CARGO_TERM_PROGRESS_WHEN=never
 export RUST_TEST_THREADS="${RUST_TEST_THREADS:-2}"
 
 section() { echo "== $*"; }
+
+section "hermetic: no path outside the repository"
+bash scripts/check-hermetic.sh
 
 section "install test peers"
 bash scripts/install-peers.sh
@@ -46,12 +50,17 @@ trap 'rm -f "$log"' EXIT
 set +e
 cargo test --workspace --no-fail-fast -- --test-threads "$RUST_TEST_THREADS" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
+
+section "fuzz (bounded: every target, ${FUZZ_SECONDS:-20} s each)"
+bash scripts/fuzz.sh "${FUZZ_SECONDS:-20}" 2>&1 | tee -a "$log"
+frc=${PIPESTATUS[0]}
 set -e
 
 section "summary"
 grep -E '^test result:' "$log" || true
 grep -E '^crash-safety: [0-9]+ cut points' "$log" || true
 grep -E '^syncml-interruptions: [0-9]+ cut points' "$log" || true
+grep -E '^fuzz: [a-z_]+: ' "$log" || true
 awk '/^test result:/ {
         for (i = 1; i <= NF; i++) {
             if ($(i+1) ~ /^passed/) p += $i;
@@ -60,4 +69,5 @@ awk '/^test result:/ {
         }
      }
      END { printf "total: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+if [ "$rc" -eq 0 ] && [ "$frc" -ne 0 ]; then rc=$frc; fi
 exit "$rc"

@@ -22,7 +22,7 @@ pub fn add(store: &mut SqliteStore, args: AddArgs) -> Result<()> {
     let caldav = args.caldav.clone().unwrap_or_default();
     let mut settings = AccountSettings {
         no_sync_collection: args.no_sync_collection,
-        ..AccountSettings::default()
+        ..security_settings(&args)?
     };
     if let Some(n) = args.multiget_batch {
         settings.multiget_batch = n.max(1);
@@ -47,9 +47,9 @@ pub fn add(store: &mut SqliteStore, args: AddArgs) -> Result<()> {
             .or(found.first())
             .ok_or_else(|| Error::Config(format!("{url} is not a calendar collection")))?,
         None => {
-            println!("Found {} calendar(s):", found.len());
+            say!("Found {} calendar(s):", found.len());
             for c in &found {
-                println!(
+                say!(
                     "  {}  {}{}{}",
                     c.url,
                     c.display_name.as_deref().unwrap_or("(no name)"),
@@ -71,7 +71,7 @@ pub fn add(store: &mut SqliteStore, args: AddArgs) -> Result<()> {
     store
         .read()
         .set_remote_calendar(cal.id, &chosen.url, chosen.display_name.as_deref())?;
-    println!(
+    say!(
         "Account {} added: {} ({}) <-> {}{}",
         account.name,
         chosen.url,
@@ -98,7 +98,7 @@ fn add_syncml(store: &mut SqliteStore, args: AddArgs, url: String) -> Result<()>
         username: args.username.clone(),
         local: args.local.clone(),
         past_days: args.past_days,
-        settings: AccountSettings::default(),
+        settings: security_settings(&args)?,
     };
     let id = store.read().add_account(&account, None)?;
     let cal = store.read().calendar_state(id)?;
@@ -126,11 +126,25 @@ fn add_syncml(store: &mut SqliteStore, args: AddArgs, url: String) -> Result<()>
     store
         .read()
         .set_remote_calendar(cal.id, &format!("{url}#{server_uri}"), None)?;
-    println!(
+    say!(
         "Account {} added: SyncML {url} (datastore {server_uri}, device id {}) <-> {}",
-        account.name, state.device_id, account.local
+        account.name,
+        state.device_id,
+        account.local
     );
     Ok(())
+}
+
+/// The auth and trust settings of `account add`.
+fn security_settings(args: &AddArgs) -> Result<AccountSettings> {
+    let mut s = AccountSettings {
+        allow_insecure_http: args.allow_insecure_http,
+        allow_basic: args.allow_basic,
+        ..AccountSettings::default()
+    };
+    s.set_ca_file(args.ca_file.as_deref())?;
+    s.set_pins(&args.pin)?;
+    Ok(s)
 }
 
 fn same_url(a: &str, b: &str) -> bool {
@@ -158,11 +172,11 @@ pub fn list(store: &SqliteStore, json: bool) -> Result<()> {
         }
         println!("{}", serde_json::Value::Array(out));
     } else if accounts.is_empty() {
-        println!("No accounts. Add one with: synchro account add NAME --caldav URL --username USER --local vdir:DIR");
+        say!("No accounts. Add one with: synchro account add NAME --caldav URL --username USER --local vdir:DIR");
     } else {
         for a in &accounts {
             let cal = store.read().calendar_state(a.id)?;
-            println!(
+            say!(
                 "{}  {}  {} <-> {}",
                 a.name,
                 a.username,
@@ -212,20 +226,20 @@ pub fn status(store: &SqliteStore, name: Option<&str>, json: bool) -> Result<()>
         return Ok(());
     }
     for o in out {
-        println!("{}", o["account"].as_str().unwrap_or_default());
-        println!(
+        say!("{}", o["account"].as_str().unwrap_or_default());
+        say!(
             "  calendar     {}",
             o["calendar"].as_str().unwrap_or("(not chosen)")
         );
-        println!("  local        {}", o["local"].as_str().unwrap_or_default());
-        println!("  events       {}", o["items"]);
-        println!(
+        say!("  local        {}", o["local"].as_str().unwrap_or_default());
+        say!("  events       {}", o["items"]);
+        say!(
             "  last sync    {} ({})",
             fmt_time(o["last_sync_at"].as_i64()),
             o["last_status"].as_str().unwrap_or("never")
         );
-        println!("  last success {}", fmt_time(o["last_success_at"].as_i64()));
-        println!("  conflicts    {} kept", o["conflicts_kept"]);
+        say!("  last success {}", fmt_time(o["last_success_at"].as_i64()));
+        say!("  conflicts    {} kept", o["conflicts_kept"]);
     }
     Ok(())
 }
@@ -266,8 +280,20 @@ pub fn set(store: &mut SqliteStore, args: crate::args::SetArgs) -> Result<()> {
     if let Some(v) = args.backup_max_mib {
         s.backup_max_mib = v;
     }
+    if let Some(v) = args.allow_insecure_http {
+        s.allow_insecure_http = v;
+    }
+    if let Some(v) = args.allow_basic {
+        s.allow_basic = v;
+    }
+    if args.ca_file.is_some() || args.no_ca_file {
+        s.set_ca_file(args.ca_file.as_deref())?;
+    }
+    if !args.pin.is_empty() || args.no_pin {
+        s.set_pins(&args.pin)?;
+    }
     if next == account {
-        println!("nothing to change");
+        say!("nothing to change");
         return Ok(());
     }
     let device = synchro_core::local::open_local(&account.local)?;
@@ -278,7 +304,7 @@ pub fn set(store: &mut SqliteStore, args: crate::args::SetArgs) -> Result<()> {
         "settings-change",
     )?;
     store.read().update_account(&next)?;
-    println!(
+    say!(
         "{}: settings changed (backup #{id} taken first)",
         account.name
     );

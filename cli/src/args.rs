@@ -71,7 +71,7 @@ pub enum Command {
 #[derive(Subcommand, Debug)]
 pub enum AccountCommand {
     /// Add an account: a server calendar and the local calendar it syncs with.
-    Add(AddArgs),
+    Add(Box<AddArgs>),
     /// Change an account's settings (a full snapshot of both sides is taken first).
     Set(SetArgs),
     /// List the accounts.
@@ -187,7 +187,8 @@ pub struct AddArgs {
     /// SyncML: send WBXML messages instead of XML.
     #[arg(long, requires = "syncml")]
     pub wbxml: bool,
-    /// SyncML: the authentication to try first (the one the server accepts is remembered).
+    /// SyncML: the authentication to use (md5 never sends the password; a server asking for
+    /// basic instead is refused unless --allow-basic).
     #[arg(long, value_enum, requires = "syncml", default_value = "md5")]
     pub auth: SyncMlAuth,
     /// User name on the server.
@@ -209,6 +210,20 @@ pub struct AddArgs {
     /// hrefs per calendar-multiget request.
     #[arg(long, value_name = "N")]
     pub multiget_batch: Option<usize>,
+    /// Answer an HTTP Basic challenge over plain http (the password then travels readable).
+    #[arg(long)]
+    pub allow_insecure_http: bool,
+    /// SyncML: accept the server's request for basic auth when md5 was chosen.
+    #[arg(long, requires = "syncml")]
+    pub allow_basic: bool,
+    /// Trust the CA certificates of this PEM file besides the system's.
+    #[arg(long, value_name = "FILE")]
+    pub ca_file: Option<PathBuf>,
+    /// Accept only this server certificate: `sha256/BASE64` (SHA-256 of its public key, as
+    /// curl's --pinnedpubkey) or 64 hex digits (SHA-256 fingerprint of the certificate).
+    /// Repeat for a backup key.
+    #[arg(long, value_name = "PIN")]
+    pub pin: Vec<String>,
     /// Password source.
     #[command(flatten)]
     pub password: PasswordArgs,
@@ -300,4 +315,22 @@ pub struct SetArgs {
     /// Keep the account's backups under this many MiB (besides pinned ones).
     #[arg(long, value_name = "MIB")]
     pub backup_max_mib: Option<u64>,
+    /// Answer an HTTP Basic challenge over plain http (`true`) or refuse it (`false`).
+    #[arg(long, value_name = "BOOL")]
+    pub allow_insecure_http: Option<bool>,
+    /// SyncML: accept the server's request for basic auth when md5 was chosen.
+    #[arg(long, value_name = "BOOL")]
+    pub allow_basic: Option<bool>,
+    /// Trust the CA certificates of this PEM file besides the system's.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_ca_file")]
+    pub ca_file: Option<PathBuf>,
+    /// Trust the system's CAs only.
+    #[arg(long)]
+    pub no_ca_file: bool,
+    /// Replace the pins with these (see `account add --pin`).
+    #[arg(long, value_name = "PIN", conflicts_with = "no_pin")]
+    pub pin: Vec<String>,
+    /// Remove the pins.
+    #[arg(long)]
+    pub no_pin: bool,
 }

@@ -37,9 +37,9 @@ pub fn run(store: &mut SqliteStore, db: &Path, command: BackupCommand) -> Result
                     }
                     continue;
                 }
-                println!("{}: {} backup(s)", account.name, list.len());
+                say!("{}: {} backup(s)", account.name, list.len());
                 for b in list {
-                    println!(
+                    say!(
                         "  #{:<4} {}  {:<15} {:<6} device {:>6}  server {:>6}  {:>9} B{}",
                         b.id,
                         fmt_time(Some(b.created_at)),
@@ -73,9 +73,11 @@ pub fn run(store: &mut SqliteStore, db: &Path, command: BackupCommand) -> Result
                 .into_iter()
                 .find(|b| b.id == id)
                 .expect("just stored");
-            println!(
+            say!(
                 "backup #{id}: {} local and {} server event(s), {} bytes",
-                b.device_items, b.server_items, b.size
+                b.device_items,
+                b.server_items,
+                b.size
             );
             Ok(0)
         }
@@ -91,9 +93,9 @@ pub fn run(store: &mut SqliteStore, db: &Path, command: BackupCommand) -> Result
                 None => server.or(device),
             }
             .ok_or_else(|| Error::Config(format!("backup {id} has no such part")))?;
-            std::fs::write(&file, part.ics)
+            synchro_core::private_fs::write(&file, part.ics.as_bytes())
                 .map_err(|e| Error::Config(format!("cannot write {}: {e}", file.display())))?;
-            println!("{} event(s) written to {}", part.items, file.display());
+            say!("{} event(s) written to {}", part.items, file.display());
             Ok(0)
         }
         BackupCommand::Restore {
@@ -129,9 +131,9 @@ pub fn run(store: &mut SqliteStore, db: &Path, command: BackupCommand) -> Result
                 dry_run,
             )?;
             for c in &report.changes {
-                println!("  {:<6} {:<6} {}", c.side, c.action, c.uid);
+                say!("  {:<6} {:<6} {}", c.side, c.action, c.uid);
             }
-            println!(
+            say!(
                 "{} change(s){}{}",
                 report.changes.len(),
                 if dry_run {
@@ -149,7 +151,7 @@ pub fn run(store: &mut SqliteStore, db: &Path, command: BackupCommand) -> Result
                 }
             );
             for e in &report.errors {
-                println!("  error: {e}");
+                say!("  error: {e}");
             }
             Ok(if report.errors.is_empty() { 0 } else { 1 })
         }

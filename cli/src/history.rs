@@ -11,9 +11,9 @@ pub fn log(store: &SqliteStore, name: Option<&str>, limit: u32, as_json: bool) -
     for account in selected(store, name)? {
         let sessions = store.read().sessions(account.id, limit)?;
         if !as_json {
-            println!("{}", account.name);
+            say!("{}", account.name);
             if sessions.is_empty() {
-                println!("  no sync yet");
+                say!("  no sync yet");
             }
         }
         for s in sessions {
@@ -39,7 +39,7 @@ pub fn log(store: &SqliteStore, name: Option<&str>, limit: u32, as_json: bool) -
                 continue;
             }
             let n = |side: &str, k: &str| r[side][k].as_u64().unwrap_or(0);
-            println!(
+            say!(
                 "  {}  {:<4} {:<18} local +{} ~{} -{}  server +{} ~{} -{}  {} conflict(s)  {} req  {} B in  {:.1} s{}",
                 fmt_time(Some(s.started_at)),
                 s.mode,
@@ -76,7 +76,7 @@ pub fn conflicts(
     for account in selected(store, name)? {
         let copies = store.read().conflicts(account.id)?;
         if !as_json && export.is_none() {
-            println!("{}: {} conflict copy(ies)", account.name, copies.len());
+            say!("{}: {} conflict copy(ies)", account.name, copies.len());
         }
         for c in copies {
             if as_json {
@@ -97,7 +97,7 @@ pub fn conflicts(
                     .ok()
                     .and_then(|e| e.summary)
                     .unwrap_or_default();
-                println!(
+                say!(
                     "  #{} {}  {}  {} ({} version kept: {})",
                     c.id,
                     fmt_time(Some(c.created_at)),
@@ -112,9 +112,9 @@ pub fn conflicts(
     }
     if let Some(path) = export {
         let text = ical::join_calendars(&objects)?;
-        std::fs::write(path, text)
+        synchro_core::private_fs::write(path, text.as_bytes())
             .map_err(|e| Error::Config(format!("cannot write {}: {e}", path.display())))?;
-        println!(
+        say!(
             "{} conflict copy(ies) written to {}",
             objects.len(),
             path.display()

@@ -1,7 +1,10 @@
 //! `synchro`: the command line over synchro-core. A folder of `.ics` files (or one `.ics`
 //! file) plays the phone's calendar. Exit codes: 0 synced or nothing to do, 1 other error,
 //! 2 usage, 3 held back by a safety check, 4 authentication failed, 5 server unreachable or
-//! asked to retry later.
+//! asked to retry later, 6 the server's TLS certificate was refused.
+
+#[macro_use]
+mod display;
 
 mod account;
 mod args;
@@ -24,6 +27,7 @@ pub(crate) fn exit_code_for(kind: ErrorKind) -> u8 {
         ErrorKind::Auth => 4,
         ErrorKind::Unavailable => 5,
         ErrorKind::Config => 2,
+        ErrorKind::Tls => 6,
         _ => 1,
     }
 }
@@ -38,22 +42,43 @@ fn default_db() -> PathBuf {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     env_logger::Builder::from_env(
-        env_logger::Env::default().default_filter_or(if cli.verbose { "info" } else { "warn" }),
+        // The platform verifier logs every refused certificate as an error; our own
+        // message says what failed, so it is heard only with -v.
+        env_logger::Env::default().default_filter_or(if cli.verbose {
+            "info"
+        } else {
+            "warn,rustls_platform_verifier=off"
+        }),
     )
-    .format_timestamp(None)
+    // ureq_proto's trace log dumps whole requests, Authorization header included: never
+    // below debug, whatever RUST_LOG says.
+    .filter_module("ureq_proto", log::LevelFilter::Debug)
+    // Log lines quote server answers (hrefs, messages): escaped like every printed line.
+    .format(|buf, record| {
+        use std::io::Write;
+        writeln!(
+            buf,
+            "[{} {}] {}",
+            record.level(),
+            record.target(),
+            display::escape(&record.args().to_string())
+        )
+    })
     .init();
+    // A panic's message may quote calendar data: print where it happened, never what.
+    synchro_core::panic_guard::install_quiet_hook();
     let db = cli.db.clone().unwrap_or_else(default_db);
     let mut store = match SqliteStore::open(&db) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("synchro: cannot open the store {}: {e}", db.display());
+            say_err!("synchro: cannot open the store {}: {e}", db.display());
             return ExitCode::from(1);
         }
     };
     let result: Result<u8, Error> = match cli.command {
         Command::Account {
             command: AccountCommand::Add(add),
-        } => account::add(&mut store, add).map(|_| 0),
+        } => account::add(&mut store, *add).map(|_| 0),
         Command::Account {
             command: AccountCommand::List { json },
         } => account::list(&store, json).map(|_| 0),
@@ -73,7 +98,7 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("synchro: {e}");
+            say_err!("synchro: {e}");
             ExitCode::from(exit_code_for(e.kind()))
         }
     }

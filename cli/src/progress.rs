@@ -28,7 +28,7 @@ impl Bar {
 impl Progress for Bar {
     fn phase(&self, name: &str, total: u64) {
         if let Some(bar) = &self.bar {
-            bar.set_message(name.to_string());
+            bar.set_message(crate::display::escape(name).into_owned());
             bar.set_length(total);
             bar.set_position(0);
         }

@@ -5,6 +5,7 @@ use crate::password::password;
 use crate::progress::Bar;
 use std::path::Path;
 use std::time::Duration;
+use synchro_core::panic_guard::guard;
 use synchro_core::store::{Protocol, SqliteStore, SyncLock};
 use synchro_core::sync::caldav::sync_caldav;
 use synchro_core::sync::syncml::{sync_syncml, SyncMode};
@@ -51,7 +52,8 @@ pub fn sync(store: &mut SqliteStore, db: &Path, args: SyncArgs) -> Result<u8> {
                     progress: &bar,
                     interrupt: interrupt.clone(),
                 };
-                match account.protocol {
+                // A bug (panic) in this account's sync is its error; the others still sync.
+                let guarded = guard(|| match account.protocol {
                     Protocol::CalDav => sync_caldav(store, &account, &pw, device.as_mut(), &opts),
                     Protocol::SyncMl => sync_syncml(
                         store,
@@ -61,14 +63,10 @@ pub fn sync(store: &mut SqliteStore, db: &Path, args: SyncArgs) -> Result<u8> {
                         &opts,
                         args.mode.map(mode_of),
                     ),
-                }
+                });
+                guarded.unwrap_or_else(|e| failed(&account.name, e))
             }
-            Err(e) => {
-                let mut r = SyncReport::new(&account.name);
-                r.status = SyncStatus::Error;
-                r.errors.push(e.to_string());
-                (r, Some(e))
-            }
+            Err(e) => failed(&account.name, e),
         };
         bar.finish();
         print_report(&report, args.json, args.dry_run);
@@ -80,6 +78,7 @@ pub fn sync(store: &mut SqliteStore, db: &Path, args: SyncArgs) -> Result<u8> {
         });
     }
     let worst = [
+        ErrorKind::Tls,
         ErrorKind::Auth,
         ErrorKind::Unavailable,
         ErrorKind::NeedsConfirmation,
@@ -91,6 +90,14 @@ pub fn sync(store: &mut SqliteStore, db: &Path, args: SyncArgs) -> Result<u8> {
         (None, Some(_)) => 1,
         (None, None) => 0,
     })
+}
+
+/// The report of an account whose sync could not run or stopped on `e`.
+fn failed(account: &str, e: Error) -> (SyncReport, Option<Error>) {
+    let mut r = SyncReport::new(account);
+    r.status = SyncStatus::Error;
+    r.errors.push(e.to_string());
+    (r, Some(e))
 }
 
 fn mode_of(m: SyncModeArg) -> SyncMode {
@@ -110,7 +117,7 @@ fn print_report(r: &SyncReport, json: bool, dry_run: bool) {
         return;
     }
     if let Some(plan) = &r.plan {
-        println!(
+        say!(
             "{}: {} planned change(s){}",
             r.account,
             plan.len(),
@@ -121,7 +128,7 @@ fn print_report(r: &SyncReport, json: bool, dry_run: bool) {
             }
         );
         for c in plan {
-            println!("  {:<6} {:<8} {}  ({})", c.side, c.action, c.uid, c.reason);
+            say!("  {:<6} {:<8} {}  ({})", c.side, c.action, c.uid, c.reason);
         }
     }
     let status = match r.status {
@@ -129,7 +136,7 @@ fn print_report(r: &SyncReport, json: bool, dry_run: bool) {
         SyncStatus::NeedsConfirmation => "needs confirmation",
         SyncStatus::Error => "error",
     };
-    println!(
+    say!(
         "{}: {status}. local: +{} ~{} -{}; server: +{} ~{} -{}; {} conflict(s); {} request(s), {:.1} s",
         r.account,
         r.device.added,
@@ -143,9 +150,9 @@ fn print_report(r: &SyncReport, json: bool, dry_run: bool) {
         r.duration_ms as f64 / 1000.0
     );
     if let Some(m) = &r.message {
-        println!("  {m}");
+        say!("  {m}");
     }
     for e in &r.errors {
-        println!("  error: {e}");
+        say!("  error: {e}");
     }
 }

@@ -23,6 +23,12 @@ pub enum ErrorKind {
     Interrupted,
     /// Another sync holds the store.
     Busy,
+    /// A bug in Synchro stopped the work (a caught panic); nothing past the last saved step
+    /// was applied.
+    Internal,
+    /// The server's TLS certificate was refused (unknown issuer, expired, name or pin
+    /// mismatch): a settings or security matter, not a passing outage.
+    Tls,
 }
 
 /// Every error of the core. Messages carry no personal data and no credentials.
@@ -31,9 +37,20 @@ pub enum Error {
     /// HTTP 401/403 on authentication.
     #[error("authentication failed (check the user name and password)")]
     Auth,
+    /// The server asked for a weaker authentication than the account allows (SyncML basic
+    /// instead of md5): nothing readable was sent.
+    #[error(
+        "the server asks for basic authentication, which sends the password readable; \
+             this account uses md5 (allow basic with --allow-basic, account add or set)"
+    )]
+    AuthDowngrade,
     /// Connection refused, reset, DNS failure, timeout.
     #[error("server unreachable: {0}")]
     Network(String),
+    /// The TLS handshake failed: the server's certificate was refused, or no common
+    /// protocol. Nothing was sent to the server.
+    #[error("TLS: {0}")]
+    Tls(crate::remote::tls::TlsFailure),
     /// 503 or 429, possibly with Retry-After.
     #[error("server busy, retry later{}", .after.map(|d| format!(" (after {} s)", d.as_secs())).unwrap_or_default())]
     RetryLater {
@@ -75,13 +92,17 @@ pub enum Error {
     /// Another process is syncing this store.
     #[error("another sync is running on this store; try again when it has finished")]
     Busy,
+    /// A panic inside the work, caught by [`crate::panic_guard::guard`]. The message holds no
+    /// content: the panic's own text may quote calendar data.
+    #[error("internal error (a bug in Synchro); this account's sync stopped, nothing past its last saved step was applied")]
+    Internal,
 }
 
 impl Error {
     /// The coarse kind of this error.
     pub fn kind(&self) -> ErrorKind {
         match self {
-            Error::Auth => ErrorKind::Auth,
+            Error::Auth | Error::AuthDowngrade => ErrorKind::Auth,
             Error::Network(_) | Error::RetryLater { .. } => ErrorKind::Unavailable,
             Error::Http { status, .. } if *status >= 500 => ErrorKind::Unavailable,
             Error::Http { .. } | Error::Protocol(_) => ErrorKind::Protocol,
@@ -91,6 +112,8 @@ impl Error {
             Error::Config(_) => ErrorKind::Config,
             Error::NeedsConfirmation(_) => ErrorKind::NeedsConfirmation,
             Error::Busy => ErrorKind::Busy,
+            Error::Internal => ErrorKind::Internal,
+            Error::Tls(_) => ErrorKind::Tls,
         }
     }
 }

@@ -5,7 +5,9 @@
 //! [`backup`] (snapshots and restore), [`model`] (the `Event` record and protocol newtypes), [`ical`] (iCalendar in and out),
 //! [`device`] (what a phone calendar can do), [`local`] (folder and file calendars for the
 //! desktop and the tests), [`remote`] (HTTP, CalDAV), [`store`] (SQLite), [`sync`] (the
-//! engine) and [`error`].
+//! engine), [`error`], [`panic_guard`] (a panic in one sync becomes that sync's error) and
+//! [`private_fs`] (files `0600`, folders `0700`); with the `testing` feature, `testing` (a
+//! memory device calendar and the device conformance suite).
 
 pub mod backup;
 pub mod device;
@@ -13,8 +15,12 @@ pub mod error;
 pub mod ical;
 pub mod local;
 pub mod model;
+pub mod panic_guard;
+pub mod private_fs;
 pub mod remote;
 pub mod store;
 pub mod sync;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 
 pub use error::{Error, ErrorKind, Result};

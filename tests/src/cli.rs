@@ -96,11 +96,15 @@ pub struct Cli {
     db: PathBuf,
     password: Option<String>,
     envs: Vec<(String, String)>,
+    allow_insecure_http: bool,
     dir: tempfile::TempDir,
 }
 
 impl Cli {
     /// A fresh user (empty database) with this password in `SYNCHRO_PASSWORD`.
+    ///
+    /// The test servers are plain http on 127.0.0.1, most with Basic auth: every
+    /// `account add` is given `--allow-insecure-http` unless [`Cli::strict_http`] is used.
     pub fn new(password: &str) -> Cli {
         let dir = tempfile::Builder::new()
             .prefix("synchro-cli-")
@@ -111,8 +115,15 @@ impl Cli {
             db: dir.path().join("synchro.db"),
             password: Some(password.to_string()),
             envs: Vec::new(),
+            allow_insecure_http: true,
             dir,
         }
+    }
+
+    /// Adds accounts as a user would by default: Basic auth over plain http refused.
+    pub fn strict_http(mut self) -> Cli {
+        self.allow_insecure_http = false;
+        self
     }
 
     /// A fresh user with the password of `server`.
@@ -190,10 +201,14 @@ impl Cli {
     /// Like [`Cli::run`], with another password in `SYNCHRO_PASSWORD` (or none).
     pub fn run_with_password(&self, password: Option<&str>, args: &[&str]) -> CliOutput {
         let mut cmd = Command::new(&self.bin);
-        cmd.arg("--db")
-            .arg(&self.db)
-            .args(args)
-            .env_remove("SYNCHRO_DB")
+        cmd.arg("--db").arg(&self.db).args(args);
+        if self.allow_insecure_http
+            && args.starts_with(&["account", "add"])
+            && !args.contains(&"--allow-insecure-http")
+        {
+            cmd.arg("--allow-insecure-http");
+        }
+        cmd.env_remove("SYNCHRO_DB")
             .env_remove("SYNCHRO_PASSWORD")
             .env("NO_COLOR", "1")
             .stdin(Stdio::null())

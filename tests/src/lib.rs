@@ -5,7 +5,8 @@
 //! raw HTTP (through `curl`) for tests that play "another client" on the server;
 //! [`seed`] makes realistic calendars with `scripts/seed.py` and uploads them; [`proxy`]
 //! injects faults between `synchro` and a server; [`calendar`] holds iCalendar in the style
-//! of real producers and reads vdir folders.
+//! of real producers and reads vdir folders; [`tls`] makes certificates and puts a TLS
+//! front before a server.
 //!
 //! [`syncevo`] starts SyncEvolution's SyncML DS 1.2 server (Debian 12) through
 //! `scripts/syncevo-server.sh`, configures one peer per SyncML device id with its own data
@@ -20,6 +21,7 @@ pub mod proxy;
 pub mod seed;
 pub mod servers;
 pub mod syncevo;
+pub mod tls;
 
 pub use cli::{synchro_bin, Cli, CliOutput};
 pub use servers::{Peer, Server};

@@ -36,6 +36,9 @@ pub enum Fault {
     DropRequestHeader(String),
     /// Replace this text by that one in every answer (e.g. a SyncML Alert code).
     Rewrite(String, String),
+    /// Replace these bytes by those in every answer (e.g. bytes that are not UTF-8 in one
+    /// event of a multiget).
+    RewriteBytes(Vec<u8>, Vec<u8>),
     /// In answers to requests whose body holds this text, the SyncML header status becomes
     /// this code (e.g. 513: "version not supported").
     HeaderStatusWhen(String, u16),
@@ -43,6 +46,15 @@ pub enum Fault {
     /// (PROPFIND and REPORT other than calendar-multiget), as a server-side sync window
     /// (Zimbra's) hides events that still exist.
     HideFromListings(String),
+    /// Answer a whole calendar-multiget with this status when the server's own answer
+    /// reports one of its hrefs missing, as sabre/dav 1.8 (old Baïkal, ownCloud) does with
+    /// 404.
+    RefuseMultigetWithMissing(u16),
+    /// Answer every calendar-multiget with this status, as a server without it would.
+    RefuseMultiget(u16),
+    /// Add to every sync-collection and calendar-query answer an item whose href lies
+    /// outside the collection (this path, absolute).
+    ForeignHrefInListings(String),
 }
 
 impl Fault {
@@ -55,7 +67,11 @@ impl Fault {
             | Fault::Cut(m)
             | Fault::Delay(m, _) => Some(m),
             Fault::HideFromListings(_)
+            | Fault::RefuseMultigetWithMissing(_)
+            | Fault::RefuseMultiget(_)
+            | Fault::ForeignHrefInListings(_)
             | Fault::Rewrite(..)
+            | Fault::RewriteBytes(..)
             | Fault::HeaderStatusWhen(..)
             | Fault::DropRequestHeader(_) => None,
         }
@@ -133,6 +149,8 @@ impl Hold {
 struct Shared {
     fault: Mutex<Fault>,
     requests: Mutex<Vec<String>>,
+    heads: Mutex<Vec<Vec<String>>>,
+    bodies: Mutex<Vec<Vec<u8>>>,
     count: AtomicUsize,
     nth: Mutex<Option<(usize, Nth)>>,
 }
@@ -187,6 +205,17 @@ impl Proxy {
         self.shared.requests.lock().unwrap().clone()
     }
 
+    /// The header lines (request line first, `Connection` left out) of the requests seen
+    /// so far, as received.
+    pub fn request_heads(&self) -> Vec<Vec<String>> {
+        self.shared.heads.lock().unwrap().clone()
+    }
+
+    /// The bodies of the requests seen so far, as received.
+    pub fn request_bodies(&self) -> Vec<Vec<u8>> {
+        self.shared.bodies.lock().unwrap().clone()
+    }
+
     /// Requests received since the proxy started or since the last [`Proxy::reset_count`].
     pub fn request_count(&self) -> usize {
         self.shared.count.load(Ordering::SeqCst)
@@ -197,6 +226,8 @@ impl Proxy {
     pub fn reset_count(&self) {
         *self.shared.nth.lock().unwrap() = None;
         self.shared.requests.lock().unwrap().clear();
+        self.shared.heads.lock().unwrap().clear();
+        self.shared.bodies.lock().unwrap().clear();
         self.shared.count.store(0, Ordering::SeqCst);
     }
 
@@ -283,6 +314,12 @@ fn serve(client: TcpStream, upstream: &str, shared: &Shared) -> std::io::Result<
         .unwrap_or("")
         .to_string();
     seen.lock().unwrap().push(method.clone());
+    shared.bodies.lock().unwrap().push(body.clone());
+    shared
+        .heads
+        .lock()
+        .unwrap()
+        .push(head.iter().map(|l| l.trim_end().to_string()).collect());
     let n = shared.count.fetch_add(1, Ordering::SeqCst) + 1;
     let nth = take_nth(shared, n);
     match nth {
@@ -329,9 +366,24 @@ fn serve(client: TcpStream, upstream: &str, shared: &Shared) -> std::io::Result<
             Fault::Delay(_, ms) => thread::sleep(Duration::from_millis(ms)),
             Fault::None
             | Fault::HideFromListings(_)
+            | Fault::RefuseMultigetWithMissing(_)
+            | Fault::RefuseMultiget(_)
+            | Fault::ForeignHrefInListings(_)
             | Fault::Rewrite(..)
+            | Fault::RewriteBytes(..)
             | Fault::HeaderStatusWhen(..)
             | Fault::DropRequestHeader(_) => {}
+        }
+    }
+    let is_multiget =
+        method == "REPORT" && String::from_utf8_lossy(&body).contains("calendar-multiget");
+    if let Fault::RefuseMultiget(code) = current {
+        if is_multiget {
+            write!(
+                client,
+                "HTTP/1.1 {code} Refused\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            )?;
+            return Ok(());
         }
     }
     let hide = match &current {
@@ -352,8 +404,11 @@ fn serve(client: TcpStream, upstream: &str, shared: &Shared) -> std::io::Result<
                 continue;
             }
         }
-        let rewrites =
-            hide.is_some() || matches!(current, Fault::Rewrite(..) | Fault::HeaderStatusWhen(..));
+        let rewrites = hide.is_some()
+            || matches!(
+                current,
+                Fault::Rewrite(..) | Fault::RewriteBytes(..) | Fault::HeaderStatusWhen(..)
+            );
         if rewrites && line.to_ascii_lowercase().starts_with("accept-encoding:") {
             continue;
         }
@@ -364,8 +419,21 @@ fn serve(client: TcpStream, upstream: &str, shared: &Shared) -> std::io::Result<
     let mut response = Vec::new();
     up.read_to_end(&mut response)?;
     let response = match (&hide, &current) {
+        (None, Fault::RefuseMultigetWithMissing(code))
+            if is_multiget && multiget_misses_one(&body, &response) =>
+        {
+            format!("HTTP/1.1 {code} Refused\r\nContent-Length: 0\r\n\r\n").into_bytes()
+        }
+        (None, Fault::ForeignHrefInListings(path))
+            if method == "REPORT"
+                && !is_multiget
+                && String::from_utf8_lossy(&response).contains("multistatus") =>
+        {
+            add_foreign_item(&response, path)
+        }
         (Some(text), _) => hide_responses(&response, text),
         (None, Fault::Rewrite(from, to)) => rewrite_body(&response, from, to),
+        (None, Fault::RewriteBytes(from, to)) => rewrite_bytes(&response, from, to),
         (None, Fault::HeaderStatusWhen(marker, code))
             if String::from_utf8_lossy(&body).contains(marker.as_str()) =>
         {
@@ -425,6 +493,34 @@ fn set_header_status(response: &[u8], code: u16) -> Vec<u8> {
 }
 
 /// Replaces `from` by `to` in an answer's body and fixes its Content-Length.
+/// [`rewrite_body`] on bytes: every `from` in the body becomes `to`.
+fn rewrite_bytes(response: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+    let Some(end) = response.windows(4).position(|w| w == b"\r\n\r\n") else {
+        return response.to_vec();
+    };
+    let mut body = Vec::new();
+    let mut rest = &response[end + 4..];
+    while let Some(i) = rest.windows(from.len()).position(|w| w == from) {
+        body.extend_from_slice(&rest[..i]);
+        body.extend_from_slice(to);
+        rest = &rest[i + from.len()..];
+    }
+    body.extend_from_slice(rest);
+    let head = String::from_utf8_lossy(&response[..end]);
+    let mut out = Vec::new();
+    for line in head.split("\r\n") {
+        if line.to_ascii_lowercase().starts_with("content-length:") {
+            out.extend_from_slice(format!("Content-Length: {}\r\n", body.len()).as_bytes());
+        } else {
+            out.extend_from_slice(line.as_bytes());
+            out.extend_from_slice(b"\r\n");
+        }
+    }
+    out.extend_from_slice(b"\r\n");
+    out.extend_from_slice(&body);
+    out
+}
+
 fn rewrite_body(response: &[u8], from: &str, to: &str) -> Vec<u8> {
     let Some(end) = response.windows(4).position(|w| w == b"\r\n\r\n") else {
         return response.to_vec();
@@ -518,4 +614,37 @@ fn force_close(response: &[u8]) -> Vec<u8> {
     let mut bytes = out.into_bytes();
     bytes.extend_from_slice(&response[end + 4..]);
     bytes
+}
+
+/// Adds a `<response>` for `path` (an item outside the collection) before the end of a
+/// multistatus answer, in the answer's own namespace prefix, and fixes its Content-Length.
+fn add_foreign_item(response: &[u8], path: &str) -> Vec<u8> {
+    let text = String::from_utf8_lossy(response);
+    let Some(close) = text.rfind("multistatus>") else {
+        return response.to_vec();
+    };
+    let open = text[..close].rfind("</").unwrap_or(close);
+    let prefix = &text[open + 2..close];
+    let p = prefix;
+    let item = format!(
+        "<{p}response><{p}href>{path}</{p}href><{p}propstat><{p}prop><{p}getetag>\"foreign\"</{p}getetag></{p}prop><{p}status>HTTP/1.1 200 OK</{p}status></{p}propstat></{p}response>"
+    );
+    let marker = format!("</{prefix}multistatus>");
+    rewrite_body(response, &marker, &format!("{item}{marker}"))
+}
+
+/// True when a calendar-multiget answer reports one of the requested hrefs missing: a 404
+/// inside, or an href of the request that the answer does not mention (Radicale leaves
+/// missing ones out).
+fn multiget_misses_one(request: &[u8], response: &[u8]) -> bool {
+    let request = String::from_utf8_lossy(request);
+    let response = String::from_utf8_lossy(response);
+    if response.contains(" 404 ") {
+        return true;
+    }
+    request
+        .split("<d:href>")
+        .skip(1)
+        .filter_map(|rest| rest.split("</d:href>").next())
+        .any(|href| !response.contains(href))
 }

@@ -183,3 +183,97 @@ fn a_write_racing_another_client_resolves_by_policy() {
     again.expect_ok();
     assert_eq!(again.json_one()["device"]["deleted"], 0);
 }
+
+/// Servers that refuse a whole calendar-multiget — sabre/dav 1.8 answers 404 to all of it
+/// when one href is gone, others refuse multiget altogether — and servers that list items
+/// outside the collection: every sync still goes through and converges.
+#[test]
+fn multiget_refused_as_a_whole_and_foreign_hrefs() {
+    let server = Server::start(Peer::RadicalePypi);
+    let proxy = Proxy::start(&server.base_url);
+    let cli = Cli::for_server(&server);
+    // An etag listing: known items missing from it are fetched by multiget to tell
+    // "deleted" from "hidden", which is where sabre/dav's 404 bites.
+    let vdir = cli.add_vdir_account(
+        "t",
+        &proxy.url(&server.base_url),
+        &server.username,
+        &proxy.url(&server.calendar_url),
+        &["--no-sync-collection"],
+    );
+    for uid in ["a", "b", "c", "d", "e"] {
+        server.put_ics(
+            &format!("{uid}.ics"),
+            &simple(uid, &uid.to_uppercase(), "20251005T090000Z"),
+        );
+    }
+    cli.run(&["sync", "t", "--json"]).expect_ok();
+    assert_eq!(vdir_files(&vdir).len(), 5);
+
+    // Two deleted on the server, one added: the whole-report 404 is split down to GETs.
+    server.delete("b.ics");
+    server.delete("d.ics");
+    server.put_ics("f.ics", &simple("f", "F", "20251006T090000Z"));
+    proxy.set(Fault::RefuseMultigetWithMissing(404));
+    proxy.reset_count();
+    let out = cli.run(&["sync", "t", "--json"]);
+    out.expect_ok();
+    let r = out.json_one();
+    assert_eq!(r["errors"].as_array().map(Vec::len), Some(0), "{r}");
+    let uids = |dir: &std::path::Path| {
+        let mut v: Vec<String> = vdir_files(dir)
+            .iter()
+            .filter_map(|(_, text)| {
+                text.lines()
+                    .find_map(|l| l.strip_prefix("UID:").map(|u| u.trim().to_string()))
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(uids(&vdir), ["a", "c", "e", "f"]);
+    assert!(
+        proxy.requests().iter().any(|m| m == "GET"),
+        "a refused report falls back to GETs: {:?}",
+        proxy.requests()
+    );
+
+    // A server without calendar-multiget at all: read with GETs.
+    proxy.set(Fault::RefuseMultiget(403));
+    server.put_ics("a.ics", &simple("a", "A changed", "20251005T090000Z"));
+    server.put_ics("g.ics", &simple("g", "G", "20251007T090000Z"));
+    cli.run(&["sync", "t", "--json"]).expect_ok();
+    assert_eq!(uids(&vdir), ["a", "c", "e", "f", "g"]);
+    assert!(vdir_files(&vdir)
+        .iter()
+        .any(|(_, t)| t.contains("SUMMARY:A changed")));
+
+    // Listings that name an item of another collection: ignored, on both listing kinds.
+    let foreign = format!("/{}/other-calendar/intruder.ics", server.username);
+    proxy.set(Fault::ForeignHrefInListings(foreign.clone()));
+    server.put_ics("h.ics", &simple("h", "H", "20251008T090000Z"));
+    let out = cli.run(&["sync", "t", "--json"]);
+    out.expect_ok();
+    assert_eq!(uids(&vdir), ["a", "c", "e", "f", "g", "h"]);
+    let spec = cli.vdir_spec("phone2");
+    cli.run(&[
+        "account",
+        "add",
+        "s",
+        "--caldav",
+        &proxy.url(&server.base_url),
+        "--username",
+        &server.username,
+        "--local",
+        &spec,
+        "--calendar",
+        &proxy.url(&server.calendar_url),
+    ])
+    .expect_ok();
+    cli.run(&["sync", "s", "--json"]).expect_ok();
+    server.put_ics("i.ics", &simple("i", "I", "20251009T090000Z"));
+    cli.run(&["sync", "s", "--json"]).expect_ok();
+    let phone2 = cli.dir().join("phone2");
+    assert_eq!(uids(&phone2), ["a", "c", "e", "f", "g", "h", "i"]);
+    assert_eq!(server.list().len(), 7, "nothing written to the server");
+}

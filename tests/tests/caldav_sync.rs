@@ -48,6 +48,16 @@ impl Setup {
     }
 }
 
+/// Requests of a no-change sync: one PROPFIND; over plain http with Basic auth, the
+/// credentials wait for the server's 401 (they go preemptively over https only), so two.
+fn no_change_requests(peer: Peer) -> u64 {
+    if peer.requires_auth() && peer.auth() == synchro_tests::http::Auth::Basic {
+        2
+    } else {
+        1
+    }
+}
+
 fn counts(report: &Value, side: &str) -> (u64, u64, u64) {
     let c = &report[side];
     (
@@ -344,7 +354,12 @@ fn token_invalidation(peer: Peer) {
     assert_eq!(s.server.list().len(), 4);
     // The new token works again.
     let r = s.sync();
-    assert_eq!(r["requests"], 1, "{}: {r}", peer.name());
+    assert_eq!(
+        r["requests"],
+        no_change_requests(peer),
+        "{}: {r}",
+        peer.name()
+    );
 }
 
 #[test]
@@ -373,7 +388,12 @@ fn without_sync_collection(peer: Peer) {
     let r = s.sync();
     assert_eq!(counts(&r, "device"), (2, 0, 0), "{}: {r}", peer.name());
     let r = s.sync();
-    assert_eq!(r["requests"], 1, "{}: {r}", peer.name());
+    assert_eq!(
+        r["requests"],
+        no_change_requests(peer),
+        "{}: {r}",
+        peer.name()
+    );
     s.server
         .put_ics("x.ics", &simple("x", "X changed", "20251005T090000Z"));
     s.server.delete("y.ics");
@@ -381,7 +401,12 @@ fn without_sync_collection(peer: Peer) {
     assert_eq!(counts(&r, "device"), (0, 1, 1), "{}: {r}", peer.name());
     assert!(vdir_find(&s.vdir, "x").unwrap().1.contains("X changed"));
     let r = s.sync();
-    assert_eq!(r["requests"], 1, "{}: {r}", peer.name());
+    assert_eq!(
+        r["requests"],
+        no_change_requests(peer),
+        "{}: {r}",
+        peer.name()
+    );
 }
 
 #[test]
@@ -502,7 +527,10 @@ fn ics_file_as_local_calendar() {
     assert!(file.contains("UID:lecture") && file.contains("UID:meeting"));
     assert_eq!(file.matches("BEGIN:VCALENDAR").count(), 1);
     let out = cli.run(&["sync", "f", "--json"]);
-    assert_eq!(out.json_one()["requests"], 1);
+    assert_eq!(
+        out.json_one()["requests"],
+        no_change_requests(Peer::RadicalePypi)
+    );
 }
 
 /// An emptied local calendar, or a mass deletion on the server, is held back (exit 3,

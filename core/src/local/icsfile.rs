@@ -285,7 +285,7 @@ impl IcsFileDevice {
             .to_string_lossy()
             .into_owned();
         let dir = parent_dir(&path).to_path_buf();
-        fs::create_dir_all(&dir)?;
+        crate::private_fs::create_dir_all(&dir)?;
         let device = IcsFileDevice {
             temp_prefix: format!(".{file_name}.synchro-tmp-"),
             path,

@@ -66,7 +66,7 @@ pub(crate) fn file_version(meta: &fs::Metadata) -> String {
 fn write_temp(dir: &Path, prefix: &str, bytes: &[u8]) -> io::Result<PathBuf> {
     loop {
         let path = dir.join(format!("{prefix}{:016x}", rand::random::<u64>()));
-        let mut file = match fs::OpenOptions::new()
+        let mut file = match crate::private_fs::options()
             .write(true)
             .create_new(true)
             .open(&path)

@@ -38,7 +38,7 @@ impl VdirDevice {
     /// Opens the folder, creating it (and its parents) when missing.
     pub fn open(dir: impl Into<PathBuf>) -> Result<Self> {
         let dir = dir.into();
-        fs::create_dir_all(&dir)?;
+        crate::private_fs::create_dir_all(&dir)?;
         if !dir.is_dir() {
             return Err(Error::Config(format!("{} is not a folder", dir.display())));
         }

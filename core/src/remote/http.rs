@@ -1,5 +1,11 @@
-//! One HTTP agent per sync (ureq, rustls): Basic and Digest auth, redirects, cookies, gzip,
-//! timeouts, response size limits, and counters of requests and bytes.
+//! One HTTP agent per sync (ureq, rustls with the account's trust settings from [`super::tls`]):
+//! Basic and Digest auth, redirects, cookies, gzip, timeouts, response size limits, and
+//! counters of requests and bytes.
+//!
+//! The password never travels readable over plain http unless the account allows it: a
+//! Basic challenge over http is refused ([`INSECURE_BASIC`]) without
+//! [`HttpConfig::allow_insecure_basic`], and Basic is sent before a challenge only over
+//! https. Digest never reveals the password and is answered over http too.
 
 use std::time::{Duration, SystemTime};
 
@@ -8,10 +14,16 @@ use ureq::http;
 use url::Url;
 
 use super::digest::{parse_challenges, DigestSession};
+use super::tls::{self, TlsSettings};
 use crate::error::{Error, Result};
 
 /// The `User-Agent` sent with every request.
 pub const USER_AGENT: &str = "Synchro/0.1";
+
+/// The message of the error for a Basic challenge over plain http, naming the fix.
+pub const INSECURE_BASIC: &str = "the server asks for the password in the clear (HTTP Basic \
+authentication over plain http), so it was not sent: use an https:// URL, or allow it for \
+this account with --allow-insecure-http";
 
 /// Most redirects followed for one request.
 pub const MAX_REDIRECTS: usize = 5;
@@ -29,6 +41,10 @@ pub struct HttpConfig {
     pub read_timeout: Duration,
     /// Largest response body accepted, in bytes.
     pub max_body: u64,
+    /// Answer a Basic challenge over plain http (the password then travels readable).
+    pub allow_insecure_basic: bool,
+    /// Whom TLS connections trust besides the platform.
+    pub tls: TlsSettings,
 }
 
 impl HttpConfig {
@@ -41,6 +57,8 @@ impl HttpConfig {
             connect_timeout: Duration::from_secs(15),
             read_timeout: Duration::from_secs(120),
             max_body: 64 * 1024 * 1024,
+            allow_insecure_basic: false,
+            tls: TlsSettings::default(),
         }
     }
 }
@@ -52,6 +70,8 @@ impl std::fmt::Debug for HttpConfig {
             .field("connect_timeout", &self.connect_timeout)
             .field("read_timeout", &self.read_timeout)
             .field("max_body", &self.max_body)
+            .field("allow_insecure_basic", &self.allow_insecure_basic)
+            .field("tls", &self.tls)
             .finish_non_exhaustive()
     }
 }
@@ -106,9 +126,9 @@ impl Response {
 /// How requests to the account's origin are authorised.
 #[derive(Debug)]
 enum AuthState {
-    /// Nothing sent until a server asks.
+    /// Nothing sent until a server asks (or, over https, Basic when preemptive).
     None,
-    /// Basic on every request (preemptive).
+    /// Basic on every request, once the server asked for it (or preemptively over https).
     Basic,
     /// Digest with the server's current nonce.
     Digest(DigestSession),
@@ -122,6 +142,7 @@ pub struct HttpClient {
     agent: ureq::Agent,
     config: HttpConfig,
     auth: AuthState,
+    preemptive_basic: bool,
     origin: Option<url::Origin>,
     stats: HttpStats,
 }
@@ -136,7 +157,8 @@ impl std::fmt::Debug for HttpClient {
 }
 
 impl HttpClient {
-    /// A new agent with `config`'s credentials, timeouts and body limit.
+    /// A new agent with `config`'s credentials, timeouts, body limit and trust settings (a
+    /// missing or invalid CA file is an error here, before anything is sent).
     pub fn new(config: HttpConfig) -> Result<HttpClient> {
         if config.max_body == 0 {
             return Err(Error::Config("max_body must be positive".into()));
@@ -152,29 +174,41 @@ impl HttpClient {
             .timeout_recv_response(Some(config.read_timeout))
             .timeout_recv_body(Some(config.read_timeout))
             .build();
+        use ureq::unversioned::resolver::DefaultResolver;
+        use ureq::unversioned::transport::{ConnectProxyConnector, Connector, TcpConnector};
+        let connector = ()
+            .chain(ConnectProxyConnector::default())
+            .chain(TcpConnector::default())
+            .chain(tls::TlsConnector::new(tls::client_config(&config.tls)?));
         Ok(HttpClient {
-            agent: agent_config.new_agent(),
+            agent: ureq::Agent::with_parts(agent_config, connector, DefaultResolver::default()),
             config,
             auth: AuthState::None,
+            preemptive_basic: false,
             origin: None,
             stats: HttpStats::default(),
         })
     }
 
-    /// Sends Basic credentials from the first request on, without waiting for a 401.
-    /// Use only over TLS or for a server known to want Basic.
+    /// Sends Basic credentials from the first request on, without waiting for a 401, to a
+    /// server known to want Basic: over https only (over plain http, nothing is sent before
+    /// a challenge).
     pub fn set_preemptive_basic(&mut self, on: bool) {
-        if on && self.has_credentials() {
-            self.auth = AuthState::Basic;
-        } else if !on && matches!(self.auth, AuthState::Basic) {
+        self.preemptive_basic = on;
+        if !on && matches!(self.auth, AuthState::Basic) {
             self.auth = AuthState::None;
         }
     }
 
-    /// True once requests carry Basic credentials (preemptively or after a Basic challenge):
-    /// a caller may remember it and call [`HttpClient::set_preemptive_basic`] next time.
+    /// True once requests to an https server carry Basic credentials (preemptively or after
+    /// a Basic challenge): a caller may remember it and call
+    /// [`HttpClient::set_preemptive_basic`] next time.
     pub fn uses_basic(&self) -> bool {
         matches!(self.auth, AuthState::Basic)
+            && self
+                .origin
+                .as_ref()
+                .is_some_and(|o| matches!(o, url::Origin::Tuple(s, _, _) if s == "https"))
     }
 
     /// Counters since this client was made.
@@ -224,7 +258,9 @@ impl HttpClient {
             let sent_auth = auth_header.is_some();
             let sent_reused_digest =
                 matches!(&self.auth, AuthState::Digest(d) if d.nonce_count() > 1);
-            let sent_basic = sent_auth && matches!(self.auth, AuthState::Basic);
+            let sent_basic = auth_header
+                .as_deref()
+                .is_some_and(|h| h.starts_with("Basic "));
             let resp = self.send_once(&method, &url, headers, body, auth_header.as_deref())?;
 
             match resp.status {
@@ -256,6 +292,10 @@ impl HttpClient {
                     if let Some(d) = DigestSession::best(&challenges) {
                         self.auth = AuthState::Digest(d);
                     } else if challenges.iter().any(|c| c.scheme == "basic") {
+                        if url.scheme() != "https" && !self.config.allow_insecure_basic {
+                            warn!("Basic auth over plain http refused: {}", redact(&url));
+                            return Err(Error::Config(INSECURE_BASIC.into()));
+                        }
                         self.auth = AuthState::Basic;
                     } else {
                         warn!("401 without a usable Basic or Digest challenge");
@@ -323,8 +363,13 @@ impl HttpClient {
         if !self.has_credentials() {
             return None;
         }
+        let https = url.scheme() == "https";
+        if self.preemptive_basic && https && matches!(self.auth, AuthState::None) {
+            self.auth = AuthState::Basic;
+        }
         match &mut self.auth {
             AuthState::None => None,
+            AuthState::Basic if !https && !self.config.allow_insecure_basic => None,
             AuthState::Basic => Some(format!(
                 "Basic {}",
                 base64(format!("{}:{}", self.config.username, self.config.password).as_bytes())
@@ -359,7 +404,7 @@ impl HttpClient {
         }
         debug!("{} {}", method, redact(url));
         if let Some(b) = body {
-            trace!("request body: {}", String::from_utf8_lossy(b));
+            trace!("request body: {}", super::log_body::loggable(b));
         }
         self.stats.requests += 1;
         let result = match body {
@@ -403,7 +448,7 @@ impl HttpClient {
             status,
             body.len()
         );
-        trace!("response body: {}", String::from_utf8_lossy(&body));
+        trace!("response body: {}", super::log_body::loggable(&body));
         Ok(Response {
             status,
             headers,
@@ -452,10 +497,14 @@ fn map_ureq_error(e: ureq::Error, max_body: u64) -> Error {
                         return Error::Protocol(format!("response larger than {max_body} bytes"));
                     }
                 }
+                if let Some(re) = inner.downcast_ref::<rustls::Error>() {
+                    return Error::Tls(tls::classify(re));
+                }
             }
             Error::Network(format!("{:?}: {}", io.kind(), io))
         }
-        ureq::Error::Tls(m) => Error::Network(format!("TLS: {m}")),
+        ureq::Error::Rustls(e) => Error::Tls(tls::classify(&e)),
+        ureq::Error::Tls(m) => Error::Tls(tls::TlsFailure::Other(m.to_string())),
         ureq::Error::Protocol(p) => Error::Protocol(format!("HTTP: {p}")),
         ureq::Error::BadUri(_) => Error::Config("invalid URL".into()),
         other => Error::Network(other.to_string()),
@@ -640,6 +689,7 @@ mod tests {
             ),
         ]);
         let mut c = client("Aladdin", "open sesame");
+        c.config.allow_insecure_basic = true;
         let e = c
             .request("GET", &format!("{base}/"), &[], None)
             .unwrap_err();
@@ -652,22 +702,59 @@ mod tests {
     }
 
     #[test]
-    fn preemptive_basic_switches_to_digest_once() {
+    fn basic_over_plain_http_is_refused_unless_allowed() {
+        let (base, seen) = serve(vec![answer(
+            "401 Unauthorized",
+            &["WWW-Authenticate: Basic realm=\"x\""],
+            "",
+        )]);
+        let mut c = client("u", "p");
+        c.set_preemptive_basic(true);
+        let e = c
+            .request("GET", &format!("{base}/"), &[], None)
+            .unwrap_err();
+        assert!(
+            matches!(&e, Error::Config(m) if m == INSECURE_BASIC),
+            "{e:?}"
+        );
+        assert!(e.to_string().contains("--allow-insecure-http"));
+        let seen = seen.lock().unwrap();
+        assert_eq!(seen.len(), 1);
+        assert!(header(&seen[0], "authorization").is_none());
+        assert!(!c.uses_basic());
+    }
+
+    #[test]
+    fn preemptive_basic_waits_for_a_challenge_over_http() {
         let (base, seen) = serve(vec![
             answer("401 Unauthorized", &["WWW-Authenticate: Digest realm=\"r\", nonce=\"n\", qop=auth, algorithm=SHA-256"], ""),
+            answer("200 OK", &[], "ok"),
+            answer("401 Unauthorized", &["WWW-Authenticate: Basic realm=\"x\""], ""),
+            answer("200 OK", &[], "ok"),
             answer("200 OK", &[], "ok"),
         ]);
         let mut c = client("u", "p");
         c.set_preemptive_basic(true);
         let r = c.request("GET", &format!("{base}/"), &[], None).unwrap();
         assert_eq!(r.body, b"ok");
+        // Allowed Basic over http after a challenge: sent, but never remembered as
+        // preemptive (that is for https only).
+        let mut c2 = client("u", "p");
+        c2.config.allow_insecure_basic = true;
+        c2.set_preemptive_basic(true);
+        c2.request("GET", &format!("{base}/a"), &[], None).unwrap();
+        c2.request("GET", &format!("{base}/b"), &[], None).unwrap();
+        assert!(!c2.uses_basic());
         let seen = seen.lock().unwrap();
-        assert!(header(&seen[0], "authorization")
-            .unwrap()
-            .starts_with("Basic "));
+        // Digest over http is fine; nothing went before the challenge.
+        assert!(header(&seen[0], "authorization").is_none());
         assert!(header(&seen[1], "authorization")
             .unwrap()
             .contains("algorithm=SHA-256"));
+        assert!(header(&seen[2], "authorization").is_none());
+        assert!(header(&seen[3], "authorization")
+            .unwrap()
+            .starts_with("Basic "));
     }
 
     #[test]

@@ -60,6 +60,17 @@ pub struct AccountSettings {
     pub backup_max_age_days: u32,
     /// Total size of an account's backups, in MiB, above which the oldest go.
     pub backup_max_mib: u64,
+    /// Answer a server's HTTP Basic challenge over plain http (the password then travels
+    /// readable). Off: such a sync fails with a message naming this setting.
+    pub allow_insecure_http: bool,
+    /// SyncML: accept the server's request for `syncml:auth-basic` when md5 was chosen
+    /// (basic sends the password readable to anyone who can see the traffic).
+    pub allow_basic: bool,
+    /// A PEM file of CA certificates trusted for this account besides the platform's.
+    pub ca_file: Option<String>,
+    /// Pinned server certificates or keys (`sha256/BASE64` for a key, 64 hex digits for a
+    /// certificate): when set, the server's certificate must match one of them.
+    pub pins: Vec<String>,
 }
 
 impl Default for AccountSettings {
@@ -73,7 +84,39 @@ impl Default for AccountSettings {
             backup_max_count: 30,
             backup_max_age_days: 90,
             backup_max_mib: 50,
+            allow_insecure_http: false,
+            allow_basic: false,
+            ca_file: None,
+            pins: Vec::new(),
         }
+    }
+}
+
+impl AccountSettings {
+    /// Trusts the CA certificates of the PEM file at `path` (made absolute; checked to hold
+    /// at least one certificate), or no extra CA with `None`.
+    pub fn set_ca_file(&mut self, path: Option<&std::path::Path>) -> Result<()> {
+        self.ca_file = match path {
+            Some(p) => {
+                let abs = std::path::absolute(p).map_err(|e| {
+                    Error::Config(format!("cannot use the CA file {}: {e}", p.display()))
+                })?;
+                crate::remote::tls::read_ca_file(&abs)?;
+                Some(abs.to_string_lossy().into_owned())
+            }
+            None => None,
+        };
+        Ok(())
+    }
+
+    /// Pins the server's certificate or key (see [`crate::remote::tls::Pin::parse`]);
+    /// an empty list removes the pins. Every pin is checked and stored in canonical form.
+    pub fn set_pins(&mut self, pins: &[String]) -> Result<()> {
+        self.pins = pins
+            .iter()
+            .map(|p| crate::remote::tls::Pin::parse(p).map(|p| p.to_string()))
+            .collect::<Result<_>>()?;
+        Ok(())
     }
 }
 

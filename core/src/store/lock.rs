@@ -3,7 +3,7 @@
 //! little, then fails with [`Error::Busy`].
 
 use crate::{Error, Result};
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -21,7 +21,7 @@ impl SyncLock {
         let mut name = store_path.as_os_str().to_owned();
         name.push(".lock");
         let path = PathBuf::from(name);
-        let file = OpenOptions::new()
+        let file = crate::private_fs::options()
             .create(true)
             .truncate(false)
             .write(true)

@@ -32,8 +32,18 @@ impl SqliteStore {
     pub fn open(path: &Path) -> Result<Self> {
         if let Some(dir) = path.parent() {
             if !dir.as_os_str().is_empty() {
-                std::fs::create_dir_all(dir)?;
+                crate::private_fs::create_dir_all(dir)?;
             }
+        }
+        // Created 0600 before SQLite opens it: its WAL and shared-memory files take its mode.
+        match crate::private_fs::options()
+            .write(true)
+            .create_new(true)
+            .open(path)
+        {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e.into()),
         }
         let conn = Connection::open(path)?;
         conn.busy_timeout(Duration::from_secs(10))?;
@@ -78,4 +88,31 @@ pub(crate) fn now_secs() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0)
+}
+
+#[cfg(all(test, unix))]
+mod mode_tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn mode(p: &Path) -> u32 {
+        std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+    }
+
+    #[test]
+    fn a_new_store_its_folders_wal_and_lock_are_private() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("new/deeper/synchro.db");
+        let store = SqliteStore::open(&path).unwrap();
+        let _lock = lock::SyncLock::acquire(&path, Duration::from_secs(1)).unwrap();
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(&tmp.path().join("new")), 0o700);
+        assert_eq!(mode(&tmp.path().join("new/deeper")), 0o700);
+        assert_eq!(mode(&tmp.path().join("new/deeper/synchro.db.lock")), 0o600);
+        let wal = tmp.path().join("new/deeper/synchro.db-wal");
+        if wal.exists() {
+            assert_eq!(mode(&wal), 0o600);
+        }
+        drop(store);
+    }
 }

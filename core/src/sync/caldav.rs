@@ -6,7 +6,7 @@ use super::apply::{apply_store_only, run_device_tasks, set_device, set_server, C
 use super::detect::{scan_device, DeviceEvent};
 use super::plan::{plan, Action, ServerChange, ServerItem, ServerScan};
 use super::report::{SyncReport, SyncStatus};
-use super::{guard, pairing, SyncOptions, DEVICE_BATCH};
+use super::{duplicates, guard, pairing, SyncOptions, DEVICE_BATCH};
 use crate::backup;
 use crate::device::{DeviceCalendar, DeviceOp};
 use crate::ical;
@@ -18,9 +18,21 @@ use crate::{Error, Result};
 use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
-/// Connection settings for an account: default timeouts and limits.
-pub fn http_config(account: &Account, password: &str) -> HttpConfig {
-    HttpConfig::new(account.username.clone(), password)
+/// Connection settings for an account: its credentials and trust settings, default timeouts
+/// and limits. An invalid pin is an error.
+pub fn http_config(account: &Account, password: &str) -> Result<HttpConfig> {
+    let mut config = HttpConfig::new(account.username.clone(), password);
+    config.allow_insecure_basic = account.settings.allow_insecure_http;
+    config.tls = crate::remote::tls::TlsSettings {
+        ca_file: account.settings.ca_file.as_ref().map(Into::into),
+        pins: account
+            .settings
+            .pins
+            .iter()
+            .map(|p| crate::remote::tls::Pin::parse(p))
+            .collect::<Result<_>>()?,
+    };
+    Ok(config)
 }
 
 /// What the remote scan found, with the marks to save once all of it is applied.
@@ -192,7 +204,11 @@ fn run_with_client(
         phase.elapsed().as_millis()
     );
     let device_total = device_scan.total;
-    let (actions, warnings) = pairing::pair_by_content(plan(&items, device_scan, remote.scan));
+    let mut device_scan = device_scan;
+    let mut server_scan = remote.scan;
+    let set_aside = duplicates::set_aside(&items, &mut device_scan, &mut server_scan);
+    report.warnings.extend(set_aside.warnings());
+    let (actions, warnings) = pairing::pair_by_content(plan(&items, device_scan, server_scan));
     report.warnings.extend(warnings);
     let uid_of_row = |row: i64| {
         items
@@ -270,7 +286,7 @@ pub fn discover_calendars(
     password: &str,
     url: &str,
 ) -> Result<Vec<crate::remote::caldav::CalendarInfo>> {
-    let mut client = CalDavClient::new(HttpClient::new(http_config(account, password))?);
+    let mut client = CalDavClient::new(HttpClient::new(http_config(account, password)?)?);
     client.discover(url)
 }
 
@@ -326,7 +342,14 @@ pub fn fetch_all(client: &mut CalDavClient, url: &str) -> Result<Vec<FetchedItem
         .collect();
     let mut out = Vec::with_capacity(hrefs.len());
     client.multiget(url, &hrefs, &mut |f| {
-        out.push(f);
+        if f.undecodable {
+            log::warn!(
+                "{}: calendar data is not UTF-8, not in the snapshot",
+                f.href
+            );
+        } else {
+            out.push(f);
+        }
         Ok(())
     })?;
     Ok(out)
@@ -334,7 +357,7 @@ pub fn fetch_all(client: &mut CalDavClient, url: &str) -> Result<Vec<FetchedItem
 
 /// A CalDAV client for an account, with its remembered settings.
 pub fn client_for(account: &Account, password: &str) -> Result<CalDavClient> {
-    let mut client = CalDavClient::new(HttpClient::new(http_config(account, password))?);
+    let mut client = CalDavClient::new(HttpClient::new(http_config(account, password)?)?);
     client.set_batch_size(account.settings.multiget_batch.max(1));
     // One GET per new event, so that a server ignoring If-None-Match (Zimbra) never has an
     // event overwritten by a "new" one with the same UID.
@@ -516,6 +539,10 @@ fn scan_remote(
 
 /// Parses a fetched item once: UID and fingerprints.
 fn server_item(f: FetchedItem) -> std::result::Result<ServerItem, (Href, Error)> {
+    if f.undecodable {
+        let e = Error::InvalidCalendar("calendar data is not UTF-8".into());
+        return Err((f.href, e));
+    }
     match ical::analyse(&f.ics) {
         Ok(a) => Ok(ServerItem {
             href: f.href,

@@ -6,6 +6,7 @@
 pub mod apply;
 pub mod caldav;
 pub mod detect;
+pub mod duplicates;
 pub mod guard;
 pub mod pairing;
 pub mod plan;

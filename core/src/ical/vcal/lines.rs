@@ -168,6 +168,10 @@ pub fn parse_line(line: &str) -> Result<Property> {
             ),
             None => bare_param(part),
         };
+        // A name iCalendar cannot hold (quotes, spaces...) is not a parameter: dropped.
+        if k.is_empty() || !k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+            continue;
+        }
         params.push((k, v));
     }
     let get = |k: &str| {

@@ -47,17 +47,24 @@ impl Out {
         }
     }
 
-    /// `t` moved by `secs`, as written by [`Out::time`] (in UTC when the zone is known).
-    fn shifted(&self, t: &EventTime, secs: i64) -> String {
-        let d = Duration::seconds(secs);
-        match t {
-            EventTime::Date(day) => fmt_local(&(day.and_hms_opt(0, 0, 0).unwrap_or_default() + d)),
+    /// `t` moved by `secs`, as written by [`Out::time`] (in UTC when the zone is known);
+    /// `None` when that falls outside the dates a calendar can hold.
+    fn shifted(&self, t: &EventTime, secs: i64) -> Option<String> {
+        let d = Duration::try_seconds(secs)?;
+        Some(match t {
+            EventTime::Date(day) => fmt_local(
+                &day.and_hms_opt(0, 0, 0)
+                    .unwrap_or_default()
+                    .checked_add_signed(d)?,
+            ),
             EventTime::DateTime { local, zone } => match (zone, tz::to_utc(t)) {
-                (Zone::Floating, _) | (Zone::Tzid(_), None) => fmt_local(&(*local + d)),
-                (_, Some(u)) => fmt_utc(&(u.naive_utc() + d)),
-                (Zone::Utc, None) => fmt_utc(&(*local + d)),
+                (Zone::Floating, _) | (Zone::Tzid(_), None) => {
+                    fmt_local(&local.checked_add_signed(d)?)
+                }
+                (_, Some(u)) => fmt_utc(&u.naive_utc().checked_add_signed(d)?),
+                (Zone::Utc, None) => fmt_utc(&local.checked_add_signed(d)?),
             },
-        }
+        })
     }
 }
 
@@ -136,15 +143,16 @@ fn alarm_lines(
         return String::new();
     };
     let run = match &a.trigger {
-        AlarmTrigger::BeforeStart(m) => match start {
-            Some(s) => out.shifted(s, -m.saturating_mul(60)),
-            None => return String::new(),
-        },
-        AlarmTrigger::BeforeEnd(m) => match end.or(start) {
-            Some(e) => out.shifted(e, -m.saturating_mul(60)),
-            None => return String::new(),
-        },
-        AlarmTrigger::At(t) => fmt_utc(&t.naive_utc()),
+        AlarmTrigger::BeforeStart(m) => start.and_then(|s| out.shifted(s, -m.saturating_mul(60))),
+        AlarmTrigger::BeforeEnd(m) => end
+            .or(start)
+            .and_then(|e| out.shifted(e, -m.saturating_mul(60))),
+        AlarmTrigger::At(t) => Some(fmt_utc(&t.naive_utc())),
+    };
+    // No time to run at (no start, or an offset beyond any date): nothing a phone can ring.
+    let Some(run) = run else {
+        log::warn!("an alarm without a usable run time is left out of the vCalendar");
+        return String::new();
     };
     let snooze = first(v, "DURATION")
         .filter(|p| parse_duration(&p.value).is_some())

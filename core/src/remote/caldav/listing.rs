@@ -100,6 +100,10 @@ impl CalDavClient {
                     if raw.ends_with('/') {
                         continue; // a sub-collection, not a calendar object
                     }
+                    if !inside(&key, &cal_key) {
+                        warn!("sync-collection: an href outside the collection was ignored");
+                        continue;
+                    }
                     let href = to_href(&base, raw);
                     if ordered.insert(key.clone()) {
                         order.push(key.clone());
@@ -176,6 +180,10 @@ impl CalDavClient {
             if key == cal_key || r.href.ends_with('/') {
                 return Ok(());
             }
+            if !inside(&key, &cal_key) {
+                warn!("calendar-query: an href outside the collection was ignored");
+                return Ok(());
+            }
             if r.status.is_some_and(|s| !(200..300).contains(&s)) {
                 return Ok(());
             }
@@ -197,6 +205,11 @@ impl CalDavClient {
     /// Downloads `hrefs` with calendar-multiget, [`batch_size`](Self::batch_size) per
     /// request, handing each item to `on_item` as soon as its response is parsed. Returns the
     /// hrefs (as given) that the server reported missing or did not return at all.
+    ///
+    /// A batch the server refuses as a whole (sabre/dav 1.8 answers 404 to the whole report
+    /// when one href is gone; others 403, 400 or a 5xx) is asked again in halves, down to one
+    /// GET per href, where a 404 is that item gone. A server that refuses every multiget is
+    /// read with GETs for the rest of the call.
     pub fn multiget(
         &mut self,
         cal_url: &str,
@@ -205,57 +218,122 @@ impl CalDavClient {
     ) -> Result<Vec<Href>> {
         let url = collection_url(cal_url)?;
         self.remember(&url);
-        let mut missing = Vec::new();
-        let mut done: HashSet<String> = HashSet::new();
+        let mut run = MultigetRun::default();
         let batch = self.batch_size.max(1);
         for chunk in hrefs.chunks(batch) {
-            let mut body = String::from(
-                r#"<?xml version="1.0" encoding="utf-8"?>
+            self.multiget_chunk(&url, chunk, &mut run, on_item)?;
+        }
+        Ok(run.missing)
+    }
+
+    /// One calendar-multiget of `chunk`, split on a refusal of the whole report.
+    fn multiget_chunk(
+        &mut self,
+        url: &Url,
+        chunk: &[Href],
+        run: &mut MultigetRun,
+        on_item: &mut dyn FnMut(FetchedItem) -> Result<()>,
+    ) -> Result<()> {
+        if run.multiget_refused() {
+            return self.get_each(url, chunk, run, on_item);
+        }
+        let mut body = String::from(
+            r#"<?xml version="1.0" encoding="utf-8"?>
 <c:calendar-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/><c:calendar-data/></d:prop>"#,
+        );
+        for h in chunk {
+            body.push_str("<d:href>");
+            body.push_str(&xml::escape(h.as_str()));
+            body.push_str("</d:href>");
+        }
+        body.push_str("</c:calendar-multiget>");
+        let resp = self.report(url, "1", &body)?;
+        if resp.status != 207 && refused_as_a_whole(resp.status) {
+            run.refused += 1;
+            debug!(
+                "calendar-multiget of {} hrefs refused as a whole (HTTP {}): asking in smaller parts",
+                chunk.len(),
+                resp.status
             );
-            for h in chunk {
-                body.push_str("<d:href>");
-                body.push_str(&xml::escape(h.as_str()));
-                body.push_str("</d:href>");
+            if chunk.len() == 1 {
+                return self.get_each(url, chunk, run, on_item);
             }
-            body.push_str("</c:calendar-multiget>");
-            let resp = self.report(&url, "1", &body)?;
-            let resp = expect_207(resp, "REPORT calendar-multiget", &url)?;
-            let base = parse_url(&resp.url)?;
-            let wanted: HashMap<String, &Href> = chunk
-                .iter()
-                .map(|h| (href_key(&url, h.as_str()), h))
-                .collect();
-            let mut answered: HashSet<String> = HashSet::new();
-            xml::parse_multistatus(&resp.body, &mut |r: DavResponse| {
-                let key = href_key(&base, &r.href);
-                let ok = r.status.is_none_or(|s| (200..300).contains(&s));
-                let data = r.prop(CALDAV, "calendar-data").map(|p| p.text.clone());
-                match (ok, data) {
-                    (true, Some(ics)) if !ics.trim().is_empty() => {
-                        answered.insert(key.clone());
-                        if !done.insert(key) {
-                            return Ok(()); // duplicate response
-                        }
-                        let etag = r.prop_text(DAV, "getetag").unwrap_or_default();
-                        on_item(FetchedItem {
-                            href: to_href(&base, &r.href),
-                            etag: Etag::new(etag),
-                            ics: ics.trim_start().to_string(),
-                        })
+            let (first, second) = chunk.split_at(chunk.len() / 2);
+            self.multiget_chunk(url, first, run, on_item)?;
+            return self.multiget_chunk(url, second, run, on_item);
+        }
+        let resp = expect_207(resp, "REPORT calendar-multiget", url)?;
+        run.answered += 1;
+        let base = parse_url(&resp.url)?;
+        let wanted: HashMap<String, &Href> = chunk
+            .iter()
+            .map(|h| (href_key(url, h.as_str()), h))
+            .collect();
+        let mut answered: HashSet<String> = HashSet::new();
+        let cal_key = href_key(url, url.path());
+        let done = &mut run.done;
+        xml::parse_multistatus(&resp.body, &mut |r: DavResponse| {
+            let key = href_key(&base, &r.href);
+            if !inside(&key, &cal_key) {
+                warn!("calendar-multiget: an href outside the collection was ignored");
+                return Ok(());
+            }
+            let ok = r.status.is_none_or(|s| (200..300).contains(&s));
+            let data = r.prop(CALDAV, "calendar-data").map(|p| p.text.clone());
+            match (ok, data) {
+                (true, Some(ics)) if !ics.trim().is_empty() => {
+                    answered.insert(key.clone());
+                    if !done.insert(key) {
+                        return Ok(()); // duplicate response
                     }
-                    _ => Ok(()),
+                    let etag = r.prop_text(DAV, "getetag").unwrap_or_default();
+                    let undecodable = r
+                        .prop(CALDAV, "calendar-data")
+                        .is_some_and(|p| p.undecodable);
+                    on_item(FetchedItem {
+                        href: to_href(&base, &r.href),
+                        etag: Etag::new(etag),
+                        ics: ics.trim_start().to_string(),
+                        undecodable,
+                    })
                 }
-            })?;
-            for h in chunk {
-                let key = href_key(&url, h.as_str());
-                if !answered.contains(&key) && wanted.contains_key(&key) && !done.contains(&key) {
-                    missing.push(h.clone());
-                    done.insert(key);
-                }
+                _ => Ok(()),
+            }
+        })?;
+        for h in chunk {
+            let key = href_key(url, h.as_str());
+            if !answered.contains(&key) && wanted.contains_key(&key) && !run.done.contains(&key) {
+                run.missing.push(h.clone());
+                run.done.insert(key);
             }
         }
-        Ok(missing)
+        Ok(())
+    }
+
+    /// One GET per href not read yet; a 404 or 410 is that item gone.
+    fn get_each(
+        &mut self,
+        url: &Url,
+        hrefs: &[Href],
+        run: &mut MultigetRun,
+        on_item: &mut dyn FnMut(FetchedItem) -> Result<()>,
+    ) -> Result<()> {
+        for h in hrefs {
+            let key = href_key(url, h.as_str());
+            if run.done.contains(&key) {
+                continue;
+            }
+            run.done.insert(key);
+            match self.get(h)? {
+                Some(mut item) => {
+                    // The href asked for: the one the caller knows the item by.
+                    item.href = h.clone();
+                    on_item(item)?;
+                }
+                None => run.missing.push(h.clone()),
+            }
+        }
+        Ok(())
     }
 
     /// GETs one item; `None` when it is gone (404/410).
@@ -275,9 +353,43 @@ impl CalDavClient {
                     href: to_href(&final_url, final_url.path()),
                     etag: Etag::new(etag),
                     ics,
+                    undecodable: false,
                 }))
             }
             s => Err(http_error(s, "GET", &url)),
         }
     }
+}
+
+/// The bookkeeping of one [`CalDavClient::multiget`] call.
+#[derive(Default)]
+struct MultigetRun {
+    /// Hrefs reported missing, as given.
+    missing: Vec<Href>,
+    /// Keys of the hrefs handed over or reported missing.
+    done: HashSet<String>,
+    /// Reports refused as a whole.
+    refused: usize,
+    /// Reports answered with a multistatus.
+    answered: usize,
+}
+
+impl MultigetRun {
+    /// Several refusals and no answer: this server does not do calendar-multiget.
+    fn multiget_refused(&self) -> bool {
+        self.answered == 0 && self.refused >= 4
+    }
+}
+
+/// Statuses with which some servers refuse a whole calendar-multiget that smaller parts
+/// (or GETs) get through: 404/410 when one href is gone (sabre/dav 1.8), 400, 403, 405,
+/// 413 (too many hrefs), 422, and server errors (503 and 429 are "retry later" before this).
+fn refused_as_a_whole(status: u16) -> bool {
+    matches!(status, 400 | 403 | 404 | 405 | 410 | 413 | 422 | 500..=599)
+}
+
+/// True when the item key `key` lies inside the collection whose key is `cal_key`.
+fn inside(key: &str, cal_key: &str) -> bool {
+    key.strip_prefix(cal_key)
+        .is_some_and(|rest| rest.starts_with('/'))
 }

@@ -31,6 +31,9 @@ pub struct PropValue {
     pub elements: Vec<Name>,
     /// The `name` attribute of each CalDAV `comp` inside (supported-calendar-component-set).
     pub comp_names: Vec<String>,
+    /// Some text inside was not UTF-8 (`text` holds it with replacement characters): the
+    /// value must not be used, but the other properties and responses are fine.
+    pub undecodable: bool,
 }
 
 impl PropValue {
@@ -211,14 +214,18 @@ pub fn parse_multistatus(
                 )?;
             }
             Event::Text(ref t) => {
-                let s = t.xml10_content().map_err(xml_err)?;
-                budget.keep(s.len())?;
-                push_text(&s, &mut text, &mut href_text, &mut prop, &stack);
+                budget.keep(2 * t.len())?;
+                match t.xml10_content() {
+                    Ok(s) => push_text(&s, &mut text, &mut href_text, &mut prop, &stack),
+                    Err(e) => undecodable_text(t, e, &mut text, &mut href_text, &mut prop, &stack)?,
+                }
             }
             Event::CData(ref c) => {
-                let s = c.decode().map_err(xml_err)?;
-                budget.keep(s.len())?;
-                push_text(&s, &mut text, &mut href_text, &mut prop, &stack);
+                budget.keep(2 * c.len())?;
+                match c.decode() {
+                    Ok(s) => push_text(&s, &mut text, &mut href_text, &mut prop, &stack),
+                    Err(e) => undecodable_text(c, e, &mut text, &mut href_text, &mut prop, &stack)?,
+                }
             }
             Event::GeneralRef(ref r) => {
                 let s: String = if let Some(c) = r.resolve_char_ref().map_err(xml_err)? {
@@ -229,7 +236,7 @@ pub fn parse_multistatus(
                         .ok_or_else(|| Error::Protocol(format!("unknown XML entity &{n};")))?
                         .to_string()
                 };
-                budget.keep(s.len())?;
+                budget.keep(2 * s.len())?;
                 push_text(&s, &mut text, &mut href_text, &mut prop, &stack);
             }
             Event::Eof => break,
@@ -246,6 +253,28 @@ pub fn parse_multistatus(
         return Err(Error::Protocol("truncated multistatus body".into()));
     }
     Ok(sync_token)
+}
+
+/// Text that is not UTF-8: inside a property value (a calendar-data, a display name) it
+/// spoils that value only, marked [`PropValue::undecodable`]; anywhere else (an href, a
+/// status) the body is unusable.
+fn undecodable_text(
+    raw: &[u8],
+    e: impl std::fmt::Display,
+    text: &mut String,
+    href_text: &mut String,
+    prop: &mut Option<(Name, PropValue)>,
+    stack: &[Name],
+) -> Result<()> {
+    match prop.as_mut() {
+        Some((_, p)) if !stack.last().is_some_and(|n| is(n, DAV, "href")) => {
+            p.undecodable = true;
+            let lossy = String::from_utf8_lossy(raw);
+            push_text(&lossy, text, href_text, prop, stack);
+            Ok(())
+        }
+        _ => Err(xml_err(e)),
+    }
 }
 
 fn push_text(
@@ -610,5 +639,30 @@ mod tests {
         assert!(e.has(DAV, "valid-sync-token"));
         assert!(parse_error_body(b"<html/>").is_none());
         assert!(parse_error_body(b"oops").is_none());
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_spoil_one_value_only() {
+        let mut body =
+            b"<d:multistatus xmlns:d=\"DAV:\" xmlns:c=\"urn:ietf:params:xml:ns:caldav\">\
+            <d:response><d:href>/c/a.ics</d:href><d:propstat><d:prop><d:getetag>\"1\"</d:getetag>\
+            <c:calendar-data>BEGIN:VCALENDAR\r\nSUMMARY:"
+                .to_vec();
+        body.extend_from_slice(b"\xff\xfe");
+        body.extend_from_slice(
+            b"\r\nEND:VCALENDAR\r\n</c:calendar-data></d:prop></d:propstat></d:response>\
+            <d:response><d:href>/c/b.ics</d:href><d:propstat><d:prop>\
+            <c:calendar-data>BEGIN:VCALENDAR</c:calendar-data></d:prop></d:propstat></d:response>\
+            </d:multistatus>",
+        );
+        let (rs, _) = parse_all(&body).unwrap();
+        assert_eq!(rs.len(), 2);
+        assert!(rs[0].prop(CALDAV, "calendar-data").unwrap().undecodable);
+        assert_eq!(rs[0].prop_text(DAV, "getetag").as_deref(), Some("\"1\""));
+        assert!(!rs[1].prop(CALDAV, "calendar-data").unwrap().undecodable);
+        // In an href it leaves nothing to go on: the body is an error.
+        let bad = b"<d:multistatus xmlns:d=\"DAV:\"><d:response><d:href>/\xff</d:href>\
+            </d:response></d:multistatus>";
+        assert!(parse_all(bad).is_err());
     }
 }

@@ -129,6 +129,17 @@ pub fn encode_devinf(d: &DevInf, version: SyncMlVersion, enc: Encoding) -> Resul
     }
 }
 
+/// Decodes a DevInf document on its own (the content of a Put or Results item).
+pub fn decode_devinf(body: &[u8], enc: Encoding) -> Result<DevInf> {
+    match enc {
+        Encoding::Xml => xml::parse_devinf(body),
+        Encoding::Wbxml => match wbxml::decode(body)? {
+            (wbxml::Doc::DevInf(_), root) => devinf_tree::from_tree(&root),
+            _ => Err(Error::Protocol("WBXML document is not a DevInf".into())),
+        },
+    }
+}
+
 /// The exact size of a message once encoded.
 pub fn encoded_size(m: &SyncMl, enc: Encoding) -> Result<usize> {
     Ok(encode(m, enc)?.len())

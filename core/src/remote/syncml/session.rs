@@ -36,9 +36,15 @@ pub struct SessionConfig {
     pub device_id: String,
     /// User name (empty: no credentials).
     pub username: String,
-    /// How to authenticate first (md5 needs a nonce; without one, basic is sent and the
-    /// server's challenge decides).
+    /// How to authenticate. md5 needs a nonce: without one, the first message carries no
+    /// credentials and the server's challenge (407 with a NextNonce) gives one.
     pub auth: AuthType,
+    /// With md5 chosen, accept a server's request for basic (the password then travels
+    /// base64-encoded, readable by anyone who sees the traffic). Off: such a request is
+    /// refused with [`Error::AuthDowngrade`].
+    pub allow_basic: bool,
+    /// Send basic credentials over plain http (without TLS).
+    pub allow_insecure_http: bool,
     /// The md5 nonce (base64) the server gave last time.
     pub nonce: Option<String>,
     /// XML or WBXML.
@@ -86,8 +92,6 @@ impl Session {
         let session_id = format!("{}", crate::store::now_secs() % 1_000_000_000);
         let auth = if config.username.is_empty() {
             AuthType::None
-        } else if config.auth == AuthType::Md5 && config.nonce.is_none() {
-            AuthType::Basic
         } else {
             config.auth
         };
@@ -386,6 +390,9 @@ impl Session {
         h
     }
 
+    /// The credential for the next message: md5 without a nonce yet sends none (the
+    /// server's challenge brings one); basic is only ever built when it was chosen or the
+    /// server asked for it, and allowed.
     fn credential(&self) -> Option<Cred> {
         let user = &self.config.username;
         match self.auth {
@@ -394,14 +401,30 @@ impl Session {
                 super::auth::AUTH_BASIC,
                 basic_credential(user, &self.password),
             )),
-            AuthType::Md5 => {
-                let nonce = self.nonce.as_deref().unwrap_or("");
-                Some(Cred::new(
+            AuthType::Md5 => self.nonce.as_deref().map(|nonce| {
+                Cred::new(
                     super::auth::AUTH_MD5,
                     md5_credential(user, &self.password, nonce),
-                ))
-            }
+                )
+            }),
         }
+    }
+
+    /// Refuses to send basic credentials where they would be readable: over plain http
+    /// unless allowed.
+    fn check_basic_allowed(&self) -> Result<()> {
+        if self.auth == AuthType::Basic
+            && !self.config.allow_insecure_http
+            && !self.target.starts_with("https:")
+        {
+            return Err(Error::Config(
+                "SyncML basic authentication over plain http would send the password \
+                 readable, so it was not sent: use an https:// URL, or allow it for this \
+                 account with --allow-insecure-http"
+                    .into(),
+            ));
+        }
+        Ok(())
     }
 
     /// Sends one message (queued Statuses, then `commands`) and returns the server's reply,
@@ -412,6 +435,9 @@ impl Session {
         loop {
             let msg_id = self.next_msg_id;
             self.next_msg_id += 1;
+            if !self.authenticated {
+                self.check_basic_allowed()?;
+            }
             let mut msg = SyncMl::new(self.header(msg_id, !self.authenticated));
             let mut next_cmd = 1;
             for c in statuses.iter().chain(commands.iter()) {
@@ -442,7 +468,18 @@ impl Session {
                         return Err(Error::Auth);
                     }
                     self.auth_retry_used = true;
-                    self.auth = chal_type.unwrap_or(AuthType::Basic);
+                    let asked = chal_type.unwrap_or(AuthType::Basic);
+                    if asked == AuthType::Basic
+                        && self.config.auth != AuthType::Basic
+                        && !self.config.allow_basic
+                    {
+                        warn!("SyncML: the server asks for basic auth instead of md5: refused");
+                        return Err(Error::AuthDowngrade);
+                    }
+                    if asked == AuthType::Basic && self.config.auth != AuthType::Basic {
+                        warn!("SyncML: the server asks for basic auth: allowed for this session");
+                    }
+                    self.auth = asked;
                     debug!(
                         "SyncML: the server asks for {}: retrying",
                         self.auth.as_str()

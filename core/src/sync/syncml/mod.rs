@@ -29,9 +29,9 @@ pub mod incoming;
 pub mod outgoing;
 
 use super::detect::scan_device;
-use super::plan::{plan, Action};
+use super::plan::{plan, Action, ServerScan};
 use super::report::{SyncReport, SyncStatus};
-use super::{guard, pairing, SyncOptions};
+use super::{duplicates, guard, pairing, SyncOptions};
 use crate::device::DeviceCalendar;
 use crate::remote::http::{HttpClient, HttpConfig};
 use crate::remote::syncml::auth::AuthType;
@@ -259,10 +259,13 @@ fn run_once(
 
     let items = store.read().items(cal.id)?;
     opts.progress.phase("scan", 0);
-    let device_scan = scan_device(device, &items)?;
+    let mut device_scan = scan_device(device, &items)?;
     for (id, msg) in &device_scan.unreadable {
         report.errors.push(format!("local event {id}: {msg}"));
     }
+    // Copies of an event (same UID) stay on the device, as for CalDAV.
+    let set_aside = duplicates::set_aside(&items, &mut device_scan, &mut ServerScan::default());
+    report.warnings.extend(set_aside.warnings());
     opts.interrupt.check()?;
 
     // Our deletions are checked before anything is sent.
@@ -323,15 +326,19 @@ fn run_once(
     } else {
         Encoding::Xml
     };
+    // No HTTP auth: SyncML credentials travel in the message. The trust settings apply.
     let http = HttpClient::new(HttpConfig {
         max_body: 32 * 1024 * 1024,
-        ..HttpConfig::new("", "")
+        username: String::new(),
+        ..crate::sync::caldav::http_config(account, "")?
     })?;
     let config = SessionConfig {
         url: account.server_url.clone(),
         device_id: state.device_id.clone(),
         username: account.username.clone(),
         auth: AuthType::parse(&state.auth).unwrap_or(AuthType::Md5),
+        allow_basic: account.settings.allow_basic,
+        allow_insecure_http: account.settings.allow_insecure_http,
         nonce: state.nonce.clone(),
         encoding,
         max_msg_size: state.max_msg_size,
@@ -359,13 +366,18 @@ fn run_once(
         }
     }
     *stats = Some(session.http().stats());
-    // The nonce and the auth type that worked are kept whatever happened.
-    if session.nonce().is_some() || session.auth_type() != AuthType::None {
-        store.read().set_syncml_auth(
-            state.calendar_id,
-            session.auth_type().as_str(),
-            session.nonce(),
-        )?;
+    // The nonce and the auth type that worked are kept whatever happened; a server's
+    // downgrade to basic (when allowed) is for this session only: the account keeps md5.
+    let auth = match session.auth_type() {
+        AuthType::Basic if state.auth != AuthType::Basic.as_str() => {
+            AuthType::parse(&state.auth).unwrap_or(AuthType::Md5)
+        }
+        other => other,
+    };
+    if session.nonce().is_some() || auth != AuthType::None {
+        store
+            .read()
+            .set_syncml_auth(state.calendar_id, auth.as_str(), session.nonce())?;
     }
     result
 }
@@ -704,9 +716,12 @@ fn run_session(
     // Package 4: the server's changes, through the shared plan.
     let items = store.read().items(state.calendar_id)?;
     let pkg = incoming::read(&replies, &items, &state.device_id);
-    let device_scan = scan_device(device, &items)?;
+    let mut device_scan = scan_device(device, &items)?;
     let device_total = device_scan.total;
     let sent: HashMap<i64, &Outgoing> = acked.iter().map(|o| (o.row, *o)).collect();
+    // The copies set aside before package 3 stay aside (reported then). Server items are
+    // all answered and mapped as they came.
+    duplicates::set_aside(&items, &mut device_scan, &mut ServerScan::default());
     let (actions, warnings) = pairing::pair_by_content(plan(&items, device_scan, pkg.scan));
     report.warnings.extend(warnings);
     // Device changes not sent this session (one-way-from-server) wait for the next one.

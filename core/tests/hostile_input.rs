@@ -1,0 +1,71 @@
+//! Inputs that once panicked a parser or converter (reported defects and fuzzing finds): each
+//! must now give a result or an error for that item, never a panic.
+
+use synchro_core::ical::{self, vcal};
+
+/// A content line whose first four bytes end inside a multi-byte character.
+#[test]
+fn a_line_cut_inside_a_multibyte_character_is_no_panic() {
+    let mut text = String::from("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n");
+    // More than one batch of events, so that the batching scan reads every line.
+    for i in 0..40 {
+        text.push_str(&format!(
+            "BEGIN:VEVENT\r\nUID:u{i}\r\nDTSTART:20250101T090000Z\r\nX-Aé:1\r\nEND:VEVENT\r\n"
+        ));
+    }
+    text.push_str("X-Aé:1\r\nEND:VCALENDAR\r\n");
+    let cal = ical::parse_calendar(&text).expect("parses");
+    assert_eq!(cal.components.len(), 40);
+    assert_eq!(cal.components[0].properties[2].name, "X-Aé");
+}
+
+/// An alarm so far before its event that the date arithmetic overflows.
+#[test]
+fn an_alarm_offset_beyond_any_date_is_no_panic() {
+    let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:a\r\n\
+               DTSTART:20250101T090000Z\r\nSUMMARY:x\r\nBEGIN:VALARM\r\nACTION:DISPLAY\r\n\
+               TRIGGER:-P396761521D\r\nEND:VALARM\r\nBEGIN:VALARM\r\nACTION:DISPLAY\r\n\
+               TRIGGER:-PT5M\r\nEND:VALARM\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let event = ical::ics_to_event(ics).expect("the event reads");
+    let vcs = vcal::ical_to_vcal(ics).expect("converts");
+    // The ringing alarm is kept; the one no date can hold is left out.
+    assert_eq!(vcs.matches("DALARM:").count(), 1, "{vcs}");
+    assert!(vcs.contains("DALARM:20250101T085500Z"), "{vcs}");
+    let _ = vcal::event_to_vcal(&event);
+}
+
+/// What parses must write to text that parses to the same tree.
+fn assert_round_trip_stable(text: &str) {
+    if let Ok(first) = ical::parse_calendar(text) {
+        let written = ical::write_calendar(&first);
+        let second = ical::parse_calendar(&written).expect("written calendar parses again");
+        assert_eq!(first, second);
+        assert_eq!(written, ical::write_calendar(&second));
+    }
+}
+
+/// Fuzzing find (ical_roundtrip): a line without ':' was read on into the next line, its
+/// parameters holding a line break; written back, the two lines became one property.
+#[test]
+fn a_line_without_colon_is_an_error_not_a_merged_property() {
+    let text = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:u\r\n\
+                URL;VALUE=Uexample.com/?a=1\r\nX-APPLE-LOC;VALUE=URI;X-TITLE=Blue:geo:1,2\r\n\
+                END:VEVENT\r\nEND:VCALENDAR\r\n";
+    assert!(ical::parse_calendar(text).is_err());
+    assert_round_trip_stable(text);
+}
+
+/// Fuzzing find (vcal_roundtrip): a vCalendar parameter whose name iCalendar cannot hold was
+/// written into the iCalendar text, which then did not parse.
+#[test]
+fn a_vcalendar_parameter_name_icalendar_cannot_hold_is_dropped() {
+    let text = "BEGIN:VCALENDAR\r\nVERSION:1.0\r\nBEGIN:VEVENT\r\nUID:u\r\n\
+                DTSTART:20250101T090000Z\r\nATTENDEE;CN=Rechenzentrum;X-'''ENCE=:mailto:a@b.c\r\n\
+                END:VEVENT\r\nEND:VCALENDAR\r\n";
+    let ics = vcal::vcal_to_ical(text).expect("converts");
+    ical::parse_calendar(&ics).expect("the conversion is iCalendar");
+    assert!(
+        ics.contains("ATTENDEE;CN=Rechenzentrum:mailto:a@b.c"),
+        "{ics}"
+    );
+}
