@@ -345,6 +345,43 @@ mod scripted {
     const MS_OPEN: &str = r#"<D:multistatus xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav" xmlns:CS="http://calendarserver.org/ns/">"#;
 
     #[test]
+    fn a_large_sync_collection_is_read_in_linear_time() {
+        // A `contains` over the list of hrefs made 100k items take 54 s (quadratic).
+        let listing = |n: usize| {
+            let mut body = String::from(MS_OPEN);
+            for i in 0..n {
+                body.push_str(&format!(
+                    "<D:response><D:href>/cal/{i}.ics</D:href><D:propstat><D:prop><D:getetag>\
+                     \"{i}\"</D:getetag></D:prop><D:status>HTTP/1.1 200 OK</D:status>\
+                     </D:propstat></D:response>"
+                ));
+            }
+            body.push_str("<D:sync-token>t</D:sync-token></D:multistatus>");
+            answer("207 Multi-Status", &[], &body)
+        };
+        let sizes = [5_000, 5_000, 5_000, 50_000, 50_000, 50_000];
+        let (base, _) = serve(sizes.iter().map(|&n| listing(n)).collect());
+        let mut c = client();
+        let cal = format!("{base}/cal/");
+        let mut times = Vec::new();
+        for n in sizes {
+            let start = std::time::Instant::now();
+            let SyncResult::Delta { changed, .. } = c.sync_collection(&cal, None).unwrap() else {
+                panic!("not a delta")
+            };
+            times.push(start.elapsed());
+            assert_eq!(changed.len(), n);
+        }
+        let small = times[..3].iter().min().unwrap().as_secs_f64();
+        let large = times[3..].iter().min().unwrap().as_secs_f64();
+        // Linear: about 10 (more on a busy machine); quadratic: about 100.
+        assert!(
+            large < small * 40.0 + 0.5,
+            "5k: {small:.3} s, 50k: {large:.3} s"
+        );
+    }
+
+    #[test]
     fn zimbra_style_discovery() {
         let home = format!(
             r#"{MS_OPEN}<D:response><D:href>/dav/alice@uni.edu/</D:href><D:propstat><D:prop><D:resourcetype><D:collection/></D:resourcetype></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response>
