@@ -48,7 +48,7 @@ pub fn add(agent: &SyncAgent, args: AddArgs) -> Result<()> {
             let url = url.clone().unwrap_or_default();
             let secret = password(&args.password, &args.username)?;
             if args.calendar.is_none() {
-                let found = agent.discover_calendars(&url, &args.username, &secret)?;
+                let found = agent.discover_calendars(&url, &args.username, &secret, &settings)?;
                 say!("Found {} calendar(s):", found.len());
                 for c in &found {
                     say!(

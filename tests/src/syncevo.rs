@@ -48,7 +48,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread::sleep;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use md5::{Digest, Md5};
+use synchro_core::remote::syncml::auth;
 
 use crate::http::{self, Response};
 use crate::servers::{free_port, kill_group, repo_root, signal_group};
@@ -556,7 +556,7 @@ pub fn basic_cred(user: &str, password: &str) -> String {
         "<Cred><Meta><Format xmlns=\"syncml:metinf\">b64</Format>\
          <Type xmlns=\"syncml:metinf\">syncml:auth-basic</Type></Meta>\
          <Data>{}</Data></Cred>",
-        b64_encode(format!("{user}:{password}").as_bytes())
+        auth::basic_credential(user, password)
     )
 }
 
@@ -564,17 +564,11 @@ pub fn basic_cred(user: &str, password: &str) -> String {
 /// `b64(md5(b64(md5("user:password")) ":" nonce))`), `nonce_b64` being the server's
 /// `NextNonce` as sent (base64).
 pub fn md5_cred(user: &str, password: &str, nonce_b64: &str) -> String {
-    let nonce = b64_decode(nonce_b64).expect("NextNonce is base64");
-    let inner = b64_encode(&Md5::digest(format!("{user}:{password}").as_bytes()));
-    let mut h = Md5::new();
-    h.update(inner.as_bytes());
-    h.update(b":");
-    h.update(&nonce);
     format!(
         "<Cred><Meta><Format xmlns=\"syncml:metinf\">b64</Format>\
          <Type xmlns=\"syncml:metinf\">syncml:auth-md5</Type></Meta>\
          <Data>{}</Data></Cred>",
-        b64_encode(&h.finalize())
+        auth::md5_credential(user, password, nonce_b64)
     )
 }
 
@@ -657,49 +651,7 @@ fn tail(text: &str, n: usize) -> String {
     out
 }
 
-const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/// Standard base64 with padding.
-pub fn b64_encode(data: &[u8]) -> String {
-    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
-    for chunk in data.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(B64[(n >> (18 - 6 * i)) as usize & 63] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
-/// Decodes standard base64 (padding optional, whitespace ignored).
-pub fn b64_decode(text: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::new();
-    let mut acc = 0u32;
-    let mut bits = 0;
-    for c in text
-        .bytes()
-        .filter(|c| !c.is_ascii_whitespace() && *c != b'=')
-    {
-        let v = B64.iter().position(|&x| x == c)? as u32;
-        acc = (acc << 6) | v;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    Some(out)
-}
+pub use synchro_core::remote::syncml::auth::b64_encode;
 
 impl SyncEvoServer {
     /// `http://127.0.0.1:PORT`, for a [`crate::proxy::Proxy`] in front of the server.
@@ -750,25 +702,7 @@ pub fn add_syncml_account(
 mod tests {
     use super::*;
 
-    #[test]
-    fn base64_round_trip() {
-        for s in ["", "f", "fo", "foo", "foob", "fooba", "foobar", "test:test"] {
-            let e = b64_encode(s.as_bytes());
-            assert_eq!(b64_decode(&e).unwrap(), s.as_bytes(), "{s}");
-        }
-        assert_eq!(b64_encode(b"test:test"), "dGVzdDp0ZXN0");
-        assert_eq!(b64_encode(b"foob"), "Zm9vYg==");
-    }
 
-    #[test]
-    fn md5_credentials_of_the_spec() {
-        // SyncML Representation Protocol 1.2, the md5 example: Bruce2 / OhBehave / Nonce.
-        let cred = md5_cred("Bruce2", "OhBehave", &b64_encode(b"Nonce"));
-        assert!(
-            cred.contains("<Data>Zz6EivR3yeaaENcRN6lpAQ==</Data>"),
-            "{cred}"
-        );
-    }
 
     #[test]
     fn status_scanner() {

@@ -21,7 +21,14 @@ struct Setup {
     _dir: tempfile::TempDir,
 }
 
+/// Settings for the plain-http test server, which asks for Basic auth.
+fn plain_http(mut settings: AccountSettings) -> AccountSettings {
+    settings.allow_insecure_http = true;
+    settings
+}
+
 fn setup(settings: AccountSettings) -> Setup {
+    let settings = plain_http(settings);
     let server = Server::start(Peer::RadicalePypi);
     let dir = tempfile::tempdir().unwrap();
     let agent = Arc::new(SyncAgent::open(&dir.path().join("synchro.db")).unwrap());
@@ -249,7 +256,12 @@ fn a_wrong_password_is_an_auth_error() {
     let s = setup(AccountSettings::default());
     let e = s
         .agent
-        .discover_calendars(&s.server.base_url, &s.server.username, "wrong")
+        .discover_calendars(
+            &s.server.base_url,
+            &s.server.username,
+            "wrong",
+            &plain_http(AccountSettings::default()),
+        )
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Auth);
     let mut device = MemoryDevice::new();

@@ -13,12 +13,14 @@ use crate::{Error, Result};
 
 impl SyncAgent {
     /// The calendars behind a CalDAV `server_url` (a server root or a calendar), checking
-    /// the credentials on the way.
+    /// the credentials on the way. `settings` are those the account will have: their
+    /// security part (plain http, CA file, pins) applies to this first contact already.
     pub fn discover_calendars(
         &self,
         server_url: &str,
         username: &str,
         password: &str,
+        settings: &AccountSettings,
     ) -> Result<Vec<CalendarInfo>> {
         let probe = Account {
             id: 0,
@@ -28,7 +30,7 @@ impl SyncAgent {
             username: username.to_string(),
             local: String::new(),
             past_days: None,
-            settings: AccountSettings::default(),
+            settings: settings.clone(),
         };
         discover_calendars(&probe, password, server_url)
     }

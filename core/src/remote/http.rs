@@ -372,7 +372,7 @@ impl HttpClient {
             AuthState::Basic if !https && !self.config.allow_insecure_basic => None,
             AuthState::Basic => Some(format!(
                 "Basic {}",
-                base64(format!("{}:{}", self.config.username, self.config.password).as_bytes())
+                crate::remote::syncml::auth::basic_credential(&self.config.username, &self.config.password)
             )),
             AuthState::Digest(d) => {
                 let mut uri = url.path().to_string();
@@ -524,50 +524,12 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     Some(target.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
-/// Standard base64 (with padding), for Basic credentials.
-fn base64(input: &[u8]) -> String {
-    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
-    for chunk in input.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        out.push(T[(n >> 18) as usize & 63] as char);
-        out.push(T[(n >> 12) as usize & 63] as char);
-        out.push(if chunk.len() > 1 {
-            T[(n >> 6) as usize & 63] as char
-        } else {
-            '='
-        });
-        out.push(if chunk.len() > 2 {
-            T[n as usize & 63] as char
-        } else {
-            '='
-        });
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::remote::testserver::{answer, header, serve};
     use std::net::TcpListener;
 
-    #[test]
-    fn base64_vectors() {
-        assert_eq!(base64(b""), "");
-        assert_eq!(base64(b"f"), "Zg==");
-        assert_eq!(base64(b"fo"), "Zm8=");
-        assert_eq!(base64(b"foo"), "Zm9v");
-        assert_eq!(
-            base64(b"Aladdin:open sesame"),
-            "QWxhZGRpbjpvcGVuIHNlc2FtZQ=="
-        );
-    }
 
     #[test]
     fn retry_after_forms() {
