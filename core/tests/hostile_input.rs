@@ -64,5 +64,34 @@ fn a_vcalendar_parameter_name_icalendar_cannot_hold_is_dropped() {
                 END:VEVENT\r\nEND:VCALENDAR\r\n";
     let ics = vcal::vcal_to_ical(text).expect("converts");
     ical::parse_calendar(&ics).expect("the conversion is iCalendar");
-    assert!(ics.contains("ATTENDEE;CN=Rechenzentrum:mailto:a@b.c"), "{ics}");
+    assert!(
+        ics.contains("ATTENDEE;CN=Rechenzentrum:mailto:a@b.c"),
+        "{ics}"
+    );
+}
+
+/// Fuzzing find (ical_roundtrip): a DQUOTE inside a parameter value that is no quoted list
+/// was written as `'`, so the value changed between the first and the second parse.
+#[test]
+fn a_quote_inside_a_parameter_value_reads_as_it_is_written() {
+    let text = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:u\r\n\
+                ATTENDEE;CN=Nina;PARTSTAT=At\",\"mailto:y@example.net\";ROLE=OPT:urn:uuid:5a\r\n\
+                END:VEVENT\r\nEND:VCALENDAR\r\n";
+    assert_round_trip_stable(text);
+}
+
+/// Fuzzing find (vcal_roundtrip): a vCalendar value holding a lone CR and NULs was written
+/// into iCalendar as it was: the CR broke the line and the result did not parse.
+#[test]
+fn control_characters_in_a_vcalendar_value_give_parsable_icalendar() {
+    let text = "BEGIN:VCALENDAR\r\nVERSION:1.0\r\nBEGIN:VEVENT\r\nUID:ev-2@peer\0\0\0x\r\n\
+                DTSTART:20250101T090000Z\r\nSUMMARY:Ser\0\0ver\rtest\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let ics = vcal::vcal_to_ical(text).expect("converts");
+    let cal = ical::parse_calendar(&ics).expect("the conversion is iCalendar");
+    let event = &cal.components[0];
+    assert!(
+        event.properties.iter().any(|p| p.value == "ev-2@peerx"),
+        "{ics}"
+    );
+    assert_round_trip_stable(&ics);
 }

@@ -169,22 +169,25 @@ fn convert(input: &str, c: &parser::Component<'_>) -> Result<Component> {
     if name.is_empty() {
         return Err(Error::InvalidCalendar("component without a name".into()));
     }
+    // The `icalendar` parser reads a line without ':' on into the next one (its parameters
+    // then hold a line break): that would merge two properties into one.
+    let spans_lines = |s: &str| s.contains(['\n', '\r']);
+    if c.properties.iter().any(|p| {
+        spans_lines(p.name.as_str())
+            || p.params.iter().any(|param| {
+                spans_lines(param.key.as_str())
+                    || param.val.as_ref().is_some_and(|v| spans_lines(v.as_str()))
+            })
+    }) {
+        return Err(Error::InvalidCalendar(format!(
+            "a line without ':' in {name}"
+        )));
+    }
     let properties: Vec<Property> = c
         .properties
         .iter()
         .map(|p| convert_property(input, p))
         .collect();
-    // The `icalendar` parser reads a line without ':' on into the next one (its parameters
-    // then hold a line break): that would merge two properties into one.
-    let spans_lines = |s: &str| s.contains(['\n', '\r']);
-    if properties
-        .iter()
-        .any(|p| spans_lines(&p.name) || p.params.iter().any(|(k, v)| spans_lines(k) || spans_lines(v)))
-    {
-        return Err(Error::InvalidCalendar(format!(
-            "a line without ':' in {name}"
-        )));
-    }
     if properties.iter().any(|p| p.name.is_empty()) {
         return Err(Error::InvalidCalendar(format!(
             "a line without a property name in {name}"
@@ -211,7 +214,7 @@ fn convert_property(input: &str, p: &parser::Property<'_>) -> Property {
                 param
                     .val
                     .as_ref()
-                    .map(|v| v.as_str().to_string())
+                    .map(|v| param_value(v.as_str()))
                     .unwrap_or_default(),
             )
         })
@@ -229,7 +232,22 @@ fn convert_property(input: &str, p: &parser::Property<'_>) -> Property {
     Property {
         name: p.name.as_str().to_ascii_uppercase(),
         params,
-        value,
+        value: super::values::clean_value(&value).into_owned(),
+    }
+}
+
+/// A parameter value as the writer can give it back: a DQUOTE inside a value that is not a
+/// quoted list cannot be written in iCalendar, so it is read as `'` (as the writer writes it).
+fn param_value(v: &str) -> String {
+    let v: String = v
+        .chars()
+        .filter(|c| !c.is_control() || *c == '\t')
+        .collect();
+    let quoted_list = v.len() >= 2 && v.starts_with('"') && v.ends_with('"');
+    if v.contains('"') && !quoted_list {
+        v.replace('"', "'")
+    } else {
+        v
     }
 }
 
