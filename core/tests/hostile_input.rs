@@ -95,3 +95,14 @@ fn control_characters_in_a_vcalendar_value_give_parsable_icalendar() {
     );
     assert_round_trip_stable(&ics);
 }
+
+/// Fuzzing find (ical_roundtrip): `END` alone on a line was read as a property named END;
+/// written back as `END:` it closed the event early and the text no longer parsed.
+#[test]
+fn end_alone_on_a_line_is_an_error() {
+    let text = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:u\r\nEND\r\n\
+                BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT5M\r\nEND:VALARM\r\n\
+                END:VEVENT\r\nEND:VCALENDAR\r\n";
+    assert!(ical::parse_calendar(text).is_err());
+    assert_round_trip_stable(text);
+}

@@ -8,6 +8,13 @@ fn scratch() {
         "rt" => {
             let a = ical::parse_calendar(&text).unwrap();
             let w = ical::write_calendar(&a);
+            for l in w.lines() {
+                if l.to_ascii_uppercase().starts_with("END")
+                    || l.to_ascii_uppercase().starts_with("BEGIN")
+                {
+                    println!("W {l:?}");
+                }
+            }
             let b = ical::parse_calendar(&w).unwrap();
             fn walk(a: &ical::Component, b: &ical::Component, path: String) {
                 if a.name != b.name {

@@ -188,6 +188,15 @@ fn convert(input: &str, c: &parser::Component<'_>) -> Result<Component> {
         .iter()
         .map(|p| convert_property(input, p))
         .collect();
+    // `END` alone on a line is read as a property: written back it would close a component.
+    if properties
+        .iter()
+        .any(|p| p.name == "BEGIN" || p.name == "END")
+    {
+        return Err(Error::InvalidCalendar(format!(
+            "a BEGIN or END line without a component name in {name}"
+        )));
+    }
     if properties.iter().any(|p| p.name.is_empty()) {
         return Err(Error::InvalidCalendar(format!(
             "a line without a property name in {name}"
