@@ -14,7 +14,7 @@ pub fn loggable(body: &[u8]) -> String {
 }
 
 /// The text with the content of every `Cred` element (any namespace prefix, any case)
-/// replaced by [`REDACTED`]; an unclosed one is cut to the end.
+/// replaced by `[redacted]`; an unclosed one is cut to the end.
 pub fn redact_creds(text: &str) -> String {
     // ASCII lower-casing keeps byte offsets.
     let lower = text.to_ascii_lowercase();
