@@ -106,3 +106,14 @@ fn end_alone_on_a_line_is_an_error() {
     assert!(ical::parse_calendar(text).is_err());
     assert_round_trip_stable(text);
 }
+
+/// Fuzzing find (ical_roundtrip): a parameter value the parser left in its quotes was
+/// written as a quoted list and read back without them.
+#[test]
+fn a_parameter_value_left_in_its_quotes_reads_as_it_is_written() {
+    let text = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:u\r\n\
+                ATTENDEE;CN=\"\"Doe, Jane\"\";ROLE=REQ-PARTICIPANT:mailto:\r\n\
+                ATTENDEE;CN=\"Doe, Jane\";MEMBER=\"mailto:a@b.c\",\"mailto:d@e.f\":mailto:x\r\n\
+                END:VEVENT\r\nEND:VCALENDAR\r\n";
+    assert_round_trip_stable(text);
+}

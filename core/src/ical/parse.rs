@@ -245,19 +245,26 @@ fn convert_property(input: &str, p: &parser::Property<'_>) -> Property {
     }
 }
 
-/// A parameter value as the writer can give it back: a DQUOTE inside a value that is not a
-/// quoted list cannot be written in iCalendar, so it is read as `'` (as the writer writes it).
+/// A parameter value as the writer can give it back: control characters dropped, a value
+/// left in its quotes unquoted, and a DQUOTE inside a value that is not a quoted list read as
+/// `'` (iCalendar cannot write it; the writer writes `'`).
 fn param_value(v: &str) -> String {
     let v: String = v
         .chars()
         .filter(|c| !c.is_control() || *c == '\t')
         .collect();
-    let quoted_list = v.len() >= 2 && v.starts_with('"') && v.ends_with('"');
-    if v.contains('"') && !quoted_list {
-        v.replace('"', "'")
-    } else {
-        v
+    let quoted = v.len() >= 2 && v.starts_with('"') && v.ends_with('"');
+    if quoted && v.contains("\",\"") {
+        // A list of quoted values (`"a","b"`): the writer keeps it as it is.
+        return v;
     }
+    // One value still in its quotes (the parser leaves them on `""x""`): what it holds.
+    let inner = if quoted {
+        &v[1..v.len() - 1]
+    } else {
+        v.as_str()
+    };
+    inner.replace('"', "'")
 }
 
 /// Properties the `icalendar` parser unescapes.
