@@ -69,3 +69,51 @@ fn a_vcalendar_parameter_name_icalendar_cannot_hold_is_dropped() {
         "{ics}"
     );
 }
+
+/// Fuzzing find (ical_roundtrip): a DQUOTE inside a parameter value that is no quoted list
+/// was written as `'`, so the value changed between the first and the second parse.
+#[test]
+fn a_quote_inside_a_parameter_value_reads_as_it_is_written() {
+    let text = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:u\r\n\
+                ATTENDEE;CN=Nina;PARTSTAT=At\",\"mailto:y@example.net\";ROLE=OPT:urn:uuid:5a\r\n\
+                END:VEVENT\r\nEND:VCALENDAR\r\n";
+    assert_round_trip_stable(text);
+}
+
+/// Fuzzing find (vcal_roundtrip): a vCalendar value holding a lone CR and NULs was written
+/// into iCalendar as it was: the CR broke the line and the result did not parse.
+#[test]
+fn control_characters_in_a_vcalendar_value_give_parsable_icalendar() {
+    let text = "BEGIN:VCALENDAR\r\nVERSION:1.0\r\nBEGIN:VEVENT\r\nUID:ev-2@peer\0\0\0x\r\n\
+                DTSTART:20250101T090000Z\r\nSUMMARY:Ser\0\0ver\rtest\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let ics = vcal::vcal_to_ical(text).expect("converts");
+    let cal = ical::parse_calendar(&ics).expect("the conversion is iCalendar");
+    let event = &cal.components[0];
+    assert!(
+        event.properties.iter().any(|p| p.value == "ev-2@peerx"),
+        "{ics}"
+    );
+    assert_round_trip_stable(&ics);
+}
+
+/// Fuzzing find (ical_roundtrip): `END` alone on a line was read as a property named END;
+/// written back as `END:` it closed the event early and the text no longer parsed.
+#[test]
+fn end_alone_on_a_line_is_an_error() {
+    let text = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:u\r\nEND\r\n\
+                BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT5M\r\nEND:VALARM\r\n\
+                END:VEVENT\r\nEND:VCALENDAR\r\n";
+    assert!(ical::parse_calendar(text).is_err());
+    assert_round_trip_stable(text);
+}
+
+/// Fuzzing find (ical_roundtrip): a parameter value the parser left in its quotes was
+/// written as a quoted list and read back without them.
+#[test]
+fn a_parameter_value_left_in_its_quotes_reads_as_it_is_written() {
+    let text = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:u\r\n\
+                ATTENDEE;CN=\"\"Doe, Jane\"\";ROLE=REQ-PARTICIPANT:mailto:\r\n\
+                ATTENDEE;CN=\"Doe, Jane\";MEMBER=\"mailto:a@b.c\",\"mailto:d@e.f\":mailto:x\r\n\
+                END:VEVENT\r\nEND:VCALENDAR\r\n";
+    assert_round_trip_stable(text);
+}

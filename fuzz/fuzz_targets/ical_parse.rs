@@ -20,6 +20,9 @@ fuzz_target!(|data: &[u8]| {
         let ics = ical::event_to_ics(&a.event);
         let _ = ical::merge_event(text, &a.event);
         let _ = ical::vcal::event_to_vcal(&a.event);
-        assert!(ical::ics_to_event(&ics).is_ok(), "our own export must read back");
+        assert!(
+            ical::ics_to_event(&ics).is_ok(),
+            "our own export must read back"
+        );
     }
 });

@@ -15,5 +15,9 @@ fuzz_target!(|data: &[u8]| {
     let written = ical::write_calendar(&first);
     let second = ical::parse_calendar(&written).expect("written calendar parses again");
     assert_eq!(first, second, "tree changed through write and parse");
-    assert_eq!(written, ical::write_calendar(&second), "writing is not stable");
+    assert_eq!(
+        written,
+        ical::write_calendar(&second),
+        "writing is not stable"
+    );
 });

@@ -23,6 +23,27 @@ pub fn escape_text(s: &str) -> String {
     out
 }
 
+/// A property value as it can stand in a content line: a line break (which only a writer
+/// fed by another format can meet) becomes the TEXT escape `\\n`, and other control
+/// characters, which iCalendar does not allow, are removed (tab is kept). Parsing applies the
+/// same, so that parse, write and parse again give the same value.
+pub fn clean_value(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(|c| c.is_control() && c != '\t') {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let joined = s.replace("\r\n", "\n").replace('\r', "\n");
+    let mut out = String::with_capacity(joined.len());
+    for c in joined.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push(c),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// Unescapes an iCalendar TEXT value (`\n`/`\N`, `\,`, `\;`, `\\`; a stray `\:` too). Unknown
 /// escapes are kept as written.
 pub fn unescape_text(s: &str) -> String {

@@ -35,14 +35,17 @@ pub fn content_line(p: &Property) -> String {
         line.push_str(&param_value(v));
     }
     line.push(':');
-    line.push_str(&p.value);
+    line.push_str(&super::values::clean_value(&p.value));
     line
 }
 
 /// Quotes a parameter value when it holds `:`, `;` or `,`; a value already written as a quoted
 /// list (`"a","b"`) is kept as it is.
 fn param_value(v: &str) -> String {
-    let v: String = v.chars().filter(|c| !matches!(c, '\r' | '\n')).collect();
+    let v: String = v
+        .chars()
+        .filter(|c| !c.is_control() || *c == '\t')
+        .collect();
     if v.starts_with('"') && v.ends_with('"') && v.len() >= 2 {
         v
     } else if v.contains([':', ';', ',']) {
