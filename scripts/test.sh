@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # THE test command: installs the test peers, builds everything, checks formatting and lints,
 # and runs every test of the workspace (unit tests and the integration tests against real
-# servers on 127.0.0.1). Works without a terminal (CI=true). Exit code 0 only if all pass.
+# servers on 127.0.0.1), then the binding tests in Python, Kotlin and Swift
+# (scripts/test-bindings.sh). Works without a terminal (CI=true). Exit code 0 only if all pass.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -42,10 +43,16 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 
 section "cargo test"
 log="$(mktemp)"
-trap 'rm -f "$log"' EXIT
+trap 'rm -f "$log" "$log.bindings"' EXIT
 set +e
 cargo test --workspace --no-fail-fast -- --test-threads "$RUST_TEST_THREADS" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
+set -e
+
+section "binding tests (Python, Kotlin, Swift)"
+set +e
+bash scripts/test-bindings.sh 2>&1 | tee "$log.bindings"
+bindings_rc=${PIPESTATUS[0]}
 set -e
 
 section "summary"
@@ -60,4 +67,6 @@ awk '/^test result:/ {
         }
      }
      END { printf "total: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
-exit "$rc"
+grep -E '^(python|kotlin|swift): ' "$log.bindings" || true
+[ "$rc" -eq 0 ] || exit "$rc"
+exit "$bindings_rc"

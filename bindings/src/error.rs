@@ -1,0 +1,120 @@
+//! `SyncError`, the one error of the bindings, and its conversion from core's error: the only
+//! place where core errors are sorted for the apps.
+
+use crate::records::{HoldReason, PlannedChange};
+
+/// Every error a binding call can give, sorted by what the app does about it.
+#[derive(Debug, Clone, thiserror::Error, uniffi::Error)]
+pub enum SyncError {
+    /// The server refused the credentials: ask for the password again.
+    #[error("authentication failed: {message}")]
+    Auth {
+        /// Details, without the password.
+        message: String,
+    },
+    /// The server cannot be reached or is busy, or another sync runs on this store: nothing
+    /// was lost; try again later.
+    #[error("unavailable: {message}")]
+    Unavailable {
+        /// Seconds the server asked to wait, when it said.
+        retry_after_s: Option<u64>,
+        /// Details.
+        message: String,
+    },
+    /// A safety check held the sync back; nothing was applied. Show the plan and sync again
+    /// with `confirmed` to apply it.
+    #[error("held back for confirmation")]
+    NeedsConfirmation {
+        /// Why.
+        reason: HoldReason,
+        /// What the sync would do.
+        plan: Vec<PlannedChange>,
+    },
+    /// `interrupt()` stopped the sync; the next sync goes on from where it stopped.
+    #[error("sync interrupted")]
+    Interrupted,
+    /// The device calendar failed (the app's `DeviceCalendar` threw or refused).
+    #[error("device calendar: {message}")]
+    Device {
+        /// Details.
+        message: String,
+    },
+    /// Bad settings or arguments (unknown account, invalid URL, ...).
+    #[error("configuration: {message}")]
+    Config {
+        /// Details.
+        message: String,
+    },
+    /// The server answered something this client cannot use.
+    #[error("protocol: {message}")]
+    Protocol {
+        /// Details.
+        message: String,
+    },
+    /// The local store failed.
+    #[error("storage: {message}")]
+    Storage {
+        /// Details.
+        message: String,
+    },
+}
+
+/// Any exception a foreign callback throws that is not a `SyncError` is a device error.
+impl From<uniffi::UnexpectedUniFFICallbackError> for SyncError {
+    fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        SyncError::Device { message: e.reason }
+    }
+}
+
+/// Sorts core's errors for the apps: the one place where that happens.
+impl From<synchro_core::Error> for SyncError {
+    fn from(e: synchro_core::Error) -> Self {
+        use synchro_core::Error as E;
+        let message = e.to_string();
+        match e {
+            E::Auth => SyncError::Auth { message },
+            E::RetryLater { after } => SyncError::Unavailable {
+                retry_after_s: after.map(|d| d.as_secs()),
+                message,
+            },
+            E::Network(_) | E::Busy => SyncError::Unavailable {
+                retry_after_s: None,
+                message,
+            },
+            E::Http { status, .. } if status >= 500 => SyncError::Unavailable {
+                retry_after_s: None,
+                message,
+            },
+            E::Http { .. } | E::Protocol(_) | E::InvalidCalendar(_) => {
+                SyncError::Protocol { message }
+            }
+            E::NeedsConfirmation(reason) => SyncError::NeedsConfirmation {
+                reason: reason.into(),
+                plan: Vec::new(),
+            },
+            E::Interrupted => SyncError::Interrupted,
+            E::Device(message) => SyncError::Device { message },
+            E::Config(message) => SyncError::Config { message },
+            E::Store(_) | E::Io(_) => SyncError::Storage { message },
+        }
+    }
+}
+
+/// A failed sync: its error, with the plan of its report when it was held back.
+impl From<synchro_core::agent::SyncFailure> for SyncError {
+    fn from(f: synchro_core::agent::SyncFailure) -> Self {
+        match SyncError::from(f.error) {
+            SyncError::NeedsConfirmation { reason, .. } => SyncError::NeedsConfirmation {
+                reason,
+                plan: f
+                    .report
+                    .plan
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(Into::into)
+                    .collect(),
+            },
+            other => other,
+        }
+    }
+}
