@@ -14,6 +14,9 @@ export RUST_TEST_THREADS="${RUST_TEST_THREADS:-2}"
 
 section() { echo "== $*"; }
 
+section "hermetic: no path outside the repository"
+bash scripts/check-hermetic.sh
+
 section "install test peers"
 bash scripts/install-peers.sh
 

@@ -1,25 +1,24 @@
-//! `account add`, `account list`, `status`.
+//! `account add|set|list|remove` and `status`, over the agent.
 
-use crate::args::AddArgs;
+use crate::args::{AddArgs, SetArgs};
 use crate::password::password;
 use serde_json::json;
-use synchro_core::store::{Account, AccountSettings, Protocol, SqliteStore};
-use synchro_core::sync::caldav::{discover_calendars, pick_calendar};
-use synchro_core::{Error, Result};
+use synchro_core::agent::{
+    AccountSettings, AccountUpdate, NewAccount, ServerConfig, SyncMlAuth, SyncMlFormat,
+};
+use synchro_core::local::open_local;
+use synchro_core::{Error, Result, SyncAgent};
 
-/// Adds an account after checking the server and finding its calendar.
-pub fn add(store: &mut SqliteStore, args: AddArgs) -> Result<()> {
-    if store.read().account(&args.name)?.is_some() {
+/// Adds an account: a CalDAV one after checking the server and finding its calendar, a
+/// SyncML one without contacting the server.
+pub fn add(agent: &SyncAgent, args: AddArgs) -> Result<()> {
+    if agent.account(&args.name).is_ok() {
         return Err(Error::Config(format!(
             "an account named {:?} already exists",
             args.name
         )));
     }
-    synchro_core::local::open_local(&args.local)?;
-    if let Some(url) = args.syncml.clone() {
-        return add_syncml(store, args, url);
-    }
-    let caldav = args.caldav.clone().unwrap_or_default();
+    open_local(&args.local)?;
     let mut settings = AccountSettings {
         no_sync_collection: args.no_sync_collection,
         ..AccountSettings::default()
@@ -27,146 +26,110 @@ pub fn add(store: &mut SqliteStore, args: AddArgs) -> Result<()> {
     if let Some(n) = args.multiget_batch {
         settings.multiget_batch = n.max(1);
     }
-    let account = Account {
-        id: 0,
+    let (server, secret) = match (&args.syncml, &args.caldav) {
+        (Some(url), _) => (
+            ServerConfig::SyncMl {
+                url: url.clone(),
+                server_uri: args.server_uri.clone(),
+                device_id: args.device_id.clone(),
+                format: match args.format {
+                    Some(crate::args::SyncMlFormat::Vcalendar) => SyncMlFormat::VCalendar,
+                    _ => SyncMlFormat::ICalendar,
+                },
+                wbxml: args.wbxml,
+                auth: match args.auth {
+                    crate::args::SyncMlAuth::Md5 => SyncMlAuth::Md5,
+                    crate::args::SyncMlAuth::Basic => SyncMlAuth::Basic,
+                },
+            },
+            String::new(),
+        ),
+        (None, url) => {
+            let url = url.clone().unwrap_or_default();
+            let secret = password(&args.password, &args.username)?;
+            if args.calendar.is_none() {
+                let found = agent.discover_calendars(&url, &args.username, &secret)?;
+                println!("Found {} calendar(s):", found.len());
+                for c in &found {
+                    println!(
+                        "  {}  {}{}{}",
+                        c.url,
+                        c.display_name.as_deref().unwrap_or("(no name)"),
+                        if c.read_only { "  [read-only]" } else { "" },
+                        if c.components.is_empty() {
+                            String::new()
+                        } else {
+                            format!("  [{}]", c.components.join(","))
+                        }
+                    );
+                }
+            }
+            (
+                ServerConfig::CalDav {
+                    url,
+                    calendar: args.calendar.clone(),
+                },
+                secret,
+            )
+        }
+    };
+    let new = NewAccount {
         name: args.name.clone(),
-        protocol: Protocol::CalDav,
-        server_url: caldav.clone(),
         username: args.username.clone(),
         local: args.local.clone(),
         past_days: args.past_days,
+        server,
         settings,
     };
-    let password = password(&args.password, &args.username)?;
-    let target = args.calendar.as_deref().unwrap_or(&caldav);
-    let found = discover_calendars(&account, &password, target)?;
-    let chosen = match &args.calendar {
-        Some(url) => found
-            .iter()
-            .find(|c| same_url(&c.url, url))
-            .or(found.first())
-            .ok_or_else(|| Error::Config(format!("{url} is not a calendar collection")))?,
-        None => {
-            println!("Found {} calendar(s):", found.len());
-            for c in &found {
-                println!(
-                    "  {}  {}{}{}",
-                    c.url,
-                    c.display_name.as_deref().unwrap_or("(no name)"),
-                    if c.read_only { "  [read-only]" } else { "" },
-                    if c.components.is_empty() {
-                        String::new()
-                    } else {
-                        format!("  [{}]", c.components.join(","))
-                    }
-                );
-            }
-            pick_calendar(&found).ok_or_else(|| {
-                Error::Config("no calendar holding events was found; pass --calendar URL".into())
-            })?
-        }
-    };
-    let id = store.read().add_account(&account, Some(&chosen.url))?;
-    let cal = store.read().calendar_state(id)?;
-    store
-        .read()
-        .set_remote_calendar(cal.id, &chosen.url, chosen.display_name.as_deref())?;
-    println!(
-        "Account {} added: {} ({}) <-> {}{}",
-        account.name,
-        chosen.url,
-        chosen.display_name.as_deref().unwrap_or("no name"),
-        account.local,
-        if chosen.read_only {
-            " (read-only calendar)"
-        } else {
-            ""
-        }
-    );
+    let info = agent.add_account(&new, &secret)?;
+    match &info.device_id {
+        Some(device_id) => println!(
+            "Account {} added: SyncML {} ({}, device id {device_id}) <-> {}",
+            info.name,
+            info.server_url,
+            info.calendar_url.as_deref().unwrap_or_default(),
+            info.local
+        ),
+        None => println!(
+            "Account {} added: {} ({}) <-> {}",
+            info.name,
+            info.calendar_url.as_deref().unwrap_or_default(),
+            info.calendar_name.as_deref().unwrap_or("no name"),
+            info.local
+        ),
+    }
     Ok(())
-}
-
-/// Adds a SyncML account: nothing is sent to the server until the first sync (a session
-/// changes the server's state); the device id is kept in the store for good.
-fn add_syncml(store: &mut SqliteStore, args: AddArgs, url: String) -> Result<()> {
-    use synchro_core::sync::syncml::{new_device_id, DEFAULT_SERVER_URI};
-    let account = Account {
-        id: 0,
-        name: args.name.clone(),
-        protocol: Protocol::SyncMl,
-        server_url: url.clone(),
-        username: args.username.clone(),
-        local: args.local.clone(),
-        past_days: args.past_days,
-        settings: AccountSettings::default(),
-    };
-    let id = store.read().add_account(&account, None)?;
-    let cal = store.read().calendar_state(id)?;
-    let server_uri = args
-        .server_uri
-        .clone()
-        .unwrap_or_else(|| DEFAULT_SERVER_URI.to_string());
-    let state = synchro_core::store::SyncMlState {
-        calendar_id: cal.id,
-        device_id: args.device_id.clone().unwrap_or_else(new_device_id),
-        server_uri: server_uri.clone(),
-        format: match args.format {
-            Some(crate::args::SyncMlFormat::Vcalendar) => "vcalendar".into(),
-            _ => "icalendar".into(),
-        },
-        wbxml: args.wbxml,
-        auth: match args.auth {
-            crate::args::SyncMlAuth::Md5 => "md5",
-            crate::args::SyncMlAuth::Basic => "basic",
-        }
-        .into(),
-        ..Default::default()
-    };
-    store.read().save_syncml_state(&state)?;
-    store
-        .read()
-        .set_remote_calendar(cal.id, &format!("{url}#{server_uri}"), None)?;
-    println!(
-        "Account {} added: SyncML {url} (datastore {server_uri}, device id {}) <-> {}",
-        account.name, state.device_id, account.local
-    );
-    Ok(())
-}
-
-fn same_url(a: &str, b: &str) -> bool {
-    a.trim_end_matches('/') == b.trim_end_matches('/')
-        || a.trim_end_matches('/').ends_with(b.trim_end_matches('/'))
 }
 
 /// Lists accounts.
-pub fn list(store: &SqliteStore, json: bool) -> Result<()> {
-    let accounts = store.read().accounts()?;
-    if json {
-        let mut out = Vec::new();
-        for a in &accounts {
-            let cal = store.read().calendar_state(a.id)?;
-            out.push(json!({
-                "name": a.name,
-                "protocol": a.protocol,
-                "server": a.server_url,
-                "username": a.username,
-                "calendar": cal.remote_url,
-                "local": a.local,
-                "past_days": a.past_days,
-                "no_sync_collection": a.settings.no_sync_collection,
-            }));
-        }
+pub fn list(agent: &SyncAgent, as_json: bool) -> Result<()> {
+    let accounts = agent.list_accounts()?;
+    if as_json {
+        let out: Vec<_> = accounts
+            .iter()
+            .map(|a| {
+                json!({
+                    "name": a.name,
+                    "protocol": a.protocol,
+                    "server": a.server_url,
+                    "username": a.username,
+                    "calendar": a.calendar_url,
+                    "local": a.local,
+                    "past_days": a.past_days,
+                    "no_sync_collection": a.settings.no_sync_collection,
+                })
+            })
+            .collect();
         println!("{}", serde_json::Value::Array(out));
     } else if accounts.is_empty() {
         println!("No accounts. Add one with: synchro account add NAME --caldav URL --username USER --local vdir:DIR");
     } else {
         for a in &accounts {
-            let cal = store.read().calendar_state(a.id)?;
             println!(
                 "{}  {}  {} <-> {}",
                 a.name,
                 a.username,
-                cal.remote_url.as_deref().unwrap_or(&a.server_url),
+                a.calendar_url.as_deref().unwrap_or(&a.server_url),
                 a.local
             );
         }
@@ -174,58 +137,37 @@ pub fn list(store: &SqliteStore, json: bool) -> Result<()> {
     Ok(())
 }
 
-pub(crate) fn selected(store: &SqliteStore, name: Option<&str>) -> Result<Vec<Account>> {
-    match name {
-        Some(n) => Ok(vec![store
-            .read()
-            .account(n)?
-            .ok_or_else(|| Error::Config(format!("no account named {n:?}")))?]),
-        None => store.read().accounts(),
-    }
+/// Removes an account and what the store kept for it; neither calendar is touched.
+pub fn remove(agent: &SyncAgent, name: &str) -> Result<()> {
+    agent.remove_account(name)?;
+    println!("Account {name} removed (both calendars left as they are)");
+    Ok(())
 }
 
 /// Shows the state of accounts: calendar, last sync, items, last result.
-pub fn status(store: &SqliteStore, name: Option<&str>, json: bool) -> Result<()> {
-    let mut out = Vec::new();
-    for a in selected(store, name)? {
-        let cal = store.read().calendar_state(a.id)?;
-        let items = store.read().item_count(cal.id)?;
-        let last = store.read().sessions(a.id, 1)?.into_iter().next();
-        let conflicts = store.read().conflicts(a.id)?.len();
-        out.push(json!({
-            "account": a.name,
-            "calendar": cal.remote_url,
-            "local": a.local,
-            "items": items,
-            "last_sync_at": cal.last_sync_at,
-            "last_success_at": cal.last_success_at,
-            "last_status": last.as_ref().map(|s| s.status.clone()),
-            "last_report": last.map(|s| s.report),
-            "conflicts_kept": conflicts,
-            "incremental": cal.sync_token.is_some() || cal.ctag.is_some(),
-        }));
-    }
-    if json {
-        for o in &out {
-            println!("{o}");
+pub fn status(agent: &SyncAgent, name: Option<&str>, as_json: bool) -> Result<()> {
+    for s in agent.status(name)? {
+        if as_json {
+            println!("{}", serde_json::to_string(&s).expect("status serialises"));
+            continue;
         }
-        return Ok(());
-    }
-    for o in out {
-        println!("{}", o["account"].as_str().unwrap_or_default());
+        println!("{}", s.account);
         println!(
             "  calendar     {}",
-            o["calendar"].as_str().unwrap_or("(not chosen)")
+            s.calendar.as_deref().unwrap_or("(not chosen)")
         );
-        println!("  local        {}", o["local"].as_str().unwrap_or_default());
-        println!("  events       {}", o["items"]);
+        println!("  local        {}", s.local);
+        println!("  events       {}", s.items);
         println!(
             "  last sync    {} ({})",
-            fmt_time(o["last_sync_at"].as_i64()),
-            o["last_status"].as_str().unwrap_or("never")
+            fmt_time(s.last_sync_at),
+            s.last_status.map(crate::words::status).unwrap_or("never")
         );
-        println!("  last success {}", fmt_time(o["last_success_at"].as_i64()));
-        println!("  conflicts    {} kept", o["conflicts_kept"]);
+        println!("  last success {}", fmt_time(s.last_success_at));
+        println!("  conflicts    {} kept", s.conflicts_kept);
+        if s.syncing {
+            println!("  syncing now");
+        }
     }
     Ok(())
 }
@@ -238,16 +180,19 @@ pub(crate) fn fmt_time(secs: Option<i64>) -> String {
 }
 
 /// Changes an account's settings, after a full snapshot of both sides.
-pub fn set(store: &mut SqliteStore, args: crate::args::SetArgs) -> Result<()> {
-    let account = selected(store, Some(&args.name))?.remove(0);
-    let mut next = account.clone();
+pub fn set(agent: &SyncAgent, args: SetArgs) -> Result<()> {
+    let account = agent.account(&args.name)?;
+    let mut update = AccountUpdate {
+        past_days: account.past_days,
+        settings: account.settings.clone(),
+    };
     if let Some(d) = args.past_days {
-        next.past_days = Some(d);
+        update.past_days = Some(d);
     }
     if args.all_events {
-        next.past_days = None;
+        update.past_days = None;
     }
-    let s = &mut next.settings;
+    let s = &mut update.settings;
     if let Some(v) = args.sync_collection {
         s.no_sync_collection = !v;
     }
@@ -266,21 +211,13 @@ pub fn set(store: &mut SqliteStore, args: crate::args::SetArgs) -> Result<()> {
     if let Some(v) = args.backup_max_mib {
         s.backup_max_mib = v;
     }
-    if next == account {
-        println!("nothing to change");
-        return Ok(());
+    let device = open_local(&account.local)?;
+    match agent.update_account(&account.name, &update, device.as_ref())? {
+        Some(id) => println!(
+            "{}: settings changed (backup #{id} taken first)",
+            account.name
+        ),
+        None => println!("nothing to change"),
     }
-    let device = synchro_core::local::open_local(&account.local)?;
-    let id = synchro_core::backup::snapshot_offline(
-        store,
-        &account,
-        device.as_ref(),
-        "settings-change",
-    )?;
-    store.read().update_account(&next)?;
-    println!(
-        "{}: settings changed (backup #{id} taken first)",
-        account.name
-    );
     Ok(())
 }

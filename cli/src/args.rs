@@ -80,6 +80,12 @@ pub enum AccountCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Remove an account and what the store kept for it (history, conflict copies,
+    /// backups); neither calendar is touched.
+    Remove {
+        /// Account name.
+        name: String,
+    },
 }
 
 /// Backup commands.

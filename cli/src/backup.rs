@@ -1,36 +1,24 @@
-//! `backup list|create|export|restore`.
+//! `backup list|create|export|restore`, over the agent.
 
-use crate::account::{fmt_time, selected};
+use crate::account::fmt_time;
 use crate::args::{BackupCommand, ExportSide, RestoreSide};
 use crate::password::password;
-use std::path::Path;
-use std::time::Duration;
-use synchro_core::backup::restore::{restore, Side};
-use synchro_core::backup::{snapshot_now, snapshot_offline};
+use crate::words;
+use synchro_core::agent::Protocol;
 use synchro_core::local::open_local;
-use synchro_core::store::{Account, Protocol, SqliteStore, SyncLock};
-use synchro_core::sync::caldav::client_for;
-use synchro_core::{Error, Result};
-
-fn account_of_backup(store: &SqliteStore, id: i64) -> Result<Account> {
-    let info = store
-        .read()
-        .backups(None)?
-        .into_iter()
-        .find(|b| b.id == id)
-        .ok_or_else(|| Error::Config(format!("no backup with id {id}")))?;
-    store
-        .read()
-        .account(&info.account)?
-        .ok_or_else(|| Error::Config(format!("no account named {:?}", info.account)))
-}
+use synchro_core::model::Side;
+use synchro_core::{Error, Result, SyncAgent};
 
 /// Runs a backup command; returns the exit code.
-pub fn run(store: &mut SqliteStore, db: &Path, command: BackupCommand) -> Result<u8> {
+pub fn run(agent: &SyncAgent, command: BackupCommand) -> Result<u8> {
     match command {
         BackupCommand::List { name, json } => {
-            for account in selected(store, name.as_deref())? {
-                let list = store.read().backups(Some(account.id))?;
+            let accounts = match &name {
+                Some(n) => vec![agent.account(n)?],
+                None => agent.list_accounts()?,
+            };
+            for account in accounts {
+                let list = agent.backups(Some(&account.name))?;
                 if json {
                     for b in &list {
                         println!("{}", serde_json::to_string(b).expect("serialises"));
@@ -43,8 +31,8 @@ pub fn run(store: &mut SqliteStore, db: &Path, command: BackupCommand) -> Result
                         "  #{:<4} {}  {:<15} {:<6} device {:>6}  server {:>6}  {:>9} B{}",
                         b.id,
                         fmt_time(Some(b.created_at)),
-                        b.reason,
-                        b.side,
+                        b.reason.as_str(),
+                        words::side(b.side),
                         b.device_items,
                         b.server_items,
                         b.size,
@@ -55,42 +43,28 @@ pub fn run(store: &mut SqliteStore, db: &Path, command: BackupCommand) -> Result
             Ok(0)
         }
         BackupCommand::Create { name, password: pw } => {
-            let _lock = SyncLock::acquire(db, Duration::from_secs(5))?;
-            let account = selected(store, Some(&name))?.remove(0);
+            let account = agent.account(&name)?;
             let device = open_local(&account.local)?;
-            let id = match account.protocol {
-                Protocol::CalDav => {
-                    let secret = password(&pw, &account.username)?;
-                    let mut client = client_for(&account, &secret)?;
-                    snapshot_now(store, &account, &mut client, device.as_ref(), "manual")?
-                }
-                // The server side as the store last saw it (no download in SyncML).
-                Protocol::SyncMl => snapshot_offline(store, &account, device.as_ref(), "manual")?,
+            // SyncML: the server side as the store last saw it (no download, no password).
+            let secret = match account.protocol {
+                Protocol::CalDav => password(&pw, &account.username)?,
+                Protocol::SyncMl => String::new(),
             };
-            let b = store
-                .read()
-                .backups(Some(account.id))?
-                .into_iter()
-                .find(|b| b.id == id)
-                .expect("just stored");
+            let b = agent.create_backup(&name, &secret, device.as_ref())?;
             println!(
-                "backup #{id}: {} local and {} server event(s), {} bytes",
-                b.device_items, b.server_items, b.size
+                "backup #{}: {} local and {} server event(s), {} bytes",
+                b.id, b.device_items, b.server_items, b.size
             );
             Ok(0)
         }
         BackupCommand::Export { id, file, side } => {
-            let data = store
-                .read()
-                .backup_data(id)?
-                .ok_or_else(|| Error::Config(format!("no backup with id {id}")))?;
-            let (device, server) = (data.device, data.server);
-            let part = match side {
-                Some(ExportSide::Device) => device,
-                Some(ExportSide::Server) => server,
-                None => server.or(device),
-            }
-            .ok_or_else(|| Error::Config(format!("backup {id} has no such part")))?;
+            let part = agent.backup_part(
+                id,
+                side.map(|s| match s {
+                    ExportSide::Device => Side::Device,
+                    ExportSide::Server => Side::Server,
+                }),
+            )?;
             std::fs::write(&file, part.ics)
                 .map_err(|e| Error::Config(format!("cannot write {}: {e}", file.display())))?;
             println!("{} event(s) written to {}", part.items, file.display());
@@ -103,33 +77,32 @@ pub fn run(store: &mut SqliteStore, db: &Path, command: BackupCommand) -> Result
             yes,
             password: pw,
         } => {
-            let _lock = SyncLock::acquire(db, Duration::from_secs(5))?;
-            let account = account_of_backup(store, id)?;
-            let mut client = match account.protocol {
-                Protocol::CalDav => {
-                    let secret = password(&pw, &account.username)?;
-                    Some(client_for(&account, &secret)?)
-                }
-                Protocol::SyncMl => None,
-            };
-            let mut device = open_local(&account.local)?;
+            let account = agent.account(&agent.backup(id)?.account)?;
             let side = match side {
                 RestoreSide::Device => Side::Device,
                 RestoreSide::Server => Side::Server,
                 RestoreSide::Both => Side::Both,
             };
-            let report = restore(
-                store,
-                &account,
-                client.as_mut(),
-                device.as_mut(),
-                id,
-                side,
-                yes,
-                dry_run,
-            )?;
+            if account.protocol == Protocol::SyncMl && side != Side::Device {
+                return Err(Error::Config(
+                    "restoring the server side is only available for CalDAV accounts; use \
+                     --side device"
+                        .into(),
+                ));
+            }
+            let secret = match (account.protocol, side) {
+                (Protocol::CalDav, Side::Server | Side::Both) => password(&pw, &account.username)?,
+                _ => String::new(),
+            };
+            let mut device = open_local(&account.local)?;
+            let report = agent.restore(id, side, dry_run, yes, &secret, device.as_mut())?;
             for c in &report.changes {
-                println!("  {:<6} {:<6} {}", c.side, c.action, c.uid);
+                println!(
+                    "  {:<6} {:<6} {}",
+                    words::side(c.side),
+                    words::restore_action(c.action),
+                    c.uid
+                );
             }
             println!(
                 "{} change(s){}{}",

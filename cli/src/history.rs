@@ -1,15 +1,19 @@
 //! `log` (past syncs) and `conflicts` (kept losing versions, exportable as .ics).
 
-use crate::account::{fmt_time, selected};
+use crate::account::fmt_time;
+use crate::words;
 use serde_json::json;
 use std::path::Path;
-use synchro_core::store::SqliteStore;
-use synchro_core::{ical, Error, Result};
+use synchro_core::{ical, Error, Result, SyncAgent};
 
 /// Prints the history of syncs.
-pub fn log(store: &SqliteStore, name: Option<&str>, limit: u32, as_json: bool) -> Result<()> {
-    for account in selected(store, name)? {
-        let sessions = store.read().sessions(account.id, limit)?;
+pub fn log(agent: &SyncAgent, name: Option<&str>, limit: u32, as_json: bool) -> Result<()> {
+    let accounts = match name {
+        Some(n) => vec![agent.account(n)?],
+        None => agent.list_accounts()?,
+    };
+    for account in accounts {
+        let sessions = agent.history(Some(&account.name), limit)?;
         if !as_json {
             println!("{}", account.name);
             if sessions.is_empty() {
@@ -22,9 +26,9 @@ pub fn log(store: &SqliteStore, name: Option<&str>, limit: u32, as_json: bool) -
                 println!(
                     "{}",
                     json!({
-                        "account": account.name,
+                        "account": s.account,
                         "started_at": s.started_at,
-                        "mode": s.mode,
+                        "mode": "sync",
                         "status": s.status,
                         "device": r["device"],
                         "server": r["server"],
@@ -42,8 +46,8 @@ pub fn log(store: &SqliteStore, name: Option<&str>, limit: u32, as_json: bool) -
             println!(
                 "  {}  {:<4} {:<18} local +{} ~{} -{}  server +{} ~{} -{}  {} conflict(s)  {} req  {} B in  {:.1} s{}",
                 fmt_time(Some(s.started_at)),
-                s.mode,
-                s.status,
+                "sync",
+                words::status(s.status),
                 n("device", "added"),
                 n("device", "updated"),
                 n("device", "deleted"),
@@ -67,14 +71,18 @@ pub fn log(store: &SqliteStore, name: Option<&str>, limit: u32, as_json: bool) -
 
 /// Lists (and optionally exports) the kept conflict copies.
 pub fn conflicts(
-    store: &SqliteStore,
+    agent: &SyncAgent,
     name: Option<&str>,
     as_json: bool,
     export: Option<&Path>,
 ) -> Result<()> {
+    let accounts = match name {
+        Some(n) => vec![agent.account(n)?],
+        None => agent.list_accounts()?,
+    };
     let mut objects = Vec::new();
-    for account in selected(store, name)? {
-        let copies = store.read().conflicts(account.id)?;
+    for account in accounts {
+        let copies = agent.conflicts(Some(&account.name))?;
         if !as_json && export.is_none() {
             println!("{}: {} conflict copy(ies)", account.name, copies.len());
         }
@@ -83,7 +91,7 @@ pub fn conflicts(
                 println!(
                     "{}",
                     json!({
-                        "account": account.name,
+                        "account": c.account,
                         "id": c.id,
                         "uid": c.uid,
                         "created_at": c.created_at,
@@ -93,17 +101,13 @@ pub fn conflicts(
                     })
                 );
             } else if export.is_none() {
-                let summary = ical::ics_to_event(&c.ics)
-                    .ok()
-                    .and_then(|e| e.summary)
-                    .unwrap_or_default();
                 println!(
                     "  #{} {}  {}  {} ({} version kept: {})",
                     c.id,
                     fmt_time(Some(c.created_at)),
                     c.uid,
-                    summary,
-                    c.losing_side,
+                    c.summary.as_deref().unwrap_or_default(),
+                    words::side(c.losing_side),
                     c.reason
                 );
             }

@@ -10,12 +10,14 @@ mod history;
 mod password;
 mod progress;
 mod sync;
+mod words;
 
 use args::{AccountCommand, Cli, Command};
 use clap::Parser;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use synchro_core::{store::SqliteStore, Error, ErrorKind};
+use std::sync::Arc;
+use synchro_core::{Error, ErrorKind, SyncAgent};
 
 /// Exit code for a failed command.
 pub(crate) fn exit_code_for(kind: ErrorKind) -> u8 {
@@ -43,31 +45,29 @@ fn main() -> ExitCode {
     .format_timestamp(None)
     .init();
     let db = cli.db.clone().unwrap_or_else(default_db);
-    let mut store = match SqliteStore::open(&db) {
-        Ok(s) => s,
+    let agent = match SyncAgent::open(&db) {
+        Ok(a) => Arc::new(a),
         Err(e) => {
             eprintln!("synchro: cannot open the store {}: {e}", db.display());
             return ExitCode::from(1);
         }
     };
     let result: Result<u8, Error> = match cli.command {
-        Command::Account {
-            command: AccountCommand::Add(add),
-        } => account::add(&mut store, add).map(|_| 0),
-        Command::Account {
-            command: AccountCommand::List { json },
-        } => account::list(&store, json).map(|_| 0),
-        Command::Account {
-            command: AccountCommand::Set(set),
-        } => account::set(&mut store, set).map(|_| 0),
-        Command::Backup { command } => backup::run(&mut store, &db, command),
-        Command::Sync(args) => sync::sync(&mut store, &db, args),
-        Command::Status { name, json } => account::status(&store, name.as_deref(), json).map(|_| 0),
+        Command::Account { command } => match command {
+            AccountCommand::Add(add) => account::add(&agent, add),
+            AccountCommand::List { json } => account::list(&agent, json),
+            AccountCommand::Set(set) => account::set(&agent, set),
+            AccountCommand::Remove { name } => account::remove(&agent, &name),
+        }
+        .map(|_| 0),
+        Command::Backup { command } => backup::run(&agent, command),
+        Command::Sync(args) => sync::sync(agent.clone(), args),
+        Command::Status { name, json } => account::status(&agent, name.as_deref(), json).map(|_| 0),
         Command::Log { name, limit, json } => {
-            history::log(&store, name.as_deref(), limit, json).map(|_| 0)
+            history::log(&agent, name.as_deref(), limit, json).map(|_| 0)
         }
         Command::Conflicts { name, json, export } => {
-            history::conflicts(&store, name.as_deref(), json, export.as_deref()).map(|_| 0)
+            history::conflicts(&agent, name.as_deref(), json, export.as_deref()).map(|_| 0)
         }
     };
     match result {

@@ -1,83 +1,65 @@
-//! `sync`: runs the core's sync for one or every account and prints the reports.
+//! `sync`: syncs one or every account through the agent and prints the reports.
 
 use crate::args::{SyncArgs, SyncModeArg};
 use crate::password::password;
 use crate::progress::Bar;
-use std::path::Path;
-use std::time::Duration;
-use synchro_core::store::{Protocol, SqliteStore, SyncLock};
-use synchro_core::sync::caldav::sync_caldav;
-use synchro_core::sync::syncml::{sync_syncml, SyncMode};
-use synchro_core::sync::{Interrupt, Progress, SyncOptions, SyncReport, SyncStatus};
-use synchro_core::{Error, ErrorKind, Result};
-
-/// How long a sync waits for another one on the same store to finish.
-const LOCK_WAIT: Duration = Duration::from_secs(5);
+use crate::words;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use synchro_core::agent::{SyncMode, SyncOptions, SyncReport, SyncStatus};
+use synchro_core::{Error, ErrorKind, Result, SyncAgent};
 
 /// Syncs and returns the exit code.
-pub fn sync(store: &mut SqliteStore, db: &Path, args: SyncArgs) -> Result<u8> {
-    let _lock = SyncLock::acquire(db, LOCK_WAIT)?;
+pub fn sync(agent: Arc<SyncAgent>, args: SyncArgs) -> Result<u8> {
     let accounts = match &args.name {
-        Some(n) => vec![store
-            .read()
-            .account(n)?
-            .ok_or_else(|| Error::Config(format!("no account named {n:?}")))?],
-        None => store.read().accounts()?,
+        Some(n) => vec![agent.account(n)?],
+        None => agent.list_accounts()?,
     };
     if accounts.is_empty() {
         return Err(Error::Config(
             "no accounts: add one with `synchro account add`".into(),
         ));
     }
-    // Ctrl-C stops the sync at the next safe point: between
-    // two items for CalDAV, with a suspend alert for SyncML. Nothing half-done is kept.
-    let interrupt = Interrupt::default();
+    // Ctrl-C stops the sync at the next safe point: between two items for CalDAV, with a
+    // suspend alert for SyncML. Nothing half-done is kept. The accounts not synced yet are
+    // left alone.
+    let stopped = Arc::new(AtomicBool::new(false));
     {
-        let interrupt = interrupt.clone();
-        if let Err(e) = ctrlc::set_handler(move || interrupt.interrupt()) {
+        let (agent, stopped) = (agent.clone(), stopped.clone());
+        if let Err(e) = ctrlc::set_handler(move || {
+            stopped.store(true, Ordering::SeqCst);
+            agent.interrupt();
+        }) {
             log::warn!("cannot catch Ctrl-C: {e}");
         }
     }
+    let options = SyncOptions {
+        dry_run: args.dry_run,
+        confirmed: args.yes,
+        mode: args.mode.map(mode_of),
+    };
     let mut kinds = Vec::new();
     for account in accounts {
+        if stopped.load(Ordering::SeqCst) {
+            kinds.push(Some(ErrorKind::Interrupted));
+            break;
+        }
         let bar = Bar::new(!args.json);
-        let (report, error) = match password(&args.password, &account.username)
+        let result = password(&args.password, &account.username)
             .and_then(|p| synchro_core::local::open_local(&account.local).map(|d| (p, d)))
-        {
-            Ok((pw, mut device)) => {
-                let opts = SyncOptions {
-                    dry_run: args.dry_run,
-                    confirmed: args.yes,
-                    progress: &bar,
-                    interrupt: interrupt.clone(),
-                };
-                match account.protocol {
-                    Protocol::CalDav => sync_caldav(store, &account, &pw, device.as_mut(), &opts),
-                    Protocol::SyncMl => sync_syncml(
-                        store,
-                        &account,
-                        &pw,
-                        device.as_mut(),
-                        &opts,
-                        args.mode.map(mode_of),
-                    ),
-                }
+            .map_err(|e| synchro_core::agent::SyncFailure::new(&account.name, e))
+            .and_then(|(pw, mut device)| {
+                agent.sync(&account.name, &pw, device.as_mut(), &options, Some(&bar))
+            });
+        let (report, kind) = match result {
+            Ok(report) => {
+                let kind = (report.status == SyncStatus::Error).then_some(ErrorKind::Protocol);
+                (report, kind)
             }
-            Err(e) => {
-                let mut r = SyncReport::new(&account.name);
-                r.status = SyncStatus::Error;
-                r.errors.push(e.to_string());
-                (r, Some(e))
-            }
+            Err(failure) => (*failure.report, Some(failure.error.kind())),
         };
-        bar.finish();
         print_report(&report, args.json, args.dry_run);
-        kinds.push(match (&error, report.status) {
-            (Some(e), _) => Some(e.kind()),
-            (None, SyncStatus::NeedsConfirmation) => Some(ErrorKind::NeedsConfirmation),
-            (None, SyncStatus::Error) => Some(ErrorKind::Protocol),
-            (None, SyncStatus::Ok) => None,
-        });
+        kinds.push(kind);
     }
     let worst = [
         ErrorKind::Auth,
@@ -105,8 +87,13 @@ fn mode_of(m: SyncModeArg) -> SyncMode {
 }
 
 fn print_report(r: &SyncReport, json: bool, dry_run: bool) {
+    let message = r.hold.as_ref().map(|h| words::hold(h, &r.account));
     if json {
-        println!("{}", serde_json::to_string(r).expect("report serialises"));
+        let mut value = serde_json::to_value(r).expect("report serialises");
+        if let (Some(m), Some(obj)) = (&message, value.as_object_mut()) {
+            obj.insert("message".into(), m.clone().into());
+        }
+        println!("{value}");
         return;
     }
     if let Some(plan) = &r.plan {
@@ -121,7 +108,17 @@ fn print_report(r: &SyncReport, json: bool, dry_run: bool) {
             }
         );
         for c in plan {
-            println!("  {:<6} {:<8} {}  ({})", c.side, c.action, c.uid, c.reason);
+            println!(
+                "  {:<6} {:<8} {}{}  ({})",
+                words::side(c.side),
+                words::action(c.action),
+                c.uid,
+                c.summary
+                    .as_deref()
+                    .map(|s| format!(" {s:?}"))
+                    .unwrap_or_default(),
+                words::change_reason(c.reason)
+            );
         }
     }
     let status = match r.status {
@@ -142,7 +139,7 @@ fn print_report(r: &SyncReport, json: bool, dry_run: bool) {
         r.requests,
         r.duration_ms as f64 / 1000.0
     );
-    if let Some(m) = &r.message {
+    if let Some(m) = &message {
         println!("  {m}");
     }
     for e in &r.errors {

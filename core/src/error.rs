@@ -70,8 +70,8 @@ pub enum Error {
     #[error("{0}")]
     Config(String),
     /// A safety check held the sync back.
-    #[error("held back for confirmation: {0}")]
-    NeedsConfirmation(String),
+    #[error("held back for confirmation")]
+    NeedsConfirmation(crate::sync::HoldReason),
     /// Another process is syncing this store.
     #[error("another sync is running on this store; try again when it has finished")]
     Busy,

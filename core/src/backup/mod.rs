@@ -8,7 +8,7 @@ pub mod restore;
 
 use crate::device::DeviceCalendar;
 use crate::ical;
-use crate::store::{Account, BackupBudget, ItemRecord, SidePart, SqliteStore};
+use crate::store::{Account, BackupBudget, BackupReason, ItemRecord, SidePart, SqliteStore};
 use crate::sync::plan::Action;
 use crate::Result;
 use std::collections::HashMap;
@@ -54,7 +54,7 @@ pub fn budget(account: &Account) -> BackupBudget {
 pub fn keep(
     store: &SqliteStore,
     account: &Account,
-    reason: &str,
+    reason: BackupReason,
     full: bool,
     pinned: bool,
     device: Option<&SidePart>,
@@ -119,7 +119,7 @@ pub fn snapshot_now(
     account: &Account,
     client: &mut crate::remote::caldav::CalDavClient,
     device: &dyn DeviceCalendar,
-    reason: &str,
+    reason: BackupReason,
 ) -> Result<i64> {
     let url = store
         .read()
@@ -142,7 +142,7 @@ pub fn snapshot_offline(
     store: &SqliteStore,
     account: &Account,
     device: &dyn DeviceCalendar,
-    reason: &str,
+    reason: BackupReason,
 ) -> Result<i64> {
     let cal = store.read().calendar_state(account.id)?;
     let items = store.read().items(cal.id)?;

@@ -20,24 +20,27 @@ use crate::{Error, Result};
 use serde::Serialize;
 use std::collections::HashMap;
 
-/// Which side(s) to restore.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Side {
-    /// The local (device) calendar.
-    Device,
-    /// The server calendar.
-    Server,
-    /// Both.
-    Both,
+pub use crate::model::Side;
+
+/// What a restore does to one event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RestoreAction {
+    /// Re-create an event the snapshot holds and the side lost.
+    Add,
+    /// Put back the snapshot's version of a changed event.
+    Revert,
+    /// Remove an event added since the snapshot (only when confirmed).
+    Remove,
 }
 
 /// One change a restore makes (or would make, in a dry run).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RestoreChange {
-    /// `device` or `server`.
-    pub side: String,
-    /// `add`, `revert` or `remove`.
-    pub action: String,
+    /// [`Side::Device`] or [`Side::Server`].
+    pub side: Side,
+    /// What happens to the event.
+    pub action: RestoreAction,
     /// UID of the event.
     pub uid: String,
 }
@@ -66,10 +69,10 @@ fn target(part: &SidePart) -> Result<Vec<(Uid, String)>> {
     Ok(out)
 }
 
-fn change(side: &str, action: &str, uid: &Uid) -> RestoreChange {
+fn change(side: Side, action: RestoreAction, uid: &Uid) -> RestoreChange {
     RestoreChange {
-        side: side.into(),
-        action: action.into(),
+        side,
+        action,
         uid: uid.to_string(),
     }
 }
@@ -94,14 +97,18 @@ pub fn restore_server(
         let op = match current.remove(uid) {
             Some(cur) if ical::fingerprint(&cur.ics)? == ical::fingerprint(ics)? => continue,
             Some(cur) => {
-                report.changes.push(change("server", "revert", uid));
+                report
+                    .changes
+                    .push(change(Side::Server, RestoreAction::Revert, uid));
                 if dry_run {
                     continue;
                 }
                 client.update(&cur.href, &cur.etag, ics)?
             }
             None => {
-                report.changes.push(change("server", "add", uid));
+                report
+                    .changes
+                    .push(change(Side::Server, RestoreAction::Add, uid));
                 if dry_run {
                     continue;
                 }
@@ -119,7 +126,9 @@ pub fn restore_server(
             report.kept_added += 1;
             continue;
         }
-        report.changes.push(change("server", "remove", &uid));
+        report
+            .changes
+            .push(change(Side::Server, RestoreAction::Remove, &uid));
         if !dry_run {
             client.delete(&cur.href, &cur.etag)?;
         }
@@ -156,7 +165,9 @@ pub fn restore_device(
         match current.remove(uid) {
             Some((_, cur_fp)) if cur_fp == fp => {}
             Some((entry, _)) => {
-                report.changes.push(change("device", "revert", uid));
+                report
+                    .changes
+                    .push(change(Side::Device, RestoreAction::Revert, uid));
                 ops.push(DeviceOp::Update {
                     id: entry.id,
                     event,
@@ -164,7 +175,9 @@ pub fn restore_device(
                 fps.push((uid.clone(), Some(fp)));
             }
             None => {
-                report.changes.push(change("device", "add", uid));
+                report
+                    .changes
+                    .push(change(Side::Device, RestoreAction::Add, uid));
                 ops.push(DeviceOp::Create(event));
                 fps.push((uid.clone(), Some(fp)));
             }
@@ -175,7 +188,9 @@ pub fn restore_device(
             report.kept_added += 1;
             continue;
         }
-        report.changes.push(change("device", "remove", &uid));
+        report
+            .changes
+            .push(change(Side::Device, RestoreAction::Remove, &uid));
         ops.push(DeviceOp::Delete { id: entry.id });
         fps.push((uid, None));
     }
@@ -274,7 +289,7 @@ pub fn restore(
         super::keep(
             store,
             account,
-            "before-restore",
+            crate::store::BackupReason::BeforeRestore,
             true,
             true,
             Some(&dev),

@@ -1,14 +1,14 @@
-//! The `DeviceCalendar` conformance suite, run against both local implementations
-//! ([`VdirDevice`] and [`IcsFileDevice`]), plus the behaviours specific to each.
+//! The shared `DeviceCalendar` conformance suite ([`crate::testing::conformance`]) run
+//! against both local implementations ([`VdirDevice`] and [`IcsFileDevice`]), plus the
+//! behaviours specific to files and to each.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use chrono::NaiveDate;
-
 use super::{IcsFileDevice, VdirDevice};
 use crate::device::{DeviceCalendar, DeviceEntry, DeviceOp, DeviceOutcome};
-use crate::model::{Event, EventTime, Exception, Recurrence, Zone};
+use crate::model::Event;
+use crate::testing::conformance::{event, summary_of, written, Harness, Subject};
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Kind {
@@ -117,23 +117,6 @@ impl Fixture {
     }
 }
 
-fn utc(y: i32, m: u32, d: u32, h: u32) -> EventTime {
-    EventTime::DateTime {
-        local: NaiveDate::from_ymd_opt(y, m, d)
-            .unwrap()
-            .and_hms_opt(h, 0, 0)
-            .unwrap(),
-        zone: Zone::Utc,
-    }
-}
-
-fn event(uid: &str, summary: &str) -> Event {
-    let mut e = Event::new(uid, utc(2025, 3, 10, 9));
-    e.end = Some(utc(2025, 3, 10, 10));
-    e.summary = Some(summary.to_string());
-    e
-}
-
 fn ics(uid: &str, summary: &str, extra: &str) -> String {
     format!(
         "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Other//App//EN\r\nBEGIN:VEVENT\r\n\
@@ -142,94 +125,50 @@ fn ics(uid: &str, summary: &str, extra: &str) -> String {
     )
 }
 
-fn written(outcome: &DeviceOutcome) -> DeviceEntry {
-    match outcome {
-        DeviceOutcome::Written(e) => e.clone(),
-        other => panic!("expected Written, got {other:?}"),
+// --- the shared suite, on both ---------------------------------------------------------------
+
+impl Subject for Fixture {
+    fn open(&self) -> Box<dyn DeviceCalendar> {
+        Fixture::open(self)
+    }
+    fn write_external(&self, event: &Event) -> String {
+        let name = format!("{}.ics", event.uid.as_str());
+        Fixture::write_external(
+            self,
+            &name,
+            event.uid.as_str(),
+            &crate::ical::event_to_ics(event),
+        )
+    }
+    fn failing_op(&self, existing: &DeviceEntry) -> DeviceOp {
+        match self.kind {
+            // Not a plain file name.
+            Kind::Vdir => DeviceOp::Update {
+                id: "../escape.ics".into(),
+                event: event("z@x", "z"),
+            },
+            // A create of a UID that exists must not replace it.
+            Kind::Ics => DeviceOp::Create(event(&existing.id, "would replace")),
+        }
     }
 }
 
-fn summary_of(dev: &dyn DeviceCalendar, id: &str) -> Option<String> {
-    let got = dev.fetch(&[id.to_string()]).unwrap();
-    assert_eq!(got.len(), 1, "fetch {id}");
-    got[0].1.summary.clone()
+impl Harness for Kind {
+    type Subject = Fixture;
+    fn new_calendar(&self) -> Fixture {
+        Fixture::new(*self)
+    }
 }
 
-// --- the suite ------------------------------------------------------------------------------
-
-fn empty_calendar_and_stable_id(kind: Kind) {
-    let f = Fixture::new(kind);
-    let dev = f.open();
-    assert!(dev.list().unwrap().is_empty());
-    let id = dev.calendar_id().unwrap();
-    assert!(id.len() >= 16);
-    assert_eq!(dev.calendar_id().unwrap(), id);
-    assert_eq!(f.open().calendar_id().unwrap(), id, "id changed on reopen");
-    // Another calendar gets another id.
-    assert_ne!(Fixture::new(kind).open().calendar_id().unwrap(), id);
+mod vdir_suite {
+    crate::device_conformance_tests!(super::Kind::Vdir);
 }
 
-fn create_list_fetch(kind: Kind) {
-    let f = Fixture::new(kind);
-    let mut dev = f.open();
-    let out = dev
-        .apply(&[
-            DeviceOp::Create(event("a@x", "Cours d'algèbre")),
-            DeviceOp::Create(event("b@x", "Réunion")),
-        ])
-        .unwrap();
-    assert_eq!(out.len(), 2);
-    let (a, b) = (written(&out[0]), written(&out[1]));
-    assert_ne!(a.id, b.id);
-    let mut listed = dev.list().unwrap();
-    listed.sort_by(|x, y| x.id.cmp(&y.id));
-    let mut expected = vec![a.clone(), b.clone()];
-    expected.sort_by(|x, y| x.id.cmp(&y.id));
-    assert_eq!(
-        listed, expected,
-        "list must show the versions apply returned"
-    );
-    // A fresh handle sees the same.
-    let mut again = f.open().list().unwrap();
-    again.sort_by(|x, y| x.id.cmp(&y.id));
-    assert_eq!(again, expected);
-
-    let got = dev
-        .fetch(&[b.id.clone(), "nope.ics".into(), "nope".into(), a.id.clone()])
-        .unwrap();
-    assert_eq!(got.len(), 2, "unknown ids are skipped");
-    let by_id = |id: &str| got.iter().find(|(e, _)| e.id == id).unwrap();
-    assert_eq!(by_id(&a.id).1.uid.as_str(), "a@x");
-    assert_eq!(by_id(&a.id).1.summary.as_deref(), Some("Cours d'algèbre"));
-    assert_eq!(by_id(&a.id).0, a);
-    assert_eq!(by_id(&b.id).1.summary.as_deref(), Some("Réunion"));
-    // Listing twice without change gives the same versions.
-    assert_eq!(dev.list().unwrap().len(), 2);
+mod ics_suite {
+    crate::device_conformance_tests!(super::Kind::Ics);
 }
 
-fn update_changes_version_keeps_id(kind: Kind) {
-    let f = Fixture::new(kind);
-    let mut dev = f.open();
-    let a = written(&dev.apply(&[DeviceOp::Create(event("a@x", "v1"))]).unwrap()[0]);
-    let b = written(
-        &dev.apply(&[DeviceOp::Create(event("b@x", "other"))])
-            .unwrap()[0],
-    );
-    let out = dev
-        .apply(&[DeviceOp::Update {
-            id: a.id.clone(),
-            event: event("a@x", "v2 — déplacé"),
-        }])
-        .unwrap();
-    let a2 = written(&out[0]);
-    assert_eq!(a2.id, a.id);
-    assert_ne!(a2.version, a.version);
-    assert_eq!(summary_of(&*dev, &a.id).as_deref(), Some("v2 — déplacé"));
-    let listed = dev.list().unwrap();
-    assert!(listed.contains(&a2));
-    // The other event is untouched, version included.
-    assert!(listed.contains(&b), "{listed:?} lacks {b:?}");
-}
+// --- files only, on both --------------------------------------------------------------------
 
 fn update_keeps_what_the_model_does_not_hold(kind: Kind) {
     let f = Fixture::new(kind);
@@ -255,96 +194,6 @@ fn update_keeps_what_the_model_does_not_hold(kind: Kind) {
     assert!(raw.contains("BEGIN:X-UNKNOWN-THING"), "{raw}");
 }
 
-fn delete_and_delete_again(kind: Kind) {
-    let f = Fixture::new(kind);
-    let mut dev = f.open();
-    let a = written(&dev.apply(&[DeviceOp::Create(event("a@x", "a"))]).unwrap()[0]);
-    let b = written(&dev.apply(&[DeviceOp::Create(event("b@x", "b"))]).unwrap()[0]);
-    let out = dev
-        .apply(&[
-            DeviceOp::Delete { id: a.id.clone() },
-            DeviceOp::Delete { id: a.id.clone() },
-        ])
-        .unwrap();
-    assert_eq!(out, vec![DeviceOutcome::Deleted, DeviceOutcome::Deleted]);
-    assert_eq!(dev.list().unwrap(), vec![b]);
-    assert!(dev.fetch(std::slice::from_ref(&a.id)).unwrap().is_empty());
-}
-
-fn external_edits_change_the_version(kind: Kind) {
-    let f = Fixture::new(kind);
-    let dev = f.open();
-    let id = f.write_external("e.ics", "e@x", &ics("e@x", "first", ""));
-    let v1 = dev.list().unwrap();
-    assert_eq!(v1.len(), 1);
-    assert_eq!(v1[0].id, id);
-    assert_eq!(dev.list().unwrap(), v1, "no change, same version");
-    // Same size, other content.
-    f.write_external("e.ics", "e@x", &ics("e@x", "FIRST", ""));
-    let v2 = dev.list().unwrap();
-    assert_eq!(v2[0].id, id);
-    assert_ne!(v2[0].version, v1[0].version);
-    assert_eq!(summary_of(&*dev, &id).as_deref(), Some("FIRST"));
-}
-
-fn recurring_event_round_trip(kind: Kind) {
-    let f = Fixture::new(kind);
-    let mut dev = f.open();
-    let paris = |d, h| EventTime::DateTime {
-        local: NaiveDate::from_ymd_opt(2025, 9, d)
-            .unwrap()
-            .and_hms_opt(h, 0, 0)
-            .unwrap(),
-        zone: Zone::Tzid("Europe/Paris".into()),
-    };
-    let mut ev = Event::new("r@x", paris(2, 10));
-    ev.end = Some(paris(2, 12));
-    ev.summary = Some("CM Analyse".into());
-    ev.recurrence = Some(Recurrence {
-        rrule: Some("FREQ=WEEKLY;UNTIL=20251216T110000Z;BYDAY=TU".into()),
-        rdates: vec![],
-        exdates: vec![paris(16, 10)],
-    });
-    ev.exceptions.push(Exception {
-        recurrence_id: paris(9, 10),
-        start: paris(10, 14),
-        end: Some(paris(10, 16)),
-        summary: Some("CM Analyse (déplacé)".into()),
-        description: None,
-        location: Some("Amphi B".into()),
-        status: None,
-    });
-    let e = written(&dev.apply(&[DeviceOp::Create(ev.clone())]).unwrap()[0]);
-    let (_, got) = dev.fetch(&[e.id]).unwrap().remove(0);
-    assert_eq!(got.recurrence, ev.recurrence);
-    assert_eq!(got.exceptions, ev.exceptions);
-    assert_eq!(got.start, ev.start);
-}
-
-fn failing_op_does_not_stop_the_batch(kind: Kind) {
-    let f = Fixture::new(kind);
-    let mut dev = f.open();
-    let a = written(&dev.apply(&[DeviceOp::Create(event("a@x", "a"))]).unwrap()[0]);
-    let bad = match kind {
-        // Not a plain file name.
-        Kind::Vdir => DeviceOp::Update {
-            id: "../escape.ics".into(),
-            event: event("z@x", "z"),
-        },
-        // A create of a UID that exists must not replace it.
-        Kind::Ics => DeviceOp::Create(event("a@x", "would replace")),
-    };
-    let out = dev
-        .apply(&[bad, DeviceOp::Create(event("c@x", "c"))])
-        .unwrap();
-    assert!(matches!(out[0], DeviceOutcome::Failed(_)), "{out:?}");
-    let c = written(&out[1]);
-    let ids: Vec<String> = dev.list().unwrap().into_iter().map(|e| e.id).collect();
-    assert!(ids.contains(&a.id) && ids.contains(&c.id), "{ids:?}");
-    assert_eq!(summary_of(&*dev, &a.id).as_deref(), Some("a"));
-    assert!(!f.dir().parent().unwrap().join("escape.ics").exists());
-}
-
 fn writes_leave_no_temp_files(kind: Kind) {
     let f = Fixture::new(kind);
     let mut dev = f.open();
@@ -365,28 +214,41 @@ fn writes_leave_no_temp_files(kind: Kind) {
     assert!(!after.iter().any(|n| n.contains("tmp")), "{after:?}");
 }
 
-macro_rules! suite {
-    ($($name:ident),* $(,)?) => {
-        mod vdir_suite {
-            $(#[test] fn $name() { super::$name(super::Kind::Vdir) })*
-        }
-        mod ics_suite {
-            $(#[test] fn $name() { super::$name(super::Kind::Ics) })*
-        }
-    };
+#[test]
+fn vdir_update_keeps_what_the_model_does_not_hold() {
+    update_keeps_what_the_model_does_not_hold(Kind::Vdir)
 }
 
-suite!(
-    empty_calendar_and_stable_id,
-    create_list_fetch,
-    update_changes_version_keeps_id,
-    update_keeps_what_the_model_does_not_hold,
-    delete_and_delete_again,
-    external_edits_change_the_version,
-    recurring_event_round_trip,
-    failing_op_does_not_stop_the_batch,
-    writes_leave_no_temp_files,
-);
+#[test]
+fn ics_update_keeps_what_the_model_does_not_hold() {
+    update_keeps_what_the_model_does_not_hold(Kind::Ics)
+}
+
+#[test]
+fn vdir_writes_leave_no_temp_files() {
+    writes_leave_no_temp_files(Kind::Vdir)
+}
+
+#[test]
+fn ics_writes_leave_no_temp_files() {
+    writes_leave_no_temp_files(Kind::Ics)
+}
+
+#[test]
+fn failed_vdir_op_never_escapes_the_folder() {
+    let f = Fixture::new(Kind::Vdir);
+    let mut dev = f.open();
+    let bad = Subject::failing_op(
+        &f,
+        &DeviceEntry {
+            id: "x".into(),
+            version: "1".into(),
+        },
+    );
+    let out = dev.apply(&[bad]).unwrap();
+    assert!(matches!(out[0], DeviceOutcome::Failed(_)), "{out:?}");
+    assert!(!f.dir().parent().unwrap().join("escape.ics").exists());
+}
 
 // --- vdir only ------------------------------------------------------------------------------
 

@@ -2,8 +2,10 @@
 //! to map onto Android CalendarContract and iOS EventKit, plus protocol newtypes.
 
 mod ids;
+mod side;
 
 pub use ids::{Etag, Href, SyncToken, Uid};
+pub use side::Side;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};

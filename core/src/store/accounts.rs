@@ -131,7 +131,13 @@ fn account_from_row(row: &Row<'_>) -> rusqlite::Result<(Account, String)> {
             username: row.get(4)?,
             local: row.get(5)?,
             past_days: row.get(6)?,
-            settings: serde_json::from_str(&settings).unwrap_or_default(),
+            settings: serde_json::from_str(&settings).map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    7,
+                    rusqlite::types::Type::Text,
+                    format!("account settings that do not parse: {e}").into(),
+                )
+            })?,
         },
         protocol,
     ))
@@ -244,6 +250,15 @@ impl StoreTx<'_> {
             [account.id],
         )?;
         Ok(())
+    }
+
+    /// Removes an account with everything kept for it (calendar state, items, history,
+    /// conflict copies, backups). Returns false when there was no such account.
+    pub fn delete_account(&self, account_id: i64) -> Result<bool> {
+        Ok(self
+            .conn
+            .execute("DELETE FROM accounts WHERE id = ?1", [account_id])?
+            > 0)
     }
 
     /// Replaces an account's settings.

@@ -2,7 +2,8 @@
 //! with the reason and time, and the rotation that keeps them within a budget.
 
 use super::{now_secs, StoreTx};
-use crate::Result;
+use crate::model::Side;
+use crate::{Error, Result};
 use flate2::read::GzDecoder;
 use flate2::write::GzEncoder;
 use rusqlite::params;
@@ -18,6 +19,52 @@ pub struct SidePart {
     pub ics: String,
 }
 
+/// Why a snapshot was taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BackupReason {
+    /// Before the first sync of the calendar.
+    FirstSync,
+    /// At the first sync of the day.
+    Daily,
+    /// Before an account's settings changed.
+    SettingsChange,
+    /// Asked for by the user.
+    Manual,
+    /// The prior versions of what a sync changed.
+    BeforeSync,
+    /// Before a restore replaced events.
+    BeforeRestore,
+}
+
+impl BackupReason {
+    /// The name kept in the store (`first-sync`, `daily`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BackupReason::FirstSync => "first-sync",
+            BackupReason::Daily => "daily",
+            BackupReason::SettingsChange => "settings-change",
+            BackupReason::Manual => "manual",
+            BackupReason::BeforeSync => "before-sync",
+            BackupReason::BeforeRestore => "before-restore",
+        }
+    }
+
+    /// Parses [`BackupReason::as_str`].
+    pub fn parse(s: &str) -> Option<BackupReason> {
+        [
+            BackupReason::FirstSync,
+            BackupReason::Daily,
+            BackupReason::SettingsChange,
+            BackupReason::Manual,
+            BackupReason::BeforeSync,
+            BackupReason::BeforeRestore,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == s)
+    }
+}
+
 /// A snapshot as listed (without its data).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct BackupInfo {
@@ -27,11 +74,10 @@ pub struct BackupInfo {
     pub account: String,
     /// When (seconds since the epoch).
     pub created_at: i64,
-    /// Why: `first-sync`, `daily`, `settings-change`, `manual`, `before-sync`,
-    /// `before-restore`.
-    pub reason: String,
-    /// `device`, `server` or `both`.
-    pub side: String,
+    /// Why it was taken.
+    pub reason: BackupReason,
+    /// The side(s) it holds.
+    pub side: Side,
     /// A full snapshot (true) or the prior versions of the items a sync changed.
     pub full: bool,
     /// Kept by rotation (taken before big changes).
@@ -83,7 +129,7 @@ impl StoreTx<'_> {
     pub fn add_backup(
         &self,
         account_id: i64,
-        reason: &str,
+        reason: BackupReason,
         full: bool,
         pinned: bool,
         device: Option<&SidePart>,
@@ -99,7 +145,7 @@ impl StoreTx<'_> {
             params![
                 account_id,
                 now_secs(),
-                reason,
+                reason.as_str(),
                 full,
                 pinned,
                 device.map_or(0, |p| p.items),
@@ -123,26 +169,44 @@ impl StoreTx<'_> {
         )?;
         let rows = stmt.query_map([account_id], |r| {
             let (has_d, has_s): (bool, bool) = (r.get(8)?, r.get(9)?);
-            Ok(BackupInfo {
-                id: r.get(0)?,
-                account: r.get(1)?,
-                created_at: r.get(2)?,
-                reason: r.get(3)?,
-                full: r.get(4)?,
-                pinned: r.get(5)?,
-                device_items: r.get(6)?,
-                server_items: r.get(7)?,
-                side: match (has_d, has_s) {
-                    (true, true) => "both",
-                    (true, false) => "device",
-                    (false, true) => "server",
-                    (false, false) => "none",
-                }
-                .into(),
-                size: r.get::<_, i64>(10)? as u64,
-            })
+            let reason: String = r.get(3)?;
+            Ok((
+                reason,
+                (has_d, has_s),
+                BackupInfo {
+                    id: r.get(0)?,
+                    account: r.get(1)?,
+                    created_at: r.get(2)?,
+                    reason: BackupReason::Manual,
+                    full: r.get(4)?,
+                    pinned: r.get(5)?,
+                    device_items: r.get(6)?,
+                    server_items: r.get(7)?,
+                    side: Side::Both,
+                    size: r.get::<_, i64>(10)? as u64,
+                },
+            ))
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let mut out = Vec::new();
+        for row in rows {
+            let (reason, parts, mut info) = row?;
+            info.reason = BackupReason::parse(&reason).ok_or_else(|| {
+                Error::Config(format!("unknown backup reason {reason:?} in the store"))
+            })?;
+            info.side = match parts {
+                (true, true) => Side::Both,
+                (true, false) => Side::Device,
+                (false, true) => Side::Server,
+                (false, false) => {
+                    return Err(Error::Config(format!(
+                        "backup {} holds no events in the store",
+                        info.id
+                    )))
+                }
+            };
+            out.push(info);
+        }
+        Ok(out)
     }
 
     /// The account id and the two parts of a snapshot.
@@ -248,14 +312,14 @@ mod tests {
         let acc = store.read().add_account(&sample("a"), None).unwrap();
         let id = store
             .read()
-            .add_backup(acc, "manual", true, false, Some(&part(3)), None)
+            .add_backup(acc, BackupReason::Manual, true, false, Some(&part(3)), None)
             .unwrap();
         let data = store.read().backup_data(id).unwrap().unwrap();
         assert_eq!(data.account_id, acc);
         assert_eq!(data.device.unwrap(), part(3));
         assert!(data.server.is_none());
         let list = store.read().backups(Some(acc)).unwrap();
-        assert_eq!(list[0].side, "device");
+        assert_eq!(list[0].side, Side::Device);
         assert!(list[0].size > 0);
         assert!(store.read().backup_data(id + 100).unwrap().is_none());
     }
@@ -266,12 +330,19 @@ mod tests {
         let acc = store.read().add_account(&sample("a"), None).unwrap();
         let pinned = store
             .read()
-            .add_backup(acc, "first-sync", true, true, Some(&part(1)), None)
+            .add_backup(
+                acc,
+                BackupReason::FirstSync,
+                true,
+                true,
+                Some(&part(1)),
+                None,
+            )
             .unwrap();
         for i in 0..10 {
             store
                 .read()
-                .add_backup(acc, "daily", true, false, Some(&part(i)), None)
+                .add_backup(acc, BackupReason::Daily, true, false, Some(&part(i)), None)
                 .unwrap();
         }
         let budget = BackupBudget {

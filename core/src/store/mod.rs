@@ -11,11 +11,11 @@ mod schema;
 mod syncml;
 
 pub use accounts::{Account, AccountSettings, CalendarState, Protocol};
-pub use backups::{BackupBudget, BackupData, BackupInfo, SidePart};
+pub use backups::{BackupBudget, BackupData, BackupInfo, BackupReason, SidePart};
 pub use history::{ConflictRecord, SessionRecord};
 pub use items::ItemRecord;
 pub use lock::SyncLock;
-pub use syncml::{JournalEntry, SyncMlState};
+pub use syncml::{JournalEntry, JournalKind, JournalState, SyncMlState};
 
 use crate::Result;
 use rusqlite::Connection;
@@ -70,6 +70,24 @@ impl SqliteStore {
 /// Access to the store's tables, inside a transaction or not.
 pub struct StoreTx<'a> {
     conn: &'a Connection,
+}
+
+/// Column `i` of `row`, a name parsed by `parse`: an unknown name (a store written by a
+/// later version, or damaged) is an error naming `what`, never a silent default.
+pub(crate) fn named<T>(
+    row: &rusqlite::Row<'_>,
+    i: usize,
+    what: &str,
+    parse: impl Fn(&str) -> Option<T>,
+) -> rusqlite::Result<T> {
+    let text: String = row.get(i)?;
+    parse(&text).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            i,
+            rusqlite::types::Type::Text,
+            format!("unknown {what} {text:?}").into(),
+        )
+    })
 }
 
 /// Seconds since the Unix epoch, now.

@@ -8,7 +8,9 @@
 //! An item's LUID is its row id in `items`; `items.href` holds `luid:<id>` for an item the
 //! server knows under our LUID, or `guid:<GUID>` for one it added before our Map.
 
-use super::StoreTx;
+use super::{named, StoreTx};
+use crate::remote::syncml::auth::AuthType;
+use crate::remote::syncml::SyncMlFormat;
 use crate::Result;
 use rusqlite::{params, OptionalExtension};
 
@@ -21,12 +23,12 @@ pub struct SyncMlState {
     pub device_id: String,
     /// The server's datastore URI (`calendar`, `event`...).
     pub server_uri: String,
-    /// `icalendar` or `vcalendar`: what we send.
-    pub format: String,
+    /// What we send.
+    pub format: SyncMlFormat,
     /// Messages in WBXML rather than XML.
     pub wbxml: bool,
-    /// `md5`, `basic` or `none`: what the server accepted last.
-    pub auth: String,
+    /// What the server accepted last.
+    pub auth: AuthType,
     /// The md5 nonce (base64) the server gave last.
     pub nonce: Option<String>,
     /// Our Next anchor of the last complete session.
@@ -47,15 +49,81 @@ pub struct SyncMlState {
     pub resume_next: Option<String>,
 }
 
+/// The command of one of our changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum JournalKind {
+    /// New for the server.
+    Add,
+    /// Changed (or, in a slow sync, every item).
+    Replace,
+    /// Deleted on the device.
+    Delete,
+}
+
+impl JournalKind {
+    /// The name kept in the store (the SyncML command).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JournalKind::Add => "Add",
+            JournalKind::Replace => "Replace",
+            JournalKind::Delete => "Delete",
+        }
+    }
+
+    /// Parses [`JournalKind::as_str`].
+    pub fn parse(s: &str) -> Option<Self> {
+        [JournalKind::Add, JournalKind::Replace, JournalKind::Delete]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+}
+
+/// How far one of our changes went in an interrupted session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum JournalState {
+    /// About to be sent.
+    Queued,
+    /// Sent, no Status seen.
+    Sent,
+    /// The server answered with a Status.
+    Acked,
+    /// Its Map was acknowledged.
+    Mapped,
+}
+
+impl JournalState {
+    /// The name kept in the store.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JournalState::Queued => "queued",
+            JournalState::Sent => "sent",
+            JournalState::Acked => "acked",
+            JournalState::Mapped => "mapped",
+        }
+    }
+
+    /// Parses [`JournalState::as_str`].
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            JournalState::Queued,
+            JournalState::Sent,
+            JournalState::Acked,
+            JournalState::Mapped,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+}
+
 /// Where one of our changes is in the journal of a session that may be resumed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JournalEntry {
     /// The LUID.
     pub luid: String,
-    /// `Add`, `Replace` or `Delete`.
-    pub kind: String,
-    /// `queued`, `sent`, `acked` or `mapped`.
-    pub state: String,
+    /// The command that carries it.
+    pub kind: JournalKind,
+    /// How far it went.
+    pub state: JournalState,
     /// The MsgID of our message that carried it, once sent.
     pub msg_id: Option<u32>,
     /// The server's Status, once acknowledged.
@@ -78,9 +146,9 @@ impl StoreTx<'_> {
                         calendar_id: r.get(0)?,
                         device_id: r.get(1)?,
                         server_uri: r.get(2)?,
-                        format: r.get(3)?,
+                        format: named(r, 3, "SyncML format", SyncMlFormat::parse)?,
                         wbxml: r.get(4)?,
-                        auth: r.get(5)?,
+                        auth: named(r, 5, "SyncML auth type", AuthType::parse)?,
                         nonce: r.get(6)?,
                         local_anchor: r.get(7)?,
                         remote_anchor: r.get(8)?,
@@ -106,9 +174,9 @@ impl StoreTx<'_> {
                 s.calendar_id,
                 s.device_id,
                 s.server_uri,
-                s.format,
+                s.format.as_str(),
                 s.wbxml,
-                s.auth,
+                s.auth.as_str(),
                 s.nonce,
                 s.local_anchor,
                 s.remote_anchor,
@@ -122,10 +190,15 @@ impl StoreTx<'_> {
     }
 
     /// Records the auth type and nonce to use next session.
-    pub fn set_syncml_auth(&self, calendar_id: i64, auth: &str, nonce: Option<&str>) -> Result<()> {
+    pub fn set_syncml_auth(
+        &self,
+        calendar_id: i64,
+        auth: AuthType,
+        nonce: Option<&str>,
+    ) -> Result<()> {
         self.conn.execute(
             "UPDATE syncml SET auth = ?2, nonce = ?3 WHERE calendar_id = ?1",
-            params![calendar_id, auth, nonce],
+            params![calendar_id, auth.as_str(), nonce],
         )?;
         Ok(())
     }
@@ -183,8 +256,8 @@ impl StoreTx<'_> {
             stmt.execute(params![
                 calendar_id,
                 e.luid,
-                e.kind,
-                e.state,
+                e.kind.as_str(),
+                e.state.as_str(),
                 e.msg_id,
                 e.status
             ])?;
@@ -201,8 +274,8 @@ impl StoreTx<'_> {
         let rows = stmt.query_map([calendar_id], |r| {
             Ok(JournalEntry {
                 luid: r.get(0)?,
-                kind: r.get(1)?,
-                state: r.get(2)?,
+                kind: named(r, 1, "journal command", JournalKind::parse)?,
+                state: named(r, 2, "journal state", JournalState::parse)?,
                 msg_id: r.get(3)?,
                 status: r.get(4)?,
             })
@@ -242,8 +315,10 @@ impl StoreTx<'_> {
 
 #[cfg(test)]
 mod tests {
+    use crate::remote::syncml::auth::AuthType;
+    use crate::remote::syncml::SyncMlFormat;
     use crate::store::accounts::tests::sample;
-    use crate::store::{JournalEntry, SqliteStore, SyncMlState};
+    use crate::store::{JournalEntry, JournalKind, JournalState, SqliteStore, SyncMlState};
 
     #[test]
     fn state_anchors_and_pending_maps() {
@@ -255,8 +330,8 @@ mod tests {
             calendar_id: cal,
             device_id: "synchro-1".into(),
             server_uri: "calendar".into(),
-            format: "icalendar".into(),
-            auth: "md5".into(),
+            format: SyncMlFormat::ICalendar,
+            auth: AuthType::Md5,
             ..Default::default()
         };
         store.read().save_syncml_state(&st).unwrap();
@@ -266,7 +341,7 @@ mod tests {
             .unwrap();
         store
             .read()
-            .set_syncml_auth(cal, "md5", Some("bm9uY2U="))
+            .set_syncml_auth(cal, AuthType::Md5, Some("bm9uY2U="))
             .unwrap();
         let got = store.read().syncml_state(cal).unwrap().unwrap();
         assert_eq!(got.local_anchor.as_deref(), Some("1"));
@@ -288,8 +363,8 @@ mod tests {
             calendar_id: cal,
             device_id: "synchro-1".into(),
             server_uri: "calendar".into(),
-            format: "icalendar".into(),
-            auth: "md5".into(),
+            format: SyncMlFormat::ICalendar,
+            auth: AuthType::Md5,
             ..Default::default()
         };
         store.read().save_syncml_state(&st).unwrap();
@@ -297,24 +372,24 @@ mod tests {
             .read()
             .set_syncml_resume(cal, Some((200, "42")))
             .unwrap();
-        let entry = |state: &str, status| JournalEntry {
+        let entry = |state, status| JournalEntry {
             luid: "7".into(),
-            kind: "Add".into(),
-            state: state.into(),
+            kind: JournalKind::Add,
+            state,
             msg_id: Some(2),
             status,
         };
         store
             .read()
-            .journal_put(cal, &[entry("sent", None)])
+            .journal_put(cal, &[entry(JournalState::Sent, None)])
             .unwrap();
         store
             .read()
-            .journal_put(cal, &[entry("acked", Some(201))])
+            .journal_put(cal, &[entry(JournalState::Acked, Some(201))])
             .unwrap();
         assert_eq!(
             store.read().journal(cal).unwrap(),
-            vec![entry("acked", Some(201))]
+            vec![entry(JournalState::Acked, Some(201))]
         );
         let got = store.read().syncml_state(cal).unwrap().unwrap();
         assert_eq!(got.resume_mode, Some(200));

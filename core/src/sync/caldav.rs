@@ -6,14 +6,14 @@ use super::apply::{apply_store_only, run_device_tasks, set_device, set_server, C
 use super::detect::{scan_device, DeviceEvent};
 use super::plan::{plan, Action, ServerChange, ServerItem, ServerScan};
 use super::report::{SyncReport, SyncStatus};
-use super::{guard, pairing, SyncOptions, DEVICE_BATCH};
+use super::{guard, pairing, SyncContext, DEVICE_BATCH};
 use crate::backup;
 use crate::device::{DeviceCalendar, DeviceOp};
 use crate::ical;
 use crate::model::{Etag, Href, SyncToken};
 use crate::remote::caldav::{CalDavClient, FetchedItem, RemoteItem, SyncResult, WriteOutcome};
 use crate::remote::http::{HttpClient, HttpConfig};
-use crate::store::{Account, CalendarState, ItemRecord, SqliteStore};
+use crate::store::{Account, BackupReason, CalendarState, ItemRecord, SqliteStore};
 use crate::{Error, Result};
 use std::collections::{HashMap, HashSet};
 use std::time::Instant;
@@ -39,7 +39,7 @@ pub fn sync_caldav(
     account: &Account,
     password: &str,
     device: &mut dyn DeviceCalendar,
-    opts: &SyncOptions<'_>,
+    opts: &SyncContext<'_>,
 ) -> (SyncReport, Option<Error>) {
     let started = Instant::now();
     let started_at = crate::store::now_secs();
@@ -66,7 +66,7 @@ fn run(
     account: &Account,
     password: &str,
     device: &mut dyn DeviceCalendar,
-    opts: &SyncOptions<'_>,
+    opts: &SyncContext<'_>,
     report: &mut SyncReport,
     client_slot: &mut Option<CalDavClient>,
 ) -> Result<()> {
@@ -86,7 +86,7 @@ fn run_with_client(
     store: &mut SqliteStore,
     account: &Account,
     device: &mut dyn DeviceCalendar,
-    opts: &SyncOptions<'_>,
+    opts: &SyncContext<'_>,
     report: &mut SyncReport,
     client: &mut CalDavClient,
 ) -> Result<()> {
@@ -193,19 +193,7 @@ fn run_with_client(
     let device_total = device_scan.total;
     let (actions, warnings) = pairing::pair_by_content(plan(&items, device_scan, remote.scan));
     report.warnings.extend(warnings);
-    let uid_of_row = |row: i64| {
-        items
-            .iter()
-            .find(|i| i.id == row)
-            .map(|i| i.uid.to_string())
-            .unwrap_or_default()
-    };
-    let describe = || -> Vec<_> {
-        actions
-            .iter()
-            .filter_map(|a| a.describe(uid_of_row))
-            .collect()
-    };
+    let describe = || -> Vec<_> { actions.iter().filter_map(|a| a.describe(&items)).collect() };
     if opts.dry_run {
         report.plan = Some(describe());
         return Ok(());
@@ -220,11 +208,7 @@ fn run_with_client(
     if !opts.confirmed {
         if let Some(reason) = &held {
             report.plan = Some(describe());
-            report.message = Some(format!(
-                "{reason}. Nothing was applied. Check with `synchro sync {} --dry-run`, \
-                 then run `synchro sync {} --yes` to apply it.",
-                account.name, account.name
-            ));
+            report.hold = Some(reason.clone());
             report.status = SyncStatus::NeedsConfirmation;
             return Ok(());
         }
@@ -291,7 +275,7 @@ pub(crate) fn take_backup(
         backup::keep(
             store,
             account,
-            "first-sync",
+            BackupReason::FirstSync,
             true,
             true,
             Some(&dev),
@@ -300,13 +284,21 @@ pub(crate) fn take_backup(
     } else if backup::daily_due(store, account.id)? {
         let dev = backup::snapshot_device(device)?;
         let srv = backup::snapshot_server_from_store(items)?;
-        backup::keep(store, account, "daily", true, big, Some(&dev), Some(&srv))?;
+        backup::keep(
+            store,
+            account,
+            BackupReason::Daily,
+            true,
+            big,
+            Some(&dev),
+            Some(&srv),
+        )?;
     } else {
         let (dev, srv) = backup::prior_versions(items, actions)?;
         backup::keep(
             store,
             account,
-            "before-sync",
+            BackupReason::BeforeSync,
             false,
             big,
             Some(&dev),
@@ -381,7 +373,7 @@ fn scan_remote(
     ctag: Option<String>,
     state_token: Option<SyncToken>,
     report: &mut SyncReport,
-    opts: &SyncOptions<'_>,
+    opts: &SyncContext<'_>,
 ) -> Result<RemoteScan> {
     let by_href: HashMap<&str, &ItemRecord> = items
         .iter()
@@ -540,7 +532,7 @@ fn execute(
     device: &mut dyn DeviceCalendar,
     actions: Vec<Action>,
     report: &mut SyncReport,
-    opts: &SyncOptions<'_>,
+    opts: &SyncContext<'_>,
 ) -> Result<()> {
     let rows: HashMap<i64, &ItemRecord> = items.iter().map(|i| (i.id, i)).collect();
     let calendar_id = store.read().calendar_state(account.id)?.id;

@@ -12,7 +12,9 @@ pub mod plan;
 pub mod report;
 pub mod syncml;
 
-pub use report::{Counts, PlannedChange, SyncReport, SyncStatus};
+pub use report::{
+    ChangeAction, ChangeReason, Counts, HoldReason, PlannedChange, SyncReport, SyncStatus,
+};
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -64,8 +66,9 @@ impl Interrupt {
     }
 }
 
-/// How to run one sync.
-pub struct SyncOptions<'a> {
+/// What one running sync carries besides its account: the user's choices, the interrupt
+/// flag and where progress goes.
+pub struct SyncContext<'a> {
     /// Compute and report the plan; change nothing.
     pub dry_run: bool,
     /// The user confirmed a plan a safety check held back.
@@ -76,9 +79,9 @@ pub struct SyncOptions<'a> {
     pub progress: &'a dyn Progress,
 }
 
-impl Default for SyncOptions<'_> {
+impl Default for SyncContext<'_> {
     fn default() -> Self {
-        SyncOptions {
+        SyncContext {
             dry_run: false,
             confirmed: false,
             interrupt: Interrupt::default(),
@@ -93,7 +96,7 @@ impl Default for SyncOptions<'_> {
 pub(crate) fn finish(
     store: &crate::store::SqliteStore,
     account: &crate::store::Account,
-    opts: &SyncOptions<'_>,
+    opts: &SyncContext<'_>,
     started: std::time::Instant,
     started_at: i64,
     mut report: SyncReport,

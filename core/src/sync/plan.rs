@@ -5,8 +5,8 @@
 //! conflict copy.
 
 use super::detect::{DeviceEvent, DeviceScan};
-use super::report::PlannedChange;
-use crate::model::{Etag, Href, Uid};
+use super::report::{ChangeAction, ChangeReason, PlannedChange};
+use crate::model::{Etag, Href, Side, Uid};
 use crate::store::ItemRecord;
 use std::collections::HashMap;
 
@@ -163,83 +163,91 @@ impl Action {
         }
     }
 
-    /// How a dry run shows this action (`None` for store-only steps).
-    pub fn describe(&self, uid_of_row: impl Fn(i64) -> String) -> Option<PlannedChange> {
-        let (side, action, uid, reason) = match self {
+    /// How a dry run shows this action (`None` for store-only steps); `items` are the store
+    /// rows the plan was made from (for the UID and title of deleted events).
+    pub fn describe(&self, items: &[ItemRecord]) -> Option<PlannedChange> {
+        use ChangeAction as A;
+        use ChangeReason as R;
+        let of_row = |row: i64| {
+            items
+                .iter()
+                .find(|i| i.id == row)
+                .map(|i| {
+                    let summary = i
+                        .server_ics
+                        .as_deref()
+                        .and_then(|ics| crate::ical::ics_to_event(ics).ok())
+                        .and_then(|e| e.summary);
+                    (i.uid.to_string(), summary)
+                })
+                .unwrap_or_default()
+        };
+        let of_item = |item: &ServerItem| {
+            let summary = crate::ical::ics_to_event(&item.ics)
+                .ok()
+                .and_then(|e| e.summary);
+            (item.uid.to_string(), summary)
+        };
+        let of_device = |d: &DeviceEvent| (d.event.uid.to_string(), d.event.summary.clone());
+        let (side, action, (uid, summary), reason) = match self {
             Action::CreateOnDevice { row: None, item } => {
-                ("device", "add", item.uid.to_string(), "new on the server")
+                (Side::Device, A::Add, of_item(item), R::NewOnServer)
             }
             Action::CreateOnDevice { item, .. } => (
-                "device",
-                "add",
-                item.uid.to_string(),
-                "deleted on the device but changed on the server",
+                Side::Device,
+                A::Add,
+                of_item(item),
+                R::DeletedOnDeviceChangedOnServer,
             ),
-            Action::UpdateOnDevice { item, .. } => (
-                "device",
-                "update",
-                item.uid.to_string(),
-                "changed on the server",
-            ),
+            Action::UpdateOnDevice { item, .. } => {
+                (Side::Device, A::Update, of_item(item), R::ChangedOnServer)
+            }
             Action::DeleteOnDevice { row, left_window } => (
-                "device",
-                "delete",
-                uid_of_row(*row),
+                Side::Device,
+                A::Delete,
+                of_row(*row),
                 if *left_window {
-                    "left the sync window (kept on the server)"
+                    R::LeftWindow
                 } else {
-                    "deleted on the server"
+                    R::DeletedOnServer
                 },
             ),
-            Action::CreateOnServer { row: None, device } => (
-                "server",
-                "add",
-                device.event.uid.to_string(),
-                "new on the device",
-            ),
+            Action::CreateOnServer { row: None, device } => {
+                (Side::Server, A::Add, of_device(device), R::NewOnDevice)
+            }
             Action::CreateOnServer { device, .. } => (
-                "server",
-                "add",
-                device.event.uid.to_string(),
-                "deleted on the server but changed on the device",
+                Side::Server,
+                A::Add,
+                of_device(device),
+                R::DeletedOnServerChangedOnDevice,
             ),
             Action::UpdateOnServer { device, .. } => (
-                "server",
-                "update",
-                device.event.uid.to_string(),
-                "changed on the device",
+                Side::Server,
+                A::Update,
+                of_device(device),
+                R::ChangedOnDevice,
             ),
-            Action::DeleteOnServer { row, .. } => (
-                "server",
-                "delete",
-                uid_of_row(*row),
-                "deleted on the device",
-            ),
-            Action::Link { item, .. } => (
-                "both",
-                "link",
-                item.uid.to_string(),
-                "same event on both sides",
-            ),
+            Action::DeleteOnServer { row, .. } => {
+                (Side::Server, A::Delete, of_row(*row), R::DeletedOnDevice)
+            }
+            Action::Link { item, .. } => (Side::Both, A::Link, of_item(item), R::SameEvent),
             Action::Conflict { item, .. } => (
-                "device",
-                "conflict",
-                item.uid.to_string(),
-                "changed on both sides: server wins, device version kept",
+                Side::Device,
+                A::Conflict,
+                of_item(item),
+                R::ChangedOnBothSides,
             ),
-            Action::Adopt { item, .. } => (
-                "device",
-                "link",
-                item.uid.to_string(),
-                "same event on both sides (paired by title and time)",
-            ),
+            Action::Adopt { item, .. } => {
+                (Side::Device, A::Link, of_item(item), R::PairedByContent)
+            }
             Action::Refresh { .. } | Action::Forget { .. } => return None,
         };
         Some(PlannedChange {
-            side: side.into(),
-            action: action.into(),
+            side,
+            action,
             uid,
-            reason: reason.into(),
+            summary,
+            reason,
         })
     }
 }

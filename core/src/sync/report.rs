@@ -1,6 +1,7 @@
 //! The report of one sync: counts per side, conflicts, errors, traffic; the same JSON for
 //! every protocol (`synchro sync --json`), also kept as the history of syncs.
 
+use crate::model::Side;
 use serde::Serialize;
 
 /// Outcome of a sync.
@@ -33,17 +34,102 @@ impl Counts {
     }
 }
 
-/// One change of a plan, as a dry run shows it.
+/// What a planned change does to its side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeAction {
+    /// The event is created.
+    Add,
+    /// The event is replaced.
+    Update,
+    /// The event is removed.
+    Delete,
+    /// Both sides changed: the server's version wins, the device's is kept as a copy.
+    Conflict,
+    /// The same event on both sides is recorded as one (nothing is written).
+    Link,
+}
+
+/// Why a change is planned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeReason {
+    /// New on the server.
+    NewOnServer,
+    /// New on the device.
+    NewOnDevice,
+    /// Changed on the server.
+    ChangedOnServer,
+    /// Changed on the device.
+    ChangedOnDevice,
+    /// Deleted on the server.
+    DeletedOnServer,
+    /// Deleted on the device.
+    DeletedOnDevice,
+    /// Left the sync window: removed from the device, kept on the server.
+    LeftWindow,
+    /// Deleted on the device but changed on the server: the edit wins.
+    DeletedOnDeviceChangedOnServer,
+    /// Deleted on the server but changed on the device: the edit wins.
+    DeletedOnServerChangedOnDevice,
+    /// Changed differently on both sides: the server wins, the device's version is kept.
+    ChangedOnBothSides,
+    /// The same event (same UID) is on both sides.
+    SameEvent,
+    /// The same event under different UIDs, paired by title and time.
+    PairedByContent,
+}
+
+/// One change of a plan, as a dry run or a held-back sync shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PlannedChange {
-    /// `device` or `server`: the side that changes (`both` for conflicts).
-    pub side: String,
-    /// `add`, `update`, `delete`, `conflict`, `link`.
-    pub action: String,
+    /// The side that changes ([`Side::Both`] for a link).
+    pub side: Side,
+    /// What happens.
+    pub action: ChangeAction,
     /// UID of the event.
     pub uid: String,
-    /// Why (e.g. "changed on the server").
-    pub reason: String,
+    /// Its title, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    /// Why.
+    pub reason: ChangeReason,
+}
+
+/// Why a safety check held a sync back (nothing was applied; a confirmed run applies it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum HoldReason {
+    /// `side` held events and is now empty: the plan would delete `deletions` events on the
+    /// other side, of `known` synced before.
+    EmptiedSide {
+        /// The side found empty.
+        emptied: Side,
+        /// Events synced before.
+        known: u64,
+        /// Deletions the plan would make on the other side.
+        deletions: u64,
+    },
+    /// More deletions on `side` than the account's threshold allows.
+    MassDeletion {
+        /// The side that would lose events.
+        side: Side,
+        /// Deletions planned there.
+        deletions: u64,
+        /// Events synced before.
+        known: u64,
+        /// The account's threshold share, in percent...
+        max_percent: u32,
+        /// ...and count: more than both is held back.
+        max_count: u32,
+    },
+    /// The server asks for a full comparison (a SyncML slow sync, as after its calendar was
+    /// replaced or reset) although events were synced before: events deleted on one side may
+    /// come back.
+    ServerReset {
+        /// Events synced before.
+        known: u64,
+    },
 }
 
 /// What a sync did.
@@ -72,9 +158,9 @@ pub struct SyncReport {
     pub bytes_received: u64,
     /// Wall-clock duration.
     pub duration_ms: u64,
-    /// Why confirmation is needed, when it is.
+    /// Why the sync was held back, when it was.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+    pub hold: Option<HoldReason>,
     /// The plan, for dry runs and held-back syncs.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plan: Option<Vec<PlannedChange>>,
@@ -95,7 +181,7 @@ impl SyncReport {
             bytes_sent: 0,
             bytes_received: 0,
             duration_ms: 0,
-            message: None,
+            hold: None,
             plan: None,
         }
     }

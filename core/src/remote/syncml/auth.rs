@@ -13,13 +13,15 @@ pub const AUTH_BASIC: &str = "syncml:auth-basic";
 pub const AUTH_MD5: &str = "syncml:auth-md5";
 
 /// How the client authenticates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum AuthType {
     /// No credentials (an empty user name).
     None,
     /// `syncml:auth-basic`: b64(user:pass).
     Basic,
-    /// `syncml:auth-md5`: a digest over a server nonce.
+    /// `syncml:auth-md5`: a digest over a server nonce (the default: no password on the
+    /// wire).
+    #[default]
     Md5,
 }
 

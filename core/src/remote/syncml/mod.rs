@@ -15,6 +15,7 @@ pub mod build;
 pub mod devinf;
 mod devinf_tree;
 mod fields;
+mod format;
 pub mod message;
 mod message_tree;
 pub mod session;
@@ -24,6 +25,7 @@ pub mod wbxml;
 pub mod xml;
 
 pub use devinf::{ContentType, CtCap, DataStore, DevInf, DsMem, Ext, PropParam, Property};
+pub use format::SyncMlFormat;
 pub use message::*;
 
 use crate::error::{Error, Result};

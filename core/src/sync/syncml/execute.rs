@@ -9,7 +9,7 @@ use crate::store::{Account, ItemRecord, SqliteStore};
 use crate::sync::apply::{apply_store_only, run_device_tasks, Count, DeviceTask};
 use crate::sync::plan::Action;
 use crate::sync::report::SyncReport;
-use crate::sync::{SyncOptions, DEVICE_BATCH};
+use crate::sync::{SyncContext, DEVICE_BATCH};
 use crate::Result;
 use std::collections::HashMap;
 
@@ -24,7 +24,7 @@ pub fn execute(
     actions: Vec<Action>,
     sent: &HashMap<i64, &Outgoing>,
     report: &mut SyncReport,
-    opts: &SyncOptions<'_>,
+    opts: &SyncContext<'_>,
 ) -> Result<()> {
     let rows: HashMap<i64, &ItemRecord> = items.iter().map(|i| (i.id, i)).collect();
     let calendar_id = store.read().calendar_state(account.id)?.id;

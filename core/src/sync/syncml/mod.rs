@@ -30,15 +30,16 @@ pub mod outgoing;
 
 use super::detect::scan_device;
 use super::plan::{plan, Action};
-use super::report::{SyncReport, SyncStatus};
-use super::{guard, pairing, SyncOptions};
+use super::report::{HoldReason, SyncReport, SyncStatus};
+use super::{guard, pairing, SyncContext};
 use crate::device::DeviceCalendar;
 use crate::remote::http::{HttpClient, HttpConfig};
 use crate::remote::syncml::auth::AuthType;
 use crate::remote::syncml::build::alert_code;
 use crate::remote::syncml::session::{Session, SessionConfig, CLIENT_MAX_OBJ_SIZE};
+use crate::remote::syncml::SyncMlFormat;
 use crate::remote::syncml::{Alert, Command, DataStore, DevInf, Encoding, Map, Status, SyncMl};
-use crate::store::{Account, JournalEntry, SqliteStore, SyncMlState};
+use crate::store::{Account, JournalEntry, JournalKind, JournalState, SqliteStore, SyncMlState};
 use crate::{Error, Result};
 use outgoing::{OutKind, Outgoing};
 use std::collections::HashMap;
@@ -96,9 +97,9 @@ pub fn state_of(store: &SqliteStore, account: &Account) -> Result<SyncMlState> {
         calendar_id: cal.id,
         device_id: new_device_id(),
         server_uri: DEFAULT_SERVER_URI.into(),
-        format: "icalendar".into(),
+        format: SyncMlFormat::ICalendar,
         wbxml: false,
-        auth: "md5".into(),
+        auth: AuthType::Md5,
         ..Default::default()
     };
     store.read().save_syncml_state(&s)?;
@@ -112,7 +113,7 @@ pub fn sync_syncml(
     account: &Account,
     password: &str,
     device: &mut dyn DeviceCalendar,
-    opts: &SyncOptions<'_>,
+    opts: &SyncContext<'_>,
     mode: Option<SyncMode>,
 ) -> (SyncReport, Option<Error>) {
     let started = Instant::now();
@@ -137,7 +138,7 @@ pub fn sync_syncml(
 /// Our DevInf: one calendar datastore preferring iCalendar 2.0 (or vCalendar 1.0).
 fn devinf(state: &SyncMlState) -> DevInf {
     let mut ds = DataStore::calendar(LOCAL_URI, "Calendar", 32);
-    if state.format == "vcalendar" {
+    if state.format == SyncMlFormat::VCalendar {
         ds.rx_pref = Some(crate::remote::syncml::ContentType::new(
             "text/x-vcalendar",
             "1.0",
@@ -163,19 +164,14 @@ fn devinf(state: &SyncMlState) -> DevInf {
 /// confirm. Returns true when held.
 fn hold(
     report: &mut SyncReport,
-    account: &Account,
-    opts: &SyncOptions<'_>,
-    reason: Option<String>,
-    planned: Vec<crate::sync::PlannedChange>,
+    opts: &SyncContext<'_>,
+    reason: Option<HoldReason>,
+    planned: impl FnOnce() -> Vec<crate::sync::PlannedChange>,
 ) -> bool {
     match reason {
         Some(reason) if !opts.confirmed => {
-            report.plan = Some(planned);
-            report.message = Some(format!(
-                "{reason}. Nothing was applied. Check with `synchro sync {} --dry-run`, \
-                 then run `synchro sync {} --yes` to apply it.",
-                account.name, account.name
-            ));
+            report.plan = Some(planned());
+            report.hold = Some(reason);
             report.status = SyncStatus::NeedsConfirmation;
             true
         }
@@ -192,7 +188,7 @@ fn run(
     account: &Account,
     password: &str,
     device: &mut dyn DeviceCalendar,
-    opts: &SyncOptions<'_>,
+    opts: &SyncContext<'_>,
     mode: SyncMode,
     report: &mut SyncReport,
     stats: &mut Option<crate::remote::http::HttpStats>,
@@ -228,7 +224,7 @@ fn run_once(
     account: &Account,
     password: &str,
     device: &mut dyn DeviceCalendar,
-    opts: &SyncOptions<'_>,
+    opts: &SyncContext<'_>,
     mode: SyncMode,
     recovering: bool,
     report: &mut SyncReport,
@@ -266,13 +262,6 @@ fn run_once(
     opts.interrupt.check()?;
 
     // Our deletions are checked before anything is sent.
-    let uid_of_row = |row: i64| {
-        items
-            .iter()
-            .find(|i| i.id == row)
-            .map(|i| i.uid.to_string())
-            .unwrap_or_default()
-    };
     let sends_changes = matches!(
         mode,
         SyncMode::TwoWay
@@ -291,7 +280,7 @@ fn run_once(
             })
             .collect();
         if opts.dry_run {
-            report.plan = Some(local_plan(&device_scan, &deletes, &uid_of_row));
+            report.plan = Some(local_plan(&device_scan, &deletes, &items));
             return Ok(None);
         }
         let reason = guard::check(
@@ -301,15 +290,12 @@ fn run_once(
             device_scan.total,
             None,
         );
-        let planned = deletes
-            .iter()
-            .filter_map(|a| a.describe(uid_of_row))
-            .collect();
-        if hold(report, account, opts, reason, planned) {
+        let planned = || deletes.iter().filter_map(|a| a.describe(&items)).collect();
+        if hold(report, opts, reason, planned) {
             return Ok(None);
         }
     } else if opts.dry_run {
-        report.plan = Some(local_plan(&device_scan, &[], &uid_of_row));
+        report.plan = Some(local_plan(&device_scan, &[], &items));
         return Ok(None);
     }
 
@@ -326,7 +312,7 @@ fn run_once(
         url: account.server_url.clone(),
         device_id: state.device_id.clone(),
         username: account.username.clone(),
-        auth: AuthType::parse(&state.auth).unwrap_or(AuthType::Md5),
+        auth: state.auth,
         nonce: state.nonce.clone(),
         encoding,
         max_msg_size: state.max_msg_size,
@@ -356,11 +342,9 @@ fn run_once(
     *stats = Some(session.http().stats());
     // The nonce and the auth type that worked are kept whatever happened.
     if session.nonce().is_some() || session.auth_type() != AuthType::None {
-        store.read().set_syncml_auth(
-            state.calendar_id,
-            session.auth_type().as_str(),
-            session.nonce(),
-        )?;
+        store
+            .read()
+            .set_syncml_auth(state.calendar_id, session.auth_type(), session.nonce())?;
     }
     result
 }
@@ -369,25 +353,27 @@ fn run_once(
 fn local_plan(
     scan: &super::detect::DeviceScan,
     deletes: &[Action],
-    uid_of_row: &dyn Fn(i64) -> String,
+    items: &[crate::store::ItemRecord],
 ) -> Vec<crate::sync::PlannedChange> {
-    let mut out: Vec<crate::sync::PlannedChange> = scan
+    use crate::sync::{ChangeAction, ChangeReason, PlannedChange};
+    let change = |d: &super::detect::DeviceEvent, action, reason| PlannedChange {
+        side: crate::model::Side::Server,
+        action,
+        uid: d.event.uid.to_string(),
+        summary: d.event.summary.clone(),
+        reason,
+    };
+    let mut out: Vec<PlannedChange> = scan
         .new
         .iter()
-        .map(|d| crate::sync::PlannedChange {
-            side: "server".into(),
-            action: "add".into(),
-            uid: d.event.uid.to_string(),
-            reason: "new on the device".into(),
-        })
+        .map(|d| change(d, ChangeAction::Add, ChangeReason::NewOnDevice))
         .collect();
-    out.extend(scan.changed.values().map(|d| crate::sync::PlannedChange {
-        side: "server".into(),
-        action: "update".into(),
-        uid: d.event.uid.to_string(),
-        reason: "changed on the device".into(),
-    }));
-    out.extend(deletes.iter().filter_map(|a| a.describe(uid_of_row)));
+    out.extend(
+        scan.changed
+            .values()
+            .map(|d| change(d, ChangeAction::Update, ChangeReason::ChangedOnDevice)),
+    );
+    out.extend(deletes.iter().filter_map(|a| a.describe(items)));
     out
 }
 
@@ -446,7 +432,7 @@ fn run_session(
     store: &mut SqliteStore,
     account: &Account,
     device: &mut dyn DeviceCalendar,
-    opts: &SyncOptions<'_>,
+    opts: &SyncContext<'_>,
     mode: SyncMode,
     sends_changes: bool,
     state: &mut SyncMlState,
@@ -546,14 +532,10 @@ fn run_session(
     if forced_slow && (state.pending_anchor.is_some() || resume.is_some()) {
         log::info!("slow sync after a session whose end went unanswered: expected");
     } else if forced_slow {
-        let reason = (!items.is_empty()).then(|| {
-            format!(
-                "the server asks for a slow sync (full comparison) although {} event(s) were \
-                 synced before; it may bring back events deleted on one side",
-                items.len()
-            )
+        let reason = (!items.is_empty()).then_some(HoldReason::ServerReset {
+            known: items.len() as u64,
         });
-        if hold(report, account, opts, reason, Vec::new()) {
+        if hold(report, opts, reason, Vec::new) {
             return Ok(None);
         }
     }
@@ -573,7 +555,7 @@ fn run_session(
     let changes: Vec<Outgoing> = if refused && server_mode == alert_code::TWO_WAY {
         let held: std::collections::HashSet<&str> = journal
             .iter()
-            .filter(|e| e.state == "sent" && e.kind == "Add")
+            .filter(|e| e.state == JournalState::Sent && e.kind == JournalKind::Add)
             .map(|e| e.luid.as_str())
             .collect();
         changes
@@ -588,7 +570,7 @@ fn run_session(
             .read()
             .journal(state.calendar_id)?
             .into_iter()
-            .filter(|e| e.state == "acked" || e.state == "mapped")
+            .filter(|e| matches!(e.state, JournalState::Acked | JournalState::Mapped))
             .map(|e| e.luid)
             .collect();
         changes
@@ -609,15 +591,15 @@ fn run_session(
                 .iter()
                 .map(|c| JournalEntry {
                     luid: c.row.to_string(),
-                    kind: format!("{:?}", c.kind),
-                    state: "sent".into(),
+                    kind: c.kind,
+                    state: JournalState::Sent,
                     msg_id: Some(msg_id),
                     status: None,
                 })
                 .collect::<Vec<_>>(),
         )
     })?;
-    let vcal = state.format == "vcalendar";
+    let vcal = state.format == SyncMlFormat::VCalendar;
     let mut package = vec![outgoing::sync_command(
         &changes,
         &state.server_uri,
@@ -647,8 +629,8 @@ fn run_session(
                         if let Some(o) = by_luid.get(luid) {
                             journal.push(JournalEntry {
                                 luid: luid.clone(),
-                                kind: format!("{:?}", o.kind),
-                                state: "acked".into(),
+                                kind: o.kind,
+                                state: JournalState::Acked,
                                 msg_id: Some(msg_id),
                                 status: Some(s.code),
                             });
@@ -716,19 +698,9 @@ fn run_session(
             )
         })
         .collect();
-    let uid_of_row = |row: i64| {
-        items
-            .iter()
-            .find(|i| i.id == row)
-            .map(|i| i.uid.to_string())
-            .unwrap_or_default()
-    };
     let reason = guard::check(&actions, &account.settings, items.len(), device_total, None);
-    let planned = actions
-        .iter()
-        .filter_map(|a| a.describe(uid_of_row))
-        .collect();
-    if hold(report, account, opts, reason.clone(), planned) {
+    let planned = || actions.iter().filter_map(|a| a.describe(&items)).collect();
+    if hold(report, opts, reason.clone(), planned) {
         // No answers, no Map, no anchors: the server sends these changes again.
         return Ok(None);
     }

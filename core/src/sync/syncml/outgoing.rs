@@ -23,16 +23,8 @@ pub struct Outgoing {
     pub ics: Option<String>,
 }
 
-/// The command of an [`Outgoing`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OutKind {
-    /// New for the server.
-    Add,
-    /// Changed (or, in a slow sync, every item).
-    Replace,
-    /// Deleted on the device.
-    Delete,
-}
+/// The command of an [`Outgoing`] (as the journal records it).
+pub use crate::store::JournalKind as OutKind;
 
 /// The iCalendar to send for a device event: merged into the last server copy when there
 /// is one, so what the device cannot hold survives.

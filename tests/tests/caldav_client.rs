@@ -1,168 +1,24 @@
-//! The CalDAV client against real servers started on 127.0.0.1: Radicale (auth htpasswd
-//! bcrypt, test/test) and Xandikos (no auth). Executables come from `SYNCHRO_RADICALE` and
-//! `SYNCHRO_XANDIKOS`, defaulting to the venvs under /work/.peers/.
+//! The CalDAV client of core (`CalDavClient` over `HttpClient`), below the sync engine,
+//! against real servers started on 127.0.0.1 by the harness: Radicale 3.9 (auth htpasswd
+//! bcrypt, test/test) and Xandikos 0.4.10 (no auth).
 
-use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
 use synchro_core::model::{Etag, Href, SyncToken, Uid};
 use synchro_core::remote::caldav::{CalDavClient, FetchedItem, SyncResult, WriteOutcome};
 use synchro_core::remote::http::{HttpClient, HttpConfig};
 use synchro_core::Error;
-
-/// A server process we started, killed (by its own PID) on drop.
-struct Server {
-    child: Child,
-    base: String,
-    cal: String,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn wait_listening(port: u16, child: &mut Child, what: &str, log: &Path) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return;
-        }
-        if let Ok(Some(status)) = child.try_wait() {
-            panic!(
-                "{what} exited with {status} before listening:\n{}",
-                std::fs::read_to_string(log).unwrap_or_default()
-            );
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    panic!("{what} did not listen on port {port} within 30 s");
-}
-
-fn executable(var: &str, default: &str, install: &str) -> PathBuf {
-    let path = PathBuf::from(std::env::var(var).unwrap_or_else(|_| default.to_string()));
-    assert!(
-        path.exists(),
-        "{} not found: set {var} to its executable, or install it: {install}",
-        path.display()
-    );
-    path
-}
+use synchro_tests::calendar::simple as ics;
+use synchro_tests::servers::free_port;
+use synchro_tests::{Peer, Server};
 
 fn radicale() -> Server {
-    let exe = executable(
-        "SYNCHRO_RADICALE",
-        "/work/.peers/radicale/bin/radicale",
-        "python3 -m venv /work/.peers/radicale && /work/.peers/radicale/bin/pip install radicale bcrypt",
-    );
-    let dir = tempfile::tempdir().unwrap();
-    // The bcrypt hash, from the Python next to the radicale executable (it has bcrypt).
-    let python = exe
-        .parent()
-        .map(|p| p.join("python3"))
-        .filter(|p| p.exists())
-        .unwrap_or_else(|| PathBuf::from("python3"));
-    let out = Command::new(&python)
-        .args([
-            "-c",
-            "import bcrypt; print(bcrypt.hashpw(b'test', bcrypt.gensalt(4)).decode())",
-        ])
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e}", python.display()));
-    assert!(
-        out.status.success(),
-        "bcrypt hash failed (pip install bcrypt): {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let hash = String::from_utf8(out.stdout).unwrap();
-    std::fs::write(dir.path().join("users"), format!("test:{}\n", hash.trim())).unwrap();
-    let port = free_port();
-    let config = format!(
-        "[server]\nhosts = 127.0.0.1:{port}\n\
-         [auth]\ntype = htpasswd\nhtpasswd_filename = {users}\nhtpasswd_encryption = bcrypt\n\
-         [rights]\ntype = owner_only\n\
-         [storage]\nfilesystem_folder = {coll}\n\
-         [logging]\nlevel = warning\n",
-        users = dir.path().join("users").display(),
-        coll = dir.path().join("collections").display(),
-    );
-    let conf = dir.path().join("config");
-    std::fs::write(&conf, config).unwrap();
-    let log = dir.path().join("log");
-    let mut child = Command::new(&exe)
-        .arg("--config")
-        .arg(&conf)
-        .stdin(Stdio::null())
-        .stdout(std::fs::File::create(&log).unwrap())
-        .stderr(std::fs::File::create(dir.path().join("log.err")).unwrap())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {}: {e}", exe.display()));
-    wait_listening(port, &mut child, "radicale", &dir.path().join("log.err"));
-    let base = format!("http://127.0.0.1:{port}/");
-    let cal = format!("{base}test/cal/");
-    let mut http = HttpClient::new(config_for("test", "test")).unwrap();
-    let r = http
-        .request("MKCALENDAR", &cal, &[], None)
-        .expect("MKCALENDAR on radicale");
-    assert_eq!(
-        r.status,
-        201,
-        "MKCALENDAR: {}",
-        String::from_utf8_lossy(&r.body)
-    );
-    Server {
-        child,
-        base,
-        cal,
-        _dir: dir,
-    }
+    Server::start(Peer::RadicalePypi)
 }
 
 fn xandikos() -> Server {
-    let exe = executable(
-        "SYNCHRO_XANDIKOS",
-        "/work/.peers/xandikos/bin/xandikos",
-        "python3 -m venv /work/.peers/xandikos && /work/.peers/xandikos/bin/pip install xandikos",
-    );
-    let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let log = dir.path().join("log");
-    let mut child = Command::new(&exe)
-        .arg("serve")
-        .arg("--defaults")
-        .arg("-d")
-        .arg(dir.path().join("data"))
-        .arg("--state-dir")
-        .arg(dir.path().join("state"))
-        .args(["-l", "127.0.0.1", "-p", &port.to_string()])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&log).unwrap())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {}: {e}", exe.display()));
-    wait_listening(port, &mut child, "xandikos", &log);
-    let base = format!("http://127.0.0.1:{port}/");
-    let cal = format!("{base}user/calendars/calendar/");
-    Server {
-        child,
-        base,
-        cal,
-        _dir: dir,
-    }
+    Server::start(Peer::XandikosPypi)
 }
 
 fn config_for(user: &str, pass: &str) -> HttpConfig {
@@ -175,14 +31,6 @@ fn config_for(user: &str, pass: &str) -> HttpConfig {
 
 fn client(user: &str, pass: &str) -> CalDavClient {
     CalDavClient::new(HttpClient::new(config_for(user, pass)).unwrap())
-}
-
-fn ics(uid: &str, summary: &str, start: &str) -> String {
-    format!(
-        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Synchro//test//EN\r\nBEGIN:VEVENT\r\n\
-         UID:{uid}\r\nDTSTAMP:20240101T000000Z\r\nDTSTART:{start}\r\nDURATION:PT1H\r\n\
-         SUMMARY:{summary}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
-    )
 }
 
 fn created(o: WriteOutcome) -> (Href, Option<Etag>) {
@@ -215,11 +63,11 @@ fn etag_of(c: &mut CalDavClient, href: &Href) -> Etag {
 }
 
 fn discovery_and_state(server: &Server, c: &mut CalDavClient) {
-    let cals = c.discover(&server.base).unwrap();
+    let cals = c.discover(&server.base_url).unwrap();
     let cal = cals
         .iter()
-        .find(|x| x.url == server.cal)
-        .unwrap_or_else(|| panic!("{} not in {cals:?}", server.cal));
+        .find(|x| x.url == server.calendar_url)
+        .unwrap_or_else(|| panic!("{} not in {cals:?}", server.calendar_url));
     assert!(cal.supports_sync_collection, "{cal:?}");
     assert!(!cal.read_only, "{cal:?}");
     assert!(
@@ -230,11 +78,13 @@ fn discovery_and_state(server: &Server, c: &mut CalDavClient) {
     assert!(cals[0].components.is_empty() || cals[0].components.iter().any(|x| x == "VEVENT"));
 
     // A calendar URL gives just that calendar (with or without the trailing slash).
-    let just = c.discover(server.cal.trim_end_matches('/')).unwrap();
+    let just = c
+        .discover(server.calendar_url.trim_end_matches('/'))
+        .unwrap();
     assert_eq!(just.len(), 1);
-    assert_eq!(just[0].url, server.cal);
+    assert_eq!(just[0].url, server.calendar_url);
 
-    let state = c.collection_state(&server.cal).unwrap();
+    let state = c.collection_state(&server.calendar_url).unwrap();
     assert!(state.supports_sync_collection, "{state:?}");
     assert!(state.sync_token.is_some(), "{state:?}");
 }
@@ -243,7 +93,7 @@ fn write_cycle(server: &Server, c: &mut CalDavClient, update_status_ok: bool) {
     let uid = Uid::new("write-1@example.org");
     let (href, etag) = created(
         c.create(
-            &server.cal,
+            &server.calendar_url,
             &uid,
             &ics(uid.as_str(), "One", "20240102T100000Z"),
         )
@@ -258,7 +108,7 @@ fn write_cycle(server: &Server, c: &mut CalDavClient, update_status_ok: bool) {
     // Creating the same name again is refused.
     let again = c
         .create(
-            &server.cal,
+            &server.calendar_url,
             &uid,
             &ics(uid.as_str(), "One bis", "20240102T100000Z"),
         )
@@ -325,8 +175,12 @@ fn write_cycle(server: &Server, c: &mut CalDavClient, update_status_ok: bool) {
     ] {
         let uid = Uid::new(odd);
         let (href, _) = created(
-            c.create(&server.cal, &uid, &ics(odd, "Odd", "20240103T100000Z"))
-                .unwrap(),
+            c.create(
+                &server.calendar_url,
+                &uid,
+                &ics(odd, "Odd", "20240103T100000Z"),
+            )
+            .unwrap(),
         );
         let got = c
             .get(&href)
@@ -347,7 +201,7 @@ fn sync_cycle(server: &Server, c: &mut CalDavClient, bad_token_status_hint: &str
         let uid = format!("sync-{i}");
         let (href, _) = created(
             c.create(
-                &server.cal,
+                &server.calendar_url,
                 &Uid::new(&uid),
                 &ics(&uid, "S", "20240105T100000Z"),
             )
@@ -355,7 +209,7 @@ fn sync_cycle(server: &Server, c: &mut CalDavClient, bad_token_status_hint: &str
         );
         hrefs.push(href);
     }
-    let (changed, deleted, token) = delta(c.sync_collection(&server.cal, None).unwrap());
+    let (changed, deleted, token) = delta(c.sync_collection(&server.calendar_url, None).unwrap());
     assert_eq!(changed.len(), 5, "{changed:?}");
     assert!(deleted.is_empty());
     for h in &hrefs {
@@ -365,7 +219,10 @@ fn sync_cycle(server: &Server, c: &mut CalDavClient, bad_token_status_hint: &str
         );
     }
     // Nothing changed: an empty delta.
-    let (ch, de, token2) = delta(c.sync_collection(&server.cal, Some(&token)).unwrap());
+    let (ch, de, token2) = delta(
+        c.sync_collection(&server.calendar_url, Some(&token))
+            .unwrap(),
+    );
     assert!(ch.is_empty() && de.is_empty(), "{ch:?} {de:?}");
 
     // One update, one delete, one create.
@@ -380,13 +237,16 @@ fn sync_cycle(server: &Server, c: &mut CalDavClient, bad_token_status_hint: &str
     c.delete(&hrefs[1], &e1).unwrap();
     let (new_href, _) = created(
         c.create(
-            &server.cal,
+            &server.calendar_url,
             &Uid::new("sync-new"),
             &ics("sync-new", "N", "20240105T100000Z"),
         )
         .unwrap(),
     );
-    let (ch, de, token3) = delta(c.sync_collection(&server.cal, Some(&token2)).unwrap());
+    let (ch, de, token3) = delta(
+        c.sync_collection(&server.calendar_url, Some(&token2))
+            .unwrap(),
+    );
     let mut ch_hrefs: Vec<_> = ch.iter().map(|x| x.href.clone()).collect();
     ch_hrefs.sort();
     let mut expect = vec![hrefs[0].clone(), new_href];
@@ -398,13 +258,15 @@ fn sync_cycle(server: &Server, c: &mut CalDavClient, bad_token_status_hint: &str
     // A token the server never gave.
     let bogus = SyncToken::new(format!("{}-not-a-token", token.as_str()));
     assert_eq!(
-        c.sync_collection(&server.cal, Some(&bogus)).unwrap(),
+        c.sync_collection(&server.calendar_url, Some(&bogus))
+            .unwrap(),
         SyncResult::InvalidToken,
         "{bad_token_status_hint}"
     );
     let bogus = SyncToken::new("http://example.invalid/sync/999");
     assert_eq!(
-        c.sync_collection(&server.cal, Some(&bogus)).unwrap(),
+        c.sync_collection(&server.calendar_url, Some(&bogus))
+            .unwrap(),
         SyncResult::InvalidToken
     );
 }
@@ -412,11 +274,11 @@ fn sync_cycle(server: &Server, c: &mut CalDavClient, bad_token_status_hint: &str
 fn etag_listing(server: &Server, c: &mut CalDavClient) {
     for (uid, start) in [("old-1", "20200110T100000Z"), ("new-1", "20300110T100000Z")] {
         created(
-            c.create(&server.cal, &Uid::new(uid), &ics(uid, "L", start))
+            c.create(&server.calendar_url, &Uid::new(uid), &ics(uid, "L", start))
                 .unwrap(),
         );
     }
-    let all = c.list_etags(&server.cal, None).unwrap();
+    let all = c.list_etags(&server.calendar_url, None).unwrap();
     assert!(
         all.iter().any(|x| x.href.as_str().ends_with("/old-1.ics")),
         "{all:?}"
@@ -429,7 +291,7 @@ fn etag_listing(server: &Server, c: &mut CalDavClient) {
     assert_eq!(uniq.len(), all.len());
 
     let since = Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap();
-    let recent = c.list_etags(&server.cal, Some(since)).unwrap();
+    let recent = c.list_etags(&server.calendar_url, Some(since)).unwrap();
     assert!(
         recent
             .iter()
@@ -476,9 +338,9 @@ fn radicale_etag_listing() {
 fn radicale_wrong_password_is_auth_error() {
     let s = radicale();
     let mut c = client("test", "wrong");
-    let e = c.discover(&s.base).unwrap_err();
+    let e = c.discover(&s.base_url).unwrap_err();
     assert!(matches!(e, Error::Auth), "{e:?}");
-    let e = c.collection_state(&s.cal).unwrap_err();
+    let e = c.collection_state(&s.calendar_url).unwrap_err();
     assert!(matches!(e, Error::Auth), "{e:?}");
 }
 
@@ -515,7 +377,7 @@ fn multiget_120(s: &Server, user: &str) {
         let uid = format!("mg-{i:03}");
         let (href, _) = created(
             c.create(
-                &s.cal,
+                &s.calendar_url,
                 &Uid::new(&uid),
                 &ics(&uid, &format!("Item {i}"), "20240201T090000Z"),
             )
@@ -531,7 +393,7 @@ fn multiget_120(s: &Server, user: &str) {
     let before = c.stats();
     let mut got: Vec<FetchedItem> = Vec::new();
     let missing = c
-        .multiget(&s.cal, &hrefs, &mut |item| {
+        .multiget(&s.calendar_url, &hrefs, &mut |item| {
             got.push(item);
             Ok(())
         })
@@ -554,7 +416,7 @@ fn multiget_120(s: &Server, user: &str) {
     // An error from the callback stops the download.
     let mut n = 0;
     let e = c
-        .multiget(&s.cal, &hrefs, &mut |_| {
+        .multiget(&s.calendar_url, &hrefs, &mut |_| {
             n += 1;
             if n == 3 {
                 Err(Error::Interrupted)
@@ -569,7 +431,9 @@ fn multiget_120(s: &Server, user: &str) {
     let mut cfg = config_for(user, user);
     cfg.max_body = 4096;
     let mut small = CalDavClient::new(HttpClient::new(cfg).unwrap());
-    let e = small.multiget(&s.cal, &hrefs, &mut |_| Ok(())).unwrap_err();
+    let e = small
+        .multiget(&s.calendar_url, &hrefs, &mut |_| Ok(()))
+        .unwrap_err();
     assert!(
         matches!(&e, Error::Protocol(m) if m == "response larger than 4096 bytes"),
         "{e:?}"

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Fails, naming each file and line, if a tracked file refers to an absolute path outside the
+# repository (a home folder, a workstation's checkout, /opt, a mount): everything the code,
+# tests and scripts need must be found relative to the workspace or installed by its scripts.
+# System locations that Debian packages install (/usr, /etc, /proc, /tmp scratch space) are fine.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+# An absolute path starts a word: not `host/home/...` in a URL, not `tests/work/`.
+pattern='(^|[^A-Za-z0-9_.~/-])/(work|home|root|Users|mnt|media|opt|srv|scratch|workspace)/'
+if hits="$(git grep -I -n -E "$pattern" -- . ':!Cargo.lock' ':!**/Cargo.lock')"; then
+    echo "absolute paths outside the repository in tracked files:"
+    echo "$hits"
+    exit 1
+fi
+echo "no absolute path outside the repository in $(git ls-files | wc -l) tracked files"
