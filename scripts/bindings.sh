@@ -23,9 +23,9 @@ OUT="$(cd "$OUT" && pwd)"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 PROFILE="${PROFILE:-debug}"
-if [ "$PROFILE" = release ]; then BUILD=(--release); else BUILD=(); fi
-cargo build --quiet -p uniffi-bindgen
-cargo build --quiet -p synchro-ffi "${BUILD[@]}"
+# Built together, so both share one feature set of uniffi (built apart, each rebuilds it).
+cargo build --quiet -p synchro-ffi -p uniffi-bindgen
+if [ "$PROFILE" = release ]; then cargo build --quiet -p synchro-ffi --release; fi
 TARGET_DIR="$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
 LIB="$TARGET_DIR/$PROFILE/libsynchro_ffi.so"
 
