@@ -84,7 +84,7 @@ pub(crate) struct ForeignDevice(pub(crate) Arc<dyn DeviceCalendar>);
 
 fn device_error(e: SyncError) -> synchro_core::Error {
     match e {
-        SyncError::Device { message } => synchro_core::Error::Device(message),
+        SyncError::Device { detail } => synchro_core::Error::Device(detail),
         other => synchro_core::Error::Device(other.to_string()),
     }
 }

@@ -7,19 +7,19 @@ use crate::records::{HoldReason, PlannedChange};
 #[derive(Debug, Clone, thiserror::Error, uniffi::Error)]
 pub enum SyncError {
     /// The server refused the credentials: ask for the password again.
-    #[error("authentication failed: {message}")]
+    #[error("{detail}")]
     Auth {
-        /// Details, without the password.
-        message: String,
+        /// What happened, without the password.
+        detail: String,
     },
     /// The server cannot be reached or is busy, or another sync runs on this store: nothing
     /// was lost; try again later.
-    #[error("unavailable: {message}")]
+    #[error("{detail}")]
     Unavailable {
         /// Seconds the server asked to wait, when it said.
         retry_after_s: Option<u64>,
         /// Details.
-        message: String,
+        detail: String,
     },
     /// A safety check held the sync back; nothing was applied. Show the plan and sync again
     /// with `confirmed` to apply it.
@@ -34,35 +34,35 @@ pub enum SyncError {
     #[error("sync interrupted")]
     Interrupted,
     /// The device calendar failed (the app's `DeviceCalendar` threw or refused).
-    #[error("device calendar: {message}")]
+    #[error("device calendar: {detail}")]
     Device {
         /// Details.
-        message: String,
+        detail: String,
     },
     /// Bad settings or arguments (unknown account, invalid URL, ...).
-    #[error("configuration: {message}")]
+    #[error("{detail}")]
     Config {
         /// Details.
-        message: String,
+        detail: String,
     },
     /// The server answered something this client cannot use.
-    #[error("protocol: {message}")]
+    #[error("{detail}")]
     Protocol {
         /// Details.
-        message: String,
+        detail: String,
     },
     /// The local store failed.
-    #[error("storage: {message}")]
+    #[error("{detail}")]
     Storage {
         /// Details.
-        message: String,
+        detail: String,
     },
 }
 
 /// Any exception a foreign callback throws that is not a `SyncError` is a device error.
 impl From<uniffi::UnexpectedUniFFICallbackError> for SyncError {
     fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
-        SyncError::Device { message: e.reason }
+        SyncError::Device { detail: e.reason }
     }
 }
 
@@ -70,32 +70,32 @@ impl From<uniffi::UnexpectedUniFFICallbackError> for SyncError {
 impl From<synchro_core::Error> for SyncError {
     fn from(e: synchro_core::Error) -> Self {
         use synchro_core::Error as E;
-        let message = e.to_string();
+        let detail = e.to_string();
         match e {
-            E::Auth => SyncError::Auth { message },
+            E::Auth => SyncError::Auth { detail },
             E::RetryLater { after } => SyncError::Unavailable {
                 retry_after_s: after.map(|d| d.as_secs()),
-                message,
+                detail,
             },
             E::Network(_) | E::Busy => SyncError::Unavailable {
                 retry_after_s: None,
-                message,
+                detail,
             },
             E::Http { status, .. } if status >= 500 => SyncError::Unavailable {
                 retry_after_s: None,
-                message,
+                detail,
             },
             E::Http { .. } | E::Protocol(_) | E::InvalidCalendar(_) => {
-                SyncError::Protocol { message }
+                SyncError::Protocol { detail }
             }
             E::NeedsConfirmation(reason) => SyncError::NeedsConfirmation {
                 reason: reason.into(),
                 plan: Vec::new(),
             },
             E::Interrupted => SyncError::Interrupted,
-            E::Device(message) => SyncError::Device { message },
-            E::Config(message) => SyncError::Config { message },
-            E::Store(_) | E::Io(_) => SyncError::Storage { message },
+            E::Device(detail) => SyncError::Device { detail },
+            E::Config(detail) => SyncError::Config { detail },
+            E::Store(_) | E::Io(_) => SyncError::Storage { detail },
         }
     }
 }

@@ -181,10 +181,15 @@ class SyncAgentTest {
         repeat(120) { a.device.put(event("long-$it", "Long $it", hour = it % 24, day = 1 + it / 24)) }
         val reached = CountDownLatch(1)
         val open = CountDownLatch(1)
+        // Blocks the sync at its first applied change until the test opens the gate.
         val gate = object : SyncProgress {
-            override fun phase(name: String, total: ULong) {}
+            @Volatile var current = ""
+            override fun phase(name: String, total: ULong) { current = name }
             override fun advance(n: ULong) {
-                if (reached.count > 0) { reached.countDown(); open.await(30, TimeUnit.SECONDS) }
+                if (current == "apply" && reached.count > 0) {
+                    reached.countDown()
+                    open.await(30, TimeUnit.SECONDS)
+                }
             }
         }
         var outcome: Throwable? = null

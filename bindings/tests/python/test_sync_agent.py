@@ -119,19 +119,18 @@ def test_a_mass_deletion_needs_confirmation_and_is_applied_when_confirmed(phones
 
 
 class Gate(ffi.SyncProgress):
-    """Blocks the sync at its first step until the test opens the gate."""
+    """Blocks the sync at its first applied change until the test opens the gate."""
 
     def __init__(self):
         self.reached = threading.Event()
         self.open = threading.Event()
-        self.steps = 0
+        self.current = None
 
     def phase(self, name, total):
-        pass
+        self.current = name
 
     def advance(self, n):
-        self.steps += n
-        if not self.reached.is_set():
+        if self.current == "apply" and not self.reached.is_set():
             self.reached.set()
             assert self.open.wait(30)
 

@@ -116,13 +116,15 @@ final class Phone {
     }
 }
 
+/// Blocks the sync at its first applied change until the test opens the gate.
 final class Gate: SyncProgress, @unchecked Sendable {
     let reached = DispatchSemaphore(value: 0)
     let open = DispatchSemaphore(value: 0)
     private var first = true
-    func phase(name: String, total: UInt64) {}
+    private var current = ""
+    func phase(name: String, total: UInt64) { current = name }
     func advance(n: UInt64) {
-        if first {
+        if current == "apply" && first {
             first = false
             reached.signal()
             _ = open.wait(timeout: .now() + 30)
