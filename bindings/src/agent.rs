@@ -44,9 +44,11 @@ impl SyncAgent {
         username: String,
         password: String,
     ) -> Result<Vec<CalendarInfo>> {
-        Ok(all(self
-            .inner
-            .discover_calendars(&server_url, &username, &password)?))
+        Ok(all(self.inner.discover_calendars(
+            &server_url,
+            &username,
+            &password,
+        )?))
     }
 
     /// Adds an account (a CalDAV one is checked against the server with `password`, which

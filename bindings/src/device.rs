@@ -162,3 +162,88 @@ impl core::DeviceCalendar for ForeignDevice {
             .collect())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::{EventTime, SampleEvent};
+    use synchro_core::device::DeviceCalendar as CoreDevice;
+
+    /// A device whose answers the test sets.
+    struct Scripted {
+        apply: fn(usize) -> Result<Vec<DeviceOutcome>, SyncError>,
+        event: Event,
+    }
+
+    impl DeviceCalendar for Scripted {
+        fn calendar_id(&self) -> Result<String, SyncError> {
+            Err(uniffi::UnexpectedUniFFICallbackError::new("boom").into())
+        }
+        fn list(&self) -> Result<Vec<DeviceEntry>, SyncError> {
+            Ok(vec![])
+        }
+        fn fetch(&self, ids: Vec<String>) -> Result<Vec<DeviceEvent>, SyncError> {
+            Ok(ids
+                .into_iter()
+                .map(|id| DeviceEvent {
+                    entry: DeviceEntry {
+                        id,
+                        version: "1".into(),
+                    },
+                    event: self.event.clone(),
+                })
+                .collect())
+        }
+        fn apply(&self, ops: Vec<DeviceOp>) -> Result<Vec<DeviceOutcome>, SyncError> {
+            (self.apply)(ops.len())
+        }
+    }
+
+    fn delete() -> core::DeviceOp {
+        core::DeviceOp::Delete { id: "1".into() }
+    }
+
+    #[test]
+    fn foreign_failures_become_device_errors() {
+        let mut d = ForeignDevice(Arc::new(Scripted {
+            apply: |_| {
+                Err(SyncError::Device {
+                    detail: "read-only calendar".into(),
+                })
+            },
+            event: SampleEvent::valid(),
+        }));
+        let e = d.apply(&[delete()]).unwrap_err();
+        assert!(matches!(&e, synchro_core::Error::Device(m) if m == "read-only calendar"));
+        let e = d.calendar_id().unwrap_err();
+        assert!(matches!(&e, synchro_core::Error::Device(m) if m.contains("boom")));
+    }
+
+    #[test]
+    fn a_wrong_number_of_outcomes_is_an_error_not_a_misalignment() {
+        let mut d = ForeignDevice(Arc::new(Scripted {
+            apply: |_| Ok(vec![]),
+            event: SampleEvent::valid(),
+        }));
+        assert!(d.apply(&[delete(), delete()]).is_err());
+    }
+
+    #[test]
+    fn an_event_the_core_cannot_use_is_left_out_of_fetch() {
+        let mut bad = SampleEvent::valid();
+        bad.start = EventTime::Timed {
+            epoch_ms: i64::MAX,
+            zone: None,
+        };
+        let d = ForeignDevice(Arc::new(Scripted {
+            apply: |n| Ok(vec![DeviceOutcome::Deleted; n]),
+            event: bad,
+        }));
+        assert!(d.fetch(&["1".into()]).unwrap().is_empty());
+        let d = ForeignDevice(Arc::new(Scripted {
+            apply: |n| Ok(vec![DeviceOutcome::Deleted; n]),
+            event: SampleEvent::valid(),
+        }));
+        assert_eq!(d.fetch(&["1".into()]).unwrap().len(), 1);
+    }
+}

@@ -118,3 +118,68 @@ impl From<synchro_core::agent::SyncFailure> for SyncError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+    use synchro_core::Error as E;
+
+    #[test]
+    fn core_errors_are_sorted_by_what_the_app_does() {
+        assert!(matches!(SyncError::from(E::Auth), SyncError::Auth { .. }));
+        assert!(matches!(
+            SyncError::from(E::RetryLater {
+                after: Some(Duration::from_secs(30))
+            }),
+            SyncError::Unavailable {
+                retry_after_s: Some(30),
+                ..
+            }
+        ));
+        assert!(matches!(
+            SyncError::from(E::Busy),
+            SyncError::Unavailable {
+                retry_after_s: None,
+                ..
+            }
+        ));
+        assert!(matches!(
+            SyncError::from(E::Http {
+                status: 503,
+                context: "PUT".into()
+            }),
+            SyncError::Unavailable { .. }
+        ));
+        assert!(matches!(
+            SyncError::from(E::Http {
+                status: 412,
+                context: "PUT".into()
+            }),
+            SyncError::Protocol { .. }
+        ));
+        assert!(matches!(
+            SyncError::from(E::Interrupted),
+            SyncError::Interrupted
+        ));
+        assert!(matches!(
+            SyncError::from(E::Io(std::io::Error::other("disk full"))),
+            SyncError::Storage { .. }
+        ));
+        match SyncError::from(E::Config("no account named \"x\"".into())) {
+            SyncError::Config { detail } => assert_eq!(detail, "no account named \"x\""),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_unexpected_foreign_exception_is_a_device_error() {
+        let e = SyncError::from(uniffi::UnexpectedUniFFICallbackError::new(
+            "RuntimeError: provider died",
+        ));
+        match e {
+            SyncError::Device { detail } => assert!(detail.contains("provider died")),
+            other => panic!("{other:?}"),
+        }
+    }
+}

@@ -21,9 +21,8 @@ pub use progress::SyncProgress;
 pub use records::{
     AccountInfo, AccountSettings, AccountStatus, AccountUpdate, BackupInfo, BackupReason,
     CalendarInfo, ChangeAction, ChangeReason, ConflictInfo, Counts, HistoryEntry, HoldReason,
-    NewAccount, PlannedChange, Protocol, RestoreAction, RestoreChange, RestoreReport,
-    ServerConfig, Side, SyncMlAuth, SyncMlFormat, SyncMode, SyncOptions, SyncReport,
-    SyncStatus,
+    NewAccount, PlannedChange, Protocol, RestoreAction, RestoreChange, RestoreReport, ServerConfig,
+    Side, SyncMlAuth, SyncMlFormat, SyncMode, SyncOptions, SyncReport, SyncStatus,
 };
 
 uniffi::setup_scaffolding!();

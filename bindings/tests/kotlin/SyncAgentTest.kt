@@ -17,7 +17,7 @@ import org.synchro.ffi.*
 
 const val USER = "test"
 const val PASSWORD = "test"
-private val calendars = AtomicInteger(100)
+private val calendars = AtomicInteger(0)
 
 /** A device calendar in a map: id -> (version, Event). */
 class MemoryCalendar(private val id: String) : DeviceCalendar {
@@ -90,7 +90,7 @@ class SyncAgentTest {
     private val dir: Path = Files.createTempDirectory("synchro-kotlin")
     private val server = System.getenv("SYNCHRO_TEST_SERVER")
         ?: error("SYNCHRO_TEST_SERVER is not set: run bash scripts/test-bindings.sh")
-    private val calendarUrl = "$server$USER/c${calendars.incrementAndGet() - 99}/"
+    private val calendarUrl = "$server$USER/c${calendars.incrementAndGet()}/"
     private val phones = mutableListOf<Phone>()
 
     private fun phone(name: String) = Phone(dir, name, calendarUrl).also { phones += it }
