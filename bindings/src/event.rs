@@ -612,6 +612,21 @@ fn attendee_in(a: Attendee) -> core::Attendee {
     }
 }
 
+/// A valid [`Event`] for the tests of other modules.
+#[cfg(test)]
+pub(crate) struct SampleEvent;
+
+#[cfg(test)]
+impl SampleEvent {
+    /// A minimal valid event.
+    pub(crate) fn valid() -> Event {
+        Event::from(core::Event::new(
+            "t1",
+            core::EventTime::Date(NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()),
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -706,20 +721,5 @@ mod tests {
         let mut out = Event::from(sample());
         out.exdate = Some("tomorrow".into());
         assert!(core::Event::try_from(out).is_err());
-    }
-}
-
-/// A valid [`Event`] for the tests of other modules.
-#[cfg(test)]
-pub(crate) struct SampleEvent;
-
-#[cfg(test)]
-impl SampleEvent {
-    /// A minimal valid event.
-    pub(crate) fn valid() -> Event {
-        Event::from(core::Event::new(
-            "t1",
-            core::EventTime::Date(NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()),
-        ))
     }
 }
