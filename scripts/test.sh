@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # THE test command: installs the test peers, builds everything, checks formatting and lints,
 # runs every test of the workspace (unit tests and the integration tests against real
-# servers on 127.0.0.1), then fuzzes every parser for a bounded time (scripts/fuzz.sh,
-# FUZZ_SECONDS per target). Works without a terminal (CI=true). Exit code 0 only if all pass.
+# servers on 127.0.0.1), fuzzes every parser for a bounded time (scripts/fuzz.sh,
+# FUZZ_SECONDS per target), then runs the binding tests in Python, Kotlin and Swift
+# (scripts/test-bindings.sh). Works without a terminal (CI=true). Exit code 0 only if all pass.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -46,7 +47,7 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 
 section "cargo test"
 log="$(mktemp)"
-trap 'rm -f "$log"' EXIT
+trap 'rm -f "$log" "$log.bindings"' EXIT
 set +e
 cargo test --workspace --no-fail-fast -- --test-threads "$RUST_TEST_THREADS" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
@@ -54,6 +55,12 @@ rc=${PIPESTATUS[0]}
 section "fuzz (bounded: every target, ${FUZZ_SECONDS:-20} s each)"
 bash scripts/fuzz.sh "${FUZZ_SECONDS:-20}" 2>&1 | tee -a "$log"
 frc=${PIPESTATUS[0]}
+set -e
+
+section "binding tests (Python, Kotlin, Swift)"
+set +e
+bash scripts/test-bindings.sh 2>&1 | tee "$log.bindings"
+bindings_rc=${PIPESTATUS[0]}
 set -e
 
 section "summary"
@@ -69,5 +76,7 @@ awk '/^test result:/ {
         }
      }
      END { printf "total: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+grep -E '^(python|kotlin|swift): ' "$log.bindings" || true
 if [ "$rc" -eq 0 ] && [ "$frc" -ne 0 ]; then rc=$frc; fi
-exit "$rc"
+[ "$rc" -eq 0 ] || exit "$rc"
+exit "$bindings_rc"
