@@ -5,8 +5,8 @@ use crate::device::{DeviceCalendar, ForeignDevice};
 use crate::error::SyncError;
 use crate::progress::{ForeignProgress, SyncProgress};
 use crate::records::{
-    AccountInfo, AccountSettings, AccountStatus, AccountUpdate, BackupInfo, CalendarInfo, ConflictInfo,
-    HistoryEntry, NewAccount, RestoreReport, Side, SyncOptions, SyncReport,
+    AccountInfo, AccountSettings, AccountStatus, AccountUpdate, BackupInfo, CalendarInfo,
+    ConflictInfo, HistoryEntry, NewAccount, RestoreReport, Side, SyncOptions, SyncReport,
 };
 use std::path::Path;
 use std::sync::Arc;

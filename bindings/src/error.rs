@@ -57,6 +57,19 @@ pub enum SyncError {
         /// Details.
         detail: String,
     },
+    /// The server's TLS certificate was refused (unknown issuer, expired, name or pin
+    /// mismatch); nothing was sent. A settings or security matter, not a passing outage.
+    #[error("{detail}")]
+    Tls {
+        /// What failed.
+        detail: String,
+    },
+    /// A bug in Synchro stopped this sync (caught; the other accounts go on).
+    #[error("{detail}")]
+    Internal {
+        /// Where, never with calendar content.
+        detail: String,
+    },
 }
 
 /// Any exception a foreign callback throws that is not a `SyncError` is a device error.
@@ -72,7 +85,9 @@ impl From<synchro_core::Error> for SyncError {
         use synchro_core::Error as E;
         let detail = e.to_string();
         match e {
-            E::Auth => SyncError::Auth { detail },
+            E::Auth | E::AuthDowngrade => SyncError::Auth { detail },
+            E::Tls(_) => SyncError::Tls { detail },
+            E::Internal => SyncError::Internal { detail },
             E::RetryLater { after } => SyncError::Unavailable {
                 retry_after_s: after.map(|d| d.as_secs()),
                 detail,

@@ -702,8 +702,6 @@ pub fn add_syncml_account(
 mod tests {
     use super::*;
 
-
-
     #[test]
     fn status_scanner() {
         let xml = "<SyncBody><Status><CmdID>1</CmdID><CmdRef>0</CmdRef><Cmd>SyncHdr</Cmd>\

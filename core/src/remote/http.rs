@@ -372,7 +372,10 @@ impl HttpClient {
             AuthState::Basic if !https && !self.config.allow_insecure_basic => None,
             AuthState::Basic => Some(format!(
                 "Basic {}",
-                crate::remote::syncml::auth::basic_credential(&self.config.username, &self.config.password)
+                crate::remote::syncml::auth::basic_credential(
+                    &self.config.username,
+                    &self.config.password
+                )
             )),
             AuthState::Digest(d) => {
                 let mut uri = url.path().to_string();
@@ -529,7 +532,6 @@ mod tests {
     use super::*;
     use crate::remote::testserver::{answer, header, serve};
     use std::net::TcpListener;
-
 
     #[test]
     fn retry_after_forms() {
