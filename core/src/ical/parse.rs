@@ -183,7 +183,14 @@ fn split_params(mut rest: &str) -> Option<(Vec<(String, String)>, &str)> {
 fn param_value(s: &str) -> Option<(String, &str)> {
     if !s.starts_with('"') {
         let end = s.find([';', ':']).unwrap_or(s.len());
-        return Some((s[..end].to_string(), &s[end..]));
+        // A DQUOTE inside an unquoted value cannot be written back in iCalendar (the writer
+        // writes `'`): read it as the writer gives it back, so a round trip is stable.
+        let value = s[..end]
+            .chars()
+            .filter(|c| !c.is_control() || *c == '\t')
+            .map(|c| if c == '"' { '\'' } else { c })
+            .collect();
+        return Some((value, &s[end..]));
     }
     // `"a"` or `"a","b",...`; `find` returns ASCII positions, so every slice is on a
     // character boundary.
