@@ -82,7 +82,8 @@ pub fn parse_calendar(text: &str) -> Result<Component> {
         current.properties.push(Property {
             name: name.to_ascii_uppercase(),
             params,
-            value: value.to_string(),
+            // Control characters as the writer treats them (a round trip is stable).
+            value: super::values::clean_value(value).into_owned(),
         });
     }
     if let Some(open) = stack.last() {
@@ -207,11 +208,15 @@ fn param_value(s: &str) -> Option<(String, &str)> {
             break;
         }
     }
-    let value = if count == 1 {
-        s[1..end - 1].to_string()
+    let raw = if count == 1 {
+        &s[1..end - 1]
     } else {
-        s[..end].to_string()
+        &s[..end]
     };
+    let value = raw
+        .chars()
+        .filter(|c| !c.is_control() || *c == '\t')
+        .collect();
     Some((value, &s[end..]))
 }
 
