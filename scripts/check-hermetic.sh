@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-# An absolute path starts a word: not `host/home/...` in a URL, not `tests/work/`.
+# An absolute path starts a word: a path inside a URL or under a relative folder is not one.
 pattern='(^|[^A-Za-z0-9_.~/-])/(work|home|root|Users|mnt|media|opt|srv|scratch|workspace)/'
 if hits="$(git grep -I -n -E "$pattern" -- . ':!Cargo.lock' ':!**/Cargo.lock')"; then
     echo "absolute paths outside the repository in tracked files:"
