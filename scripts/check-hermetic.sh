@@ -13,4 +13,20 @@ if hits="$(git grep -I -n -E "$pattern" -- . ':!Cargo.lock' ':!**/Cargo.lock')";
     echo "$hits"
     exit 1
 fi
+# A tracked symbolic link must stay inside the repository: one that points elsewhere dangles
+# on every other machine.
+bad=0
+while IFS= read -r link; do
+    target="$(git cat-file -p ":$link" 2>/dev/null || readlink "$link")"
+    case "$target" in
+        /*) echo "tracked symbolic link leaves the repository: $link -> $target"; bad=1 ;;
+        *)
+            resolved="$(realpath -m "$(dirname "$link")/$target")"
+            case "$resolved" in
+                "$PWD"|"$PWD"/*) ;;
+                *) echo "tracked symbolic link leaves the repository: $link -> $target"; bad=1 ;;
+            esac ;;
+    esac
+done < <(git ls-files -s | awk '$1 == "120000" { sub(/^[^\t]*\t/, ""); print }')
+[ "$bad" -eq 0 ] || exit 1
 echo "no absolute path outside the repository in $(git ls-files | wc -l) tracked files"
