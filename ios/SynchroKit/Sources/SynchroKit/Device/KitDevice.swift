@@ -10,7 +10,7 @@ public final class KitDevice: DeviceCalendar, @unchecked Sendable {
     public static let batchSize = 50
 
     private let store: KitCalendarStore
-    private let calendarId: String
+    private let kitCalendarId: String
     private let shadow: ShadowFile
     private let mapper: EventMapper
 
@@ -20,7 +20,7 @@ public final class KitDevice: DeviceCalendar, @unchecked Sendable {
         mapper: EventMapper = EventMapper()
     ) throws {
         self.store = store
-        self.calendarId = calendarId
+        self.kitCalendarId = calendarId
         self.shadow = try ShadowFile(url: shadowURL)
         self.mapper = mapper
     }
@@ -31,15 +31,15 @@ public final class KitDevice: DeviceCalendar, @unchecked Sendable {
     }
 
     public func calendarId() throws -> String {
-        guard store.calendar(id: calendarId) != nil else {
+        guard store.calendar(id: kitCalendarId) != nil else {
             throw SyncError.Device(detail: "the calendar was deleted on the phone")
         }
-        return calendarId
+        return kitCalendarId
     }
 
     public func list() throws -> [DeviceEntry] {
         do {
-            return try store.entries(calendarId: calendarId).map {
+            return try store.entries(calendarId: kitCalendarId).map {
                 DeviceEntry(id: $0.id, version: $0.version)
             }
         } catch {
@@ -88,14 +88,14 @@ public final class KitDevice: DeviceCalendar, @unchecked Sendable {
             do {
                 switch op {
                 case .create(let event):
-                    let id = try store.save(mapper.kitEvent(event), id: nil, calendarId: calendarId)
+                    let id = try store.save(mapper.kitEvent(event), id: nil, calendarId: kitCalendarId)
                     done.append(.written(id, event))
                 case .update(let id, let event):
                     guard try store.event(id: id) != nil else {
                         done.append(.failed("the event is no longer on the phone"))
                         continue
                     }
-                    let saved = try store.save(mapper.kitEvent(event), id: id, calendarId: calendarId)
+                    let saved = try store.save(mapper.kitEvent(event), id: id, calendarId: kitCalendarId)
                     done.append(.written(saved, event))
                 case .delete(let id):
                     do {

@@ -17,12 +17,12 @@ public enum RuleDates {
         var cal = Calendar(identifier: .gregorian)
         cal.timeZone = zone
         cal.firstWeekday = rule.firstDayOfWeek ?? 2
-        let maxCount: Int
-        let until: Date
+        var maxCount = Int.max
+        var until = limit
         switch rule.end {
-        case .count(let n): (maxCount, until) = (n, limit)
-        case .until(let d): (maxCount, until) = (Int.max, min(d, limit))
-        case nil: (maxCount, until) = (Int.max, limit)
+        case .count(let n): maxCount = n
+        case .until(let d): until = min(d, limit)
+        case nil: break
         }
         let weekdays = Set(rule.daysOfWeek.map { $0.weekday })
         var out: [Date] = []

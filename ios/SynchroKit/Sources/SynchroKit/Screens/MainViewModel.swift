@@ -161,7 +161,7 @@ final class ProgressRelay: SyncProgress, @unchecked Sendable {
     private let model: Observed<MainState>
     private let strings: Strings
     private let lock = NSLock()
-    private var phase = ""
+    private var current = ""
     private var total: UInt64 = 0
     private var done: UInt64 = 0
 
@@ -172,7 +172,7 @@ final class ProgressRelay: SyncProgress, @unchecked Sendable {
 
     func phase(name: String, total: UInt64) {
         lock.lock()
-        phase = name
+        current = name
         self.total = total
         done = 0
         lock.unlock()
@@ -188,7 +188,7 @@ final class ProgressRelay: SyncProgress, @unchecked Sendable {
 
     private func publish() {
         lock.lock()
-        let (p, t, d) = (phase, total, done)
+        let (p, t, d) = (current, total, done)
         lock.unlock()
         model.update {
             $0.progress = t > 0 ? min(1, Double(d) / Double(t)) : nil
