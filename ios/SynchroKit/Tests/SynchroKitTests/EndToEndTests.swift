@@ -50,8 +50,10 @@ final class TestPhone {
         setup.settings = testSettings()
     }
 
-    /// Sets up the app on `url` (a server or calendar URL) and adds the calendars ticked.
-    func setUp(_ url: String, tick: (DiscoveredCalendar) -> Bool = { _ in true }) async throws {
+    /// Sets up the app on `url` (a server or calendar URL) and adds the calendars ticked
+    /// (by default the one `url` names).
+    func setUp(_ url: String, tick: ((DiscoveredCalendar) -> Bool)? = nil) async throws {
+        let tick = tick ?? { SetupViewModel.lastPart($0.url) == SetupViewModel.lastPart(url) }
         setup.edit {
             $0.serverURL = url
             $0.username = serverUser

@@ -61,16 +61,12 @@ public final class MainViewModel: @unchecked Sendable {
     /// Handles a trigger: syncs when the policy says so. Returns whether it synced.
     @discardableResult
     public func handle(_ trigger: SyncTrigger) async -> Bool {
-        lock.lock()
-        let last = lastSync
-        lock.unlock()
+        let last = locked { lastSync }
         switch policy.decide(trigger, isSyncing: model.state.isSyncing, lastSync: last, now: Date()) {
         case .skip:
             return false
         case .afterCurrent:
-            lock.lock()
-            rerun = true
-            lock.unlock()
+            locked { rerun = true }
             return false
         case .syncNow:
             await synchronise()
@@ -108,10 +104,14 @@ public final class MainViewModel: @unchecked Sendable {
         model.update { $0.needsPassword.removeAll { $0 == account } }
     }
 
-    private func run(only: String?, confirmed: Bool) async {
+    private func locked<T>(_ body: () -> T) -> T {
         lock.lock()
-        lastSync = Date()
-        lock.unlock()
+        defer { lock.unlock() }
+        return body()
+    }
+
+    private func run(only: String?, confirmed: Bool) async {
+        locked { lastSync = Date() }
         model.update {
             $0.isSyncing = true
             $0.progress = nil
@@ -148,10 +148,10 @@ public final class MainViewModel: @unchecked Sendable {
             $0.syncCount += 1
         }
         background?.schedule(after: results.map { $0.1 })
-        lock.lock()
-        let again = rerun
-        rerun = false
-        lock.unlock()
+        let again = locked {
+            defer { rerun = false }
+            return rerun
+        }
         if again { await handle(.storeChanged(changedSinceLastSync: true)) }
     }
 }
