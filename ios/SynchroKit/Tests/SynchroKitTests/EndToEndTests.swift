@@ -309,9 +309,9 @@ final class EndToEndTests: XCTestCase {
         let b = try TestPhone(dir, "b")
         try await a.setUp(calendarUrl)
         try await b.setUp(calendarUrl)
-        for n in 0..<150 { a.store.userCreate(a.event("Talk \(n)", day: n / 24, hour: n % 24), in: a.calendarId) }
+        for n in 0..<120 { a.store.userCreate(a.event("Talk \(n)", day: n / 24, hour: n % 24), in: a.calendarId) }
         await a.main.synchronise()
-        XCTAssertTrue(a.main.state.lastResult?.contains("150 added") ?? false, a.main.state.lastResult ?? "")
+        XCTAssertTrue(a.main.state.lastResult?.contains("120 added") ?? false, a.main.state.lastResult ?? "")
 
         // B's first background run: the system expires the task at B's first commit.
         let task = FakeTask()
@@ -325,14 +325,14 @@ final class EndToEndTests: XCTestCase {
             return XCTFail("\(outcomes)")
         }
         let partial = b.store.count(b.calendarId)
-        XCTAssertLessThan(partial, 150)
+        XCTAssertLessThan(partial, 120)
         XCTAssertGreaterThan(partial, 0, "stopped after the batch it was applying")
         XCTAssertEqual(b.scheduler.submitted.count, 2, "rescheduled at start and after the run")
 
         let next = FakeTask()
         _ = await runInBackground(b.background, next)
         XCTAssertEqual(next.completions, [true])
-        XCTAssertEqual(b.store.count(b.calendarId), 150)
+        XCTAssertEqual(b.store.count(b.calendarId), 120)
     }
 
     func testAttendeesFromTheServerSurviveAnEditOnThePhone() async throws {
