@@ -10,10 +10,12 @@ struct SynchroApp: App {
     private let coordinator: SyncCoordinator
     private let main: MainViewModel
     private let background: BackgroundRefresh
-    private let kit = EventKitStore()
+    private let kit: EventKitStore
     @Environment(\.scenePhase) private var phase
 
     init() {
+        let kit = EventKitStore()
+        self.kit = kit
         let folder = FileManager.default.urls(for: .applicationSupportDirectory, in: .userDomainMask)[0]
             .appendingPathComponent("Synchro", isDirectory: true)
         do {

@@ -4,11 +4,9 @@
 // batch, detached and removed occurrences of recurring events. Apple platforms only; the
 // copying between EKEvent and KitEvent is all this file does.
 #if canImport(EventKit)
+import CoreGraphics
 import EventKit
 import Foundation
-#if canImport(UIKit)
-import UIKit
-#endif
 
 /// The phone's calendars through EventKit.
 public final class EventKitStore: KitCalendarStore, @unchecked Sendable {
@@ -338,7 +336,7 @@ public final class EventKitStore: KitCalendarStore, @unchecked Sendable {
             daysOfTheMonth: nums(k.daysOfMonth), monthsOfTheYear: nums(k.monthsOfYear),
             weeksOfTheYear: nums(k.weeksOfYear), daysOfTheYear: nums(k.daysOfYear),
             setPositions: nums(k.setPositions), end: end)
-        if let w = k.firstDayOfWeek { rule.firstDayOfTheWeek = w }
+        // EventKit's firstDayOfTheWeek is read-only: WKST stays in the shadow file's RRULE.
         return rule
     }
 

@@ -38,7 +38,7 @@ final class SystemRefreshTask: RefreshTask {
 extension BackgroundRefresh {
     /// Registers the refresh task (before the app finishes launching) and schedules it.
     public func register() {
-        BGTaskScheduler.shared.register(
+        _ = BGTaskScheduler.shared.register(
             forTaskWithIdentifier: SyncPolicy.refreshTaskIdentifier, using: nil
         ) { [self] task in
             guard let refresh = task as? BGAppRefreshTask else {
