@@ -3,7 +3,8 @@
 # runs every test of the workspace (unit tests and the integration tests against real
 # servers on 127.0.0.1), fuzzes every parser for a bounded time (scripts/fuzz.sh,
 # FUZZ_SECONDS per target), then runs the binding tests in Python, Kotlin and Swift
-# (scripts/test-bindings.sh). Works without a terminal (CI=true). Exit code 0 only if all pass.
+# (scripts/test-bindings.sh) and the tests of the phone apps that run on Linux
+# (scripts/test-ios.sh). Works without a terminal (CI=true). Exit code 0 only if all pass.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -47,7 +48,7 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 
 section "cargo test"
 log="$(mktemp)"
-trap 'rm -f "$log" "$log.bindings"' EXIT
+trap 'rm -f "$log" "$log.bindings" "$log.apps"' EXIT
 set +e
 cargo test --workspace --no-fail-fast -- --test-threads "$RUST_TEST_THREADS" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
@@ -63,6 +64,18 @@ bash scripts/test-bindings.sh 2>&1 | tee "$log.bindings"
 bindings_rc=${PIPESTATUS[0]}
 set -e
 
+# The phone apps: what runs on Linux (see README, "iOS app" and "Android app").
+: >"$log.apps"
+apps_rc=0
+for app in ios; do
+    section "$app app"
+    set +e
+    bash "scripts/test-$app.sh" 2>&1 | tee -a "$log.apps"
+    app_rc=${PIPESTATUS[0]}
+    set -e
+    [ "$app_rc" -eq 0 ] || apps_rc=$app_rc
+done
+
 section "summary"
 grep -E '^test result:' "$log" || true
 grep -E '^crash-safety: [0-9]+ cut points' "$log" || true
@@ -77,6 +90,8 @@ awk '/^test result:/ {
      }
      END { printf "total: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
 grep -E '^(python|kotlin|swift): ' "$log.bindings" || true
+grep -E '^(android|apk|ios): ' "$log.apps" || true
 if [ "$rc" -eq 0 ] && [ "$frc" -ne 0 ]; then rc=$frc; fi
 [ "$rc" -eq 0 ] || exit "$rc"
-exit "$bindings_rc"
+[ "$bindings_rc" -eq 0 ] || exit "$bindings_rc"
+exit "$apps_rc"
