@@ -13,6 +13,8 @@ pub mod pairing;
 pub mod plan;
 pub mod report;
 pub mod syncml;
+#[cfg(test)]
+mod tests;
 
 pub use report::{
     ChangeAction, ChangeReason, Counts, HoldReason, PlannedChange, SyncReport, SyncStatus,
