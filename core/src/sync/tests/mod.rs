@@ -6,6 +6,8 @@ mod backup;
 mod caldav;
 mod detect;
 mod fake_caldav;
+mod fake_syncml;
+mod syncml;
 
 use crate::model::Event;
 use crate::store::{Account, AccountSettings, Protocol, SqliteStore};
