@@ -329,3 +329,46 @@ fn a_replaced_device_calendar_is_refilled_from_the_server_without_deleting() {
     assert_eq!(report.server.deleted, 0, "{report:?}");
     w.assert_converged(&["A", "B"]);
 }
+
+#[test]
+fn the_frame_holds_an_emptied_device_back_until_confirmed() {
+    let mut w = World::new();
+    for uid in ["a", "b", "c"] {
+        w.server
+            .put(&format!("{uid}.ics"), &ics(uid, &uid.to_uppercase()));
+    }
+    w.sync();
+    for (id, _) in w.phone.events() {
+        w.phone.remove(&id);
+    }
+    let (report, error) = w.sync_with(&SyncContext::default());
+    assert!(error.is_none());
+    assert_eq!(report.status, SyncStatus::NeedsConfirmation);
+    assert!(
+        matches!(
+            report.hold,
+            Some(crate::sync::HoldReason::EmptiedSide {
+                known: 3,
+                deletions: 3,
+                ..
+            })
+        ),
+        "{report:?}"
+    );
+    assert_eq!(report.plan.as_ref().map(Vec::len), Some(3));
+    assert_eq!(w.server.items().len(), 3, "nothing applied while held");
+    let confirmed = SyncContext {
+        confirmed: true,
+        ..SyncContext::default()
+    };
+    let (report, error) = w.sync_with(&confirmed);
+    assert!(error.is_none(), "{report:?}");
+    assert_eq!(report.server.deleted, 3);
+    w.assert_converged(&[]);
+    // The snapshot before a confirmed big change is pinned.
+    let backups = w.store.read().backups(Some(w.account.id)).unwrap();
+    assert!(
+        backups.iter().filter(|b| b.pinned).count() >= 2,
+        "{backups:?}"
+    );
+}
