@@ -44,6 +44,10 @@ struct State {
     credentials_seen: Vec<Option<String>>,
     /// Alerts 222 received.
     next_message_alerts: usize,
+    /// POSTs received.
+    posts: usize,
+    /// The POST (1-based) answered with an HTTP status before being read.
+    fail_post: Option<(usize, u16)>,
 }
 
 impl State {
@@ -143,6 +147,12 @@ impl FakeSyncMl {
         self.lock().add_status = status;
     }
 
+    /// The `n`-th POST from now on (1: the next) is answered with HTTP `status`, unread.
+    pub fn fail_post(&self, n: usize, status: u16) {
+        let mut s = self.lock();
+        s.fail_post = Some((s.posts + n, status));
+    }
+
     /// How many times the client asked for the rest of a package (Alert 222).
     pub fn next_message_alerts(&self) -> usize {
         self.lock().next_message_alerts
@@ -163,6 +173,13 @@ fn item_command(meta_type: bool, item: Item) -> ItemCommand {
 }
 
 fn handle(s: &mut State, seen: &Seen, user: &str, password: &str) -> String {
+    s.posts += 1;
+    if let Some((n, status)) = s.fail_post {
+        if n == s.posts {
+            s.fail_post = None;
+            return answer(&format!("{status} Fault"), &[], "");
+        }
+    }
     let ct = crate::remote::testserver::header(seen, "content-type");
     let Ok((_, m)) = decode_any(&seen.body, ct) else {
         return answer("400 Bad Request", &[], "");

@@ -207,3 +207,24 @@ fn a_status_error_for_an_add_is_reported_and_the_add_goes_again_next_time() {
     w.sync();
     w.assert_converged(&["A", "N"]);
 }
+
+#[test]
+fn a_server_failing_on_our_last_package_is_recovered_by_the_next_sync() {
+    let mut w = World::new();
+    w.server.add(&ics("a", "A"));
+    w.sync();
+    w.phone.insert(event("n", "N"));
+    w.server.add(&ics("s", "S"));
+    // Package 1 and 3 go through (the device gets S, the server N); package 5 (our
+    // Statuses and the Map) gets a 503.
+    w.server.fail_post(3, 503);
+    let (report, error) = w.sync_once();
+    assert_eq!(
+        error.as_ref().map(Error::kind),
+        Some(crate::ErrorKind::Unavailable),
+        "{error:?} {report:?}"
+    );
+    let report = w.sync();
+    assert_eq!(report.conflicts, 0, "{report:?}");
+    w.assert_converged(&["A", "N", "S"]);
+}
