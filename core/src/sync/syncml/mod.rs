@@ -5,8 +5,9 @@
 //!    (508 → slow).
 //! 2. Package 3: our changes ([`outgoing`]): device changes since the last sync, or in a
 //!    slow sync every event as a Replace; LUID = store row id.
-//! 3. Package 4: the server's changes ([`incoming`]) become a [`ServerScan`](crate::sync::plan::ServerScan); the shared
-//!    plan, pairing, guard and backup run; device writes are applied (`execute`).
+//! 3. Package 4: the server's changes ([`incoming`]) become the remote scan of the frame
+//!    ([`crate::sync::plan::ServerScan`]); the shared plan, pairing, guard and backup run;
+//!    device writes are applied (`execute`).
 //! 4. Package 5: a Status for every server command and a Map (LUID → GUID) of its Adds,
 //!    persisted before sending; anchors are committed only after the server's last Status.
 //!
