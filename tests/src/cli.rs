@@ -230,3 +230,43 @@ impl Cli {
         }
     }
 }
+
+/// The set-up most fault tests share: a Radicale (PyPI) behind the fault proxy, and a
+/// `synchro` user whose CalDAV account [`ProxiedVdir::ACCOUNT`] syncs the vdir `vdir` with
+/// it through the proxy. Destructure it to drop or stop the parts separately.
+pub struct ProxiedVdir {
+    /// The real server.
+    pub server: crate::Server,
+    /// The fault proxy in front of it.
+    pub proxy: crate::proxy::Proxy,
+    /// The user, with its database.
+    pub cli: Cli,
+    /// The vdir playing the phone.
+    pub vdir: PathBuf,
+}
+
+impl ProxiedVdir {
+    /// The account's name.
+    pub const ACCOUNT: &'static str = "t";
+
+    /// Starts the server and the proxy and adds the account with `extra` arguments to
+    /// `account add` (e.g. `--no-sync-collection`); panics unless all of it works.
+    pub fn start(extra: &[&str]) -> ProxiedVdir {
+        let server = crate::Server::start(crate::Peer::RadicalePypi);
+        let proxy = crate::proxy::Proxy::start(&server.base_url);
+        let cli = Cli::for_server(&server);
+        let vdir = cli.add_vdir_account(
+            Self::ACCOUNT,
+            &proxy.url(&server.base_url),
+            &server.username,
+            &proxy.url(&server.calendar_url),
+            extra,
+        );
+        ProxiedVdir {
+            server,
+            proxy,
+            cli,
+            vdir,
+        }
+    }
+}

@@ -23,5 +23,5 @@ pub mod servers;
 pub mod syncevo;
 pub mod tls;
 
-pub use cli::{synchro_bin, Cli, CliOutput};
+pub use cli::{synchro_bin, Cli, CliOutput, ProxiedVdir};
 pub use servers::{Peer, Server};

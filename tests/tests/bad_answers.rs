@@ -4,21 +4,17 @@
 
 use std::fs;
 use synchro_tests::calendar::{simple, vdir_files};
-use synchro_tests::proxy::{Fault, Proxy};
-use synchro_tests::{Cli, Peer, Server};
+use synchro_tests::proxy::Fault;
+use synchro_tests::ProxiedVdir;
 
 #[test]
 fn bad_answers_change_nothing_locally() {
-    let server = Server::start(Peer::RadicalePypi);
-    let proxy = Proxy::start(&server.base_url);
-    let cli = Cli::for_server(&server);
-    let vdir = cli.add_vdir_account(
-        "t",
-        &proxy.url(&server.base_url),
-        &server.username,
-        &proxy.url(&server.calendar_url),
-        &[],
-    );
+    let ProxiedVdir {
+        server,
+        proxy,
+        cli,
+        vdir,
+    } = ProxiedVdir::start(&[]);
     server.put_ics("a.ics", &simple("a", "A", "20251005T090000Z"));
     cli.run(&["sync", "t", "--json"]).expect_ok();
     fs::write(
@@ -68,16 +64,12 @@ fn bad_answers_change_nothing_locally() {
 /// with a clear message; the running sync finishes and the store stays consistent.
 #[test]
 fn one_sync_at_a_time_per_store() {
-    let server = Server::start(Peer::RadicalePypi);
-    let proxy = Proxy::start(&server.base_url);
-    let cli = Cli::for_server(&server);
-    let vdir = cli.add_vdir_account(
-        "t",
-        &proxy.url(&server.base_url),
-        &server.username,
-        &proxy.url(&server.calendar_url),
-        &[],
-    );
+    let ProxiedVdir {
+        server,
+        proxy,
+        cli,
+        vdir,
+    } = ProxiedVdir::start(&[]);
     for i in 0..5 {
         server.put_ics(
             &format!("e{i}.ics"),
@@ -111,16 +103,12 @@ fn one_sync_at_a_time_per_store() {
 /// deletion).
 #[test]
 fn a_write_racing_another_client_resolves_by_policy() {
-    let server = Server::start(Peer::RadicalePypi);
-    let proxy = Proxy::start(&server.base_url);
-    let cli = Cli::for_server(&server);
-    let vdir = cli.add_vdir_account(
-        "t",
-        &proxy.url(&server.base_url),
-        &server.username,
-        &proxy.url(&server.calendar_url),
-        &[],
-    );
+    let ProxiedVdir {
+        server,
+        proxy,
+        cli,
+        vdir,
+    } = ProxiedVdir::start(&[]);
     server.put_ics("a.ics", &simple("a", "A", "20251005T090000Z"));
     server.put_ics("b.ics", &simple("b", "B", "20251006T090000Z"));
     cli.run(&["sync", "t"]).expect_ok();
@@ -189,18 +177,14 @@ fn a_write_racing_another_client_resolves_by_policy() {
 /// outside the collection: every sync still goes through and converges.
 #[test]
 fn multiget_refused_as_a_whole_and_foreign_hrefs() {
-    let server = Server::start(Peer::RadicalePypi);
-    let proxy = Proxy::start(&server.base_url);
-    let cli = Cli::for_server(&server);
     // An etag listing: known items missing from it are fetched by multiget to tell
     // "deleted" from "hidden", which is where sabre/dav's 404 bites.
-    let vdir = cli.add_vdir_account(
-        "t",
-        &proxy.url(&server.base_url),
-        &server.username,
-        &proxy.url(&server.calendar_url),
-        &["--no-sync-collection"],
-    );
+    let ProxiedVdir {
+        server,
+        proxy,
+        cli,
+        vdir,
+    } = ProxiedVdir::start(&["--no-sync-collection"]);
     for uid in ["a", "b", "c", "d", "e"] {
         server.put_ics(
             &format!("{uid}.ics"),

@@ -9,7 +9,7 @@ use synchro_tests::calendar::{
     all_day, outlook_meeting, simple, vdir_count_uid, vdir_files, vdir_find, with_summary,
     zimbra_lecture,
 };
-use synchro_tests::{Cli, Peer, Server};
+use synchro_tests::{Cli, Peer, ProxiedVdir, Server};
 
 /// A server, a CLI user and an account "t" syncing the server's calendar with a vdir.
 struct Setup {
@@ -689,17 +689,13 @@ fn a_replaced_local_calendar_never_deletes_on_the_server() {
 /// exist: they are never deleted on the phone (nor on the server). A real deletion still is.
 #[test]
 fn events_hidden_by_a_server_window_are_not_deletions() {
-    use synchro_tests::proxy::{Fault, Proxy};
-    let server = Server::start(Peer::RadicalePypi);
-    let proxy = Proxy::start(&server.base_url);
-    let cli = Cli::for_server(&server);
-    let vdir = cli.add_vdir_account(
-        "t",
-        &proxy.url(&server.base_url),
-        &server.username,
-        &proxy.url(&server.calendar_url),
-        &["--no-sync-collection"],
-    );
+    use synchro_tests::proxy::Fault;
+    let ProxiedVdir {
+        server,
+        proxy,
+        cli,
+        vdir,
+    } = ProxiedVdir::start(&["--no-sync-collection"]);
     server.put_ics("old.ics", &simple("old", "Old", "20200105T090000Z"));
     server.put_ics("gone.ics", &simple("gone", "Gone", "20251005T090000Z"));
     server.put_ics("kept.ics", &simple("kept", "Kept", "20251006T090000Z"));

@@ -46,10 +46,10 @@ use synchro_core::ical::{event_fingerprint, ics_to_event};
 use synchro_tests::calendar::{simple, vdir_find, with_summary, zimbra_lecture};
 use synchro_tests::http::{self, Auth};
 use synchro_tests::proxy::{Cut, HoldPoint, Proxy};
-use synchro_tests::{synchro_bin, Cli, Peer, Server};
+use synchro_tests::{synchro_bin, Cli, Peer, ProxiedVdir, Server};
 
 /// The account every scenario syncs.
-const ACCOUNT: &str = "t";
+const ACCOUNT: &str = ProxiedVdir::ACCOUNT;
 
 /// Kills at moments spread over a sync, per scenario (`SYNCHRO_TIMED_KILLS` to change it,
 /// e.g. for a longer soak).
@@ -114,28 +114,12 @@ struct World {
 
 impl World {
     fn new(account_options: &[&str]) -> World {
-        let server = Server::start(Peer::RadicalePypi);
-        let proxy = Proxy::start(&server.base_url);
-        let cli = Cli::for_server(&server);
-        let spec = cli.vdir_spec("phone");
-        let vdir = cli.dir().join("phone");
-        let server_url = proxy.url(&server.base_url);
-        let calendar_url = proxy.url(&server.calendar_url);
-        let mut args = vec![
-            "account",
-            "add",
-            ACCOUNT,
-            "--caldav",
-            &server_url,
-            "--username",
-            &server.username,
-            "--local",
-            &spec,
-            "--calendar",
-            &calendar_url,
-        ];
-        args.extend_from_slice(account_options);
-        cli.run(&args).expect_ok();
+        let ProxiedVdir {
+            server,
+            proxy,
+            cli,
+            vdir,
+        } = ProxiedVdir::start(account_options);
         let collection = server
             .dir()
             .join("collections/collection-root")

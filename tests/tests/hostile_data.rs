@@ -6,9 +6,9 @@
 use std::fs;
 use std::path::Path;
 use synchro_tests::calendar::{simple, vdir_files};
-use synchro_tests::proxy::{Fault, Proxy};
+use synchro_tests::proxy::Fault;
 use synchro_tests::syncevo::{add_syncml_account, b64_encode, Format, PeerOpts, SyncEvoServer};
-use synchro_tests::{Cli, Peer, Server};
+use synchro_tests::{Cli, Peer, ProxiedVdir, Server};
 
 /// An event with one extra content line.
 fn with_line(uid: &str, line: &str) -> String {
@@ -82,16 +82,12 @@ fn an_alarm_beyond_any_date_syncs_to_a_vcalendar_server() {
 /// the sync, the others are applied; once the server sends it right, it arrives.
 #[test]
 fn an_event_that_is_not_utf8_skips_that_event_only() {
-    let server = Server::start(Peer::RadicalePypi);
-    let proxy = Proxy::start(&server.base_url);
-    let cli = Cli::for_server(&server);
-    let vdir = cli.add_vdir_account(
-        "t",
-        &proxy.url(&server.base_url),
-        &server.username,
-        &proxy.url(&server.calendar_url),
-        &[],
-    );
+    let ProxiedVdir {
+        server,
+        proxy,
+        cli,
+        vdir,
+    } = ProxiedVdir::start(&[]);
     server.put_ics("a.ics", &simple("a", "Alpha", "20251005T090000Z"));
     server.put_ics("b.ics", &simple("b", "Bravo-MARK", "20251006T090000Z"));
     server.put_ics("c.ics", &simple("c", "Charlie", "20251007T090000Z"));
@@ -124,16 +120,9 @@ fn an_event_that_is_not_utf8_skips_that_event_only() {
 /// reach the terminal raw: a server cannot drive the user's terminal.
 #[test]
 fn control_characters_from_a_server_are_printed_escaped() {
-    let server = Server::start(Peer::RadicalePypi);
-    let proxy = Proxy::start(&server.base_url);
-    let cli = Cli::for_server(&server);
-    cli.add_vdir_account(
-        "t",
-        &proxy.url(&server.base_url),
-        &server.username,
-        &proxy.url(&server.calendar_url),
-        &[],
-    );
+    let ProxiedVdir {
+        server, proxy, cli, ..
+    } = ProxiedVdir::start(&[]);
     server.put_ics("e.ics", &simple("evil-MARK", "x", "20251005T090000Z"));
     proxy.set(Fault::Rewrite(
         "evil-MARK".into(),

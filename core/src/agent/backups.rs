@@ -2,7 +2,7 @@
 //! restore as the least changes. Taking and restoring hold the sync lock.
 
 use super::SyncAgent;
-use crate::backup::restore::{restore, RestoreReport, ServerCalendar, Side};
+use crate::backup::restore::{restore, RestoreOptions, RestoreReport, ServerCalendar, Side};
 use crate::device::DeviceCalendar;
 use crate::store::{BackupInfo, BackupReason, Protocol, SidePart};
 use crate::sync::caldav::{client_for, fetch_all, CalDavServer};
@@ -125,9 +125,11 @@ impl SyncAgent {
             server.as_mut().map(|s| s as &mut dyn ServerCalendar),
             device,
             id,
-            side,
-            confirmed,
-            dry_run,
+            RestoreOptions {
+                side,
+                remove_added: confirmed,
+                dry_run,
+            },
         )
     }
 }

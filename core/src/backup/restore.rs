@@ -262,21 +262,34 @@ pub fn restore_device(
     Ok(())
 }
 
+/// How a restore runs.
+#[derive(Debug, Clone, Copy)]
+pub struct RestoreOptions {
+    /// The side to restore.
+    pub side: Side,
+    /// Events added since the snapshot are removed (the user confirmed).
+    pub remove_added: bool,
+    /// Compute the changes; make none.
+    pub dry_run: bool,
+}
+
 /// Restores snapshot `backup_id` of `account` on `side`. A snapshot holding one side only is
 /// restored to whichever side is asked. A full snapshot of what is about to be replaced is
 /// taken first (reason `before-restore`). Restoring the server side needs a `server` that can
 /// be rewritten (`None`: only the device side can be restored, e.g. for a SyncML account).
-#[allow(clippy::too_many_arguments)]
 pub fn restore(
     store: &mut SqliteStore,
     account: &Account,
     server: Option<&mut dyn ServerCalendar>,
     device: &mut dyn DeviceCalendar,
     backup_id: i64,
-    side: Side,
-    remove_added: bool,
-    dry_run: bool,
+    how: RestoreOptions,
 ) -> Result<RestoreReport> {
+    let RestoreOptions {
+        side,
+        remove_added,
+        dry_run,
+    } = how;
     if server.is_none() && side != Side::Device {
         return Err(Error::Config(
             "the server side of this account cannot be restored; restore the device side".into(),

@@ -59,6 +59,53 @@ pub fn serve<A: Into<Vec<u8>> + Send + 'static>(
     (base, seen)
 }
 
+/// A server answering every request with `handler(request)` (one request per connection),
+/// for stateful fakes; runs until the test process ends.
+pub fn serve_with<F: FnMut(&Seen) -> String + Send + 'static>(mut handler: F) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let Some(seen) = read_request(&stream) else {
+                continue;
+            };
+            let _ = stream.write_all(handler(&seen).as_bytes());
+            let _ = stream.flush();
+        }
+    });
+    base
+}
+
+/// Reads one request; `None` when the client went away.
+fn read_request(stream: &std::net::TcpStream) -> Option<Seen> {
+    let mut reader = BufReader::new(stream.try_clone().ok()?);
+    let mut line = String::new();
+    reader.read_line(&mut line).ok()?;
+    let mut headers = Vec::new();
+    let mut len = 0usize;
+    loop {
+        let mut h = String::new();
+        reader.read_line(&mut h).ok()?;
+        let h = h.trim_end();
+        if h.is_empty() {
+            break;
+        }
+        let (k, v) = h.split_once(':')?;
+        if k.eq_ignore_ascii_case("content-length") {
+            len = v.trim().parse().ok()?;
+        }
+        headers.push((k.to_ascii_lowercase(), v.trim().to_string()));
+    }
+    let mut body = vec![0; len];
+    reader.read_exact(&mut body).ok()?;
+    Some(Seen {
+        request_line: line.trim_end().to_string(),
+        headers,
+        body,
+    })
+}
+
 /// A canned HTTP/1.1 answer that closes the connection.
 pub fn answer(status: &str, headers: &[&str], body: &str) -> String {
     let mut s = format!("HTTP/1.1 {status}\r\nConnection: close\r\n");

@@ -4,9 +4,10 @@
 
 use super::apply::{apply_store_only, run_device_tasks, set_device, set_server, Count, DeviceTask};
 use super::detect::DeviceEvent;
-use super::plan::{plan, Action, ServerChange, ServerItem, ServerScan};
+use super::frame::{self, Frame, Local, Protocol, RemoteScan};
+use super::plan::{Action, ServerChange, ServerItem, ServerScan};
 use super::report::SyncReport;
-use super::{duplicates, frame, guard, pairing, SyncContext, DEVICE_BATCH};
+use super::{SyncContext, DEVICE_BATCH};
 use crate::backup::restore::{ServerCalendar, ServerEvent};
 use crate::device::{DeviceCalendar, DeviceOp};
 use crate::ical;
@@ -16,7 +17,6 @@ use crate::remote::http::{HttpClient, HttpConfig};
 use crate::store::{Account, CalendarState, ItemRecord, SqliteStore};
 use crate::{Error, Result};
 use std::collections::{HashMap, HashSet};
-use std::time::Instant;
 
 /// Connection settings for an account: its credentials and trust settings, default timeouts
 /// and limits. An invalid pin is an error.
@@ -35,11 +35,11 @@ pub fn http_config(account: &Account, password: &str) -> Result<HttpConfig> {
     Ok(config)
 }
 
-/// What the remote scan found, with the marks to save once all of it is applied.
-struct RemoteScan {
-    scan: ServerScan,
-    /// Number of items on the server, when it was fully listed.
-    listed_total: Option<usize>,
+/// The CalDAV side of a sync: the client, the calendar collection and the marks to save
+/// once every change they cover is applied.
+struct CalDav<'a> {
+    client: &'a mut CalDavClient,
+    url: String,
     token: Option<SyncToken>,
     ctag: Option<String>,
 }
@@ -53,178 +53,144 @@ pub fn sync_caldav(
     device: &mut dyn DeviceCalendar,
     opts: &SyncContext<'_>,
 ) -> (SyncReport, Option<Error>) {
-    let started = Instant::now();
-    let started_at = crate::store::now_secs();
+    let started = frame::Started::now();
     let mut report = SyncReport::new(&account.name);
-    let mut client = None;
-    let result = run(
+    let mut f = Frame {
         store,
         account,
-        password,
         device,
         opts,
-        &mut report,
-        &mut client,
-    );
-    let stats = client.as_ref().map(CalDavClient::stats);
-    super::finish(
-        store, account, opts, started, started_at, report, stats, result,
-    )
+        report: &mut report,
+    };
+    let (result, stats) = match client_for(account, password) {
+        Ok(mut client) => {
+            let result = run(&mut f, &mut client);
+            (result, Some(client.stats()))
+        }
+        Err(e) => (Err(e), None),
+    };
+    frame::finish(store, account, opts, started, report, stats, result)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn run(
-    store: &mut SqliteStore,
-    account: &Account,
-    password: &str,
-    device: &mut dyn DeviceCalendar,
-    opts: &SyncContext<'_>,
-    report: &mut SyncReport,
-    client_slot: &mut Option<CalDavClient>,
-) -> Result<()> {
-    let client = client_slot.insert(client_for(account, password)?);
-    let result = run_with_client(store, account, device, opts, report, client);
-    if client.http_mut().uses_basic() && !account.settings.preemptive_basic && !opts.dry_run {
+/// Finds the calendar when the account has none yet, runs the frame, and remembers that
+/// the server takes Basic before a challenge.
+fn run(f: &mut Frame<'_, '_>, client: &mut CalDavClient) -> Result<()> {
+    let result = calendar_url(f, client).and_then(|url| {
+        let mut caldav = CalDav {
+            client: &mut *client,
+            url,
+            token: None,
+            ctag: None,
+        };
+        frame::run(f, &mut caldav)
+    });
+    let account = f.account;
+    if client.http_mut().uses_basic() && !account.settings.preemptive_basic && !f.opts.dry_run {
         let settings = crate::store::AccountSettings {
             preemptive_basic: true,
             ..account.settings.clone()
         };
-        store.read().set_account_settings(account.id, &settings)?;
+        f.store.read().set_account_settings(account.id, &settings)?;
     }
     result
 }
 
-fn run_with_client(
-    store: &mut SqliteStore,
-    account: &Account,
-    device: &mut dyn DeviceCalendar,
-    opts: &SyncContext<'_>,
-    report: &mut SyncReport,
-    client: &mut CalDavClient,
-) -> Result<()> {
-    let mut cal = store.read().calendar_state(account.id)?;
-    let url = match cal.remote_url.clone() {
-        Some(url) => url,
-        None => {
-            let found = client.discover(&account.server_url)?;
-            let chosen = pick_calendar(&found).ok_or_else(|| {
-                Error::Config("no calendar holding events was found on the server".into())
-            })?;
-            store.read().set_remote_calendar(
-                cal.id,
-                &chosen.url,
-                chosen.display_name.as_deref(),
-            )?;
-            cal.remote_url = Some(chosen.url.clone());
-            chosen.url.clone()
-        }
-    };
+/// The calendar collection of the account, discovered and saved at its first sync.
+fn calendar_url(f: &mut Frame<'_, '_>, client: &mut CalDavClient) -> Result<String> {
+    let cal = f.store.read().calendar_state(f.account.id)?;
+    if let Some(url) = cal.remote_url {
+        return Ok(url);
+    }
+    let found = client.discover(&f.account.server_url)?;
+    let chosen = pick_calendar(&found).ok_or_else(|| {
+        Error::Config("no calendar holding events was found on the server".into())
+    })?;
+    f.store
+        .read()
+        .set_remote_calendar(cal.id, &chosen.url, chosen.display_name.as_deref())?;
+    Ok(chosen.url.clone())
+}
 
-    super::frame::reset_if_replaced(store, &cal, device, opts)?;
-    let items = store.read().items(cal.id)?;
-    let device_scan = super::frame::scan_device(device, &items, report, opts)?;
+impl Protocol for CalDav<'_> {
+    fn scan_remote(&mut self, f: &mut Frame<'_, '_>, local: &Local) -> Result<Option<RemoteScan>> {
+        let state = self.client.collection_state(&self.url)?;
+        let cal = &local.cal;
+        let unchanged_remote = (cal.sync_token.is_some() && state.sync_token == cal.sync_token)
+            || (cal.ctag.is_some() && state.ctag == cal.ctag);
+        // Rows missing a side (a replaced device calendar, a sync interrupted between a
+        // write and its record) need the full path even when nothing changed.
+        let incomplete = local
+            .items
+            .iter()
+            .any(|i| i.device_id.is_none() || i.href.is_none());
+        if unchanged_remote && local.scan.is_empty() && !incomplete {
+            save_touched(f, local)?;
+            return Ok(None);
+        }
+        let use_sync_collection = state.supports_sync_collection
+            && !f.account.settings.no_sync_collection
+            && f.account.past_days.is_none();
+        let listing = Listing {
+            cal,
+            items: &local.items,
+            use_sync_collection,
+        };
+        let (scan, listed_total, token) = self.scan(f, &listing)?;
+        self.token = token;
+        self.ctag = if use_sync_collection {
+            None
+        } else {
+            state.ctag
+        };
+        Ok(Some(RemoteScan {
+            scan,
+            listed_total,
+            rescanned: None,
+        }))
+    }
 
-    let state = client.collection_state(&url)?;
-    let unchanged_remote = (cal.sync_token.is_some() && state.sync_token == cal.sync_token)
-        || (cal.ctag.is_some() && state.ctag == cal.ctag);
-    // Rows missing a side (a replaced device calendar, a sync interrupted between a write
-    // and its record) need the full path even when nothing changed.
-    let incomplete = items
-        .iter()
-        .any(|i| i.device_id.is_none() || i.href.is_none());
-    if unchanged_remote && device_scan.is_empty() && !incomplete {
-        if !device_scan.touched.is_empty() && !opts.dry_run {
-            let by_id: HashMap<i64, &ItemRecord> = items.iter().map(|i| (i.id, i)).collect();
-            store.write(|tx| {
-                for (row, entry) in &device_scan.touched {
-                    if let Some(mut item) = by_id.get(row).map(|i| (*i).clone()) {
-                        item.device_version = Some(entry.version.clone());
-                        tx.save_item(&item)?;
-                    }
-                }
-                Ok(())
-            })?;
+    fn execute(
+        &mut self,
+        f: &mut Frame<'_, '_>,
+        items: &[ItemRecord],
+        actions: Vec<Action>,
+    ) -> Result<()> {
+        execute(f, self, items, actions)
+    }
+
+    fn commit(&mut self, f: &mut Frame<'_, '_>) -> Result<()> {
+        if f.report.errors.is_empty() {
+            let cal = f.store.read().calendar_state(f.account.id)?;
+            f.store
+                .read()
+                .set_sync_marks(cal.id, self.token.as_ref(), self.ctag.as_deref())?;
+        } else {
+            log::info!("sync marks kept: some changes were not applied");
         }
-        if opts.dry_run {
-            report.plan = Some(Vec::new());
-        }
+        Ok(())
+    }
+}
+
+/// Nothing changed: the new versions of touched-but-identical device events are saved (a
+/// dry run shows an empty plan).
+fn save_touched(f: &mut Frame<'_, '_>, local: &Local) -> Result<()> {
+    if f.opts.dry_run {
+        f.report.plan = Some(Vec::new());
         return Ok(());
     }
-
-    let use_sync_collection = state.supports_sync_collection
-        && !account.settings.no_sync_collection
-        && account.past_days.is_none();
-    let phase = Instant::now();
-    let remote = scan_remote(
-        client,
-        &url,
-        account,
-        &cal,
-        &items,
-        use_sync_collection,
-        state.ctag.clone(),
-        state.sync_token.clone(),
-        report,
-        opts,
-    )?;
-    opts.interrupt.check()?;
-
-    log::info!(
-        "server scan: {} new, {} changed or deleted in {} ms",
-        remote.scan.new.len(),
-        remote.scan.changed.len(),
-        phase.elapsed().as_millis()
-    );
-    let device_total = device_scan.total;
-    let mut device_scan = device_scan;
-    let mut server_scan = remote.scan;
-    let set_aside = duplicates::set_aside(&items, &mut device_scan, &mut server_scan);
-    report.warnings.extend(set_aside.warnings());
-    let (actions, warnings) = pairing::pair_by_content(plan(&items, device_scan, server_scan));
-    report.warnings.extend(warnings);
-    if opts.dry_run {
-        report.plan = Some(frame::describe(&actions, &items));
+    if local.scan.touched.is_empty() {
         return Ok(());
     }
-    let held = guard::check(
-        &actions,
-        &account.settings,
-        items.len(),
-        device_total,
-        remote.listed_total,
-    );
-    if frame::hold(report, opts, held.clone(), || {
-        frame::describe(&actions, &items)
-    }) {
-        return Ok(());
-    }
-    frame::take_backup(
-        store,
-        account,
-        &cal,
-        &items,
-        device,
-        &actions,
-        held.is_some(),
-    )?;
-    let phase = Instant::now();
-    let actions_len = actions.len();
-    execute(
-        store, client, &url, account, &items, device, actions, report, opts,
-    )?;
-    log::info!(
-        "applied {actions_len} action(s) in {} ms",
-        phase.elapsed().as_millis()
-    );
-
-    if report.errors.is_empty() {
-        store
-            .read()
-            .set_sync_marks(cal.id, remote.token.as_ref(), remote.ctag.as_deref())?;
-    } else {
-        log::info!("sync marks kept: some changes were not applied");
-    }
-    Ok(())
+    let by_id: HashMap<i64, &ItemRecord> = local.items.iter().map(|i| (i.id, i)).collect();
+    f.store.write(|tx| {
+        for (row, entry) in &local.scan.touched {
+            if let Some(mut item) = by_id.get(row).map(|i| (*i).clone()) {
+                item.device_version = Some(entry.version.clone());
+                tx.save_item(&item)?;
+            }
+        }
+        Ok(())
+    })
 }
 
 /// The calendars found from `url` (a server root or a calendar), checking the credentials.
@@ -325,147 +291,148 @@ impl ServerCalendar for CalDavServer<'_> {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn scan_remote(
-    client: &mut CalDavClient,
-    url: &str,
-    account: &Account,
-    cal: &CalendarState,
-    items: &[ItemRecord],
+/// What the remote scan works from.
+struct Listing<'a> {
+    cal: &'a CalendarState,
+    items: &'a [ItemRecord],
     use_sync_collection: bool,
-    ctag: Option<String>,
-    state_token: Option<SyncToken>,
-    report: &mut SyncReport,
-    opts: &SyncContext<'_>,
-) -> Result<RemoteScan> {
-    let by_href: HashMap<&str, &ItemRecord> = items
-        .iter()
-        .filter_map(|i| i.href.as_ref().map(|h| (h.as_str(), i)))
-        .collect();
-    let mut listed: Vec<RemoteItem>;
-    let mut gone: Vec<Href> = Vec::new();
-    let complete;
-    let mut token = None;
-    if use_sync_collection {
-        match client.sync_collection(url, cal.sync_token.as_ref())? {
-            SyncResult::Delta {
-                changed,
-                deleted,
-                token: t,
-            } => {
-                listed = changed;
-                gone = deleted;
-                complete = cal.sync_token.is_none();
-                token = Some(t);
-            }
-            SyncResult::InvalidToken => {
-                log::info!("sync-token refused by the server: full resync");
-                match client.sync_collection(url, None)? {
-                    SyncResult::Delta {
-                        changed, token: t, ..
-                    } => {
-                        listed = changed;
-                        complete = true;
-                        token = Some(t);
-                    }
-                    SyncResult::InvalidToken => {
-                        return Err(Error::Protocol(
-                            "the server refused an initial sync-collection".into(),
-                        ))
+}
+
+impl CalDav<'_> {
+    /// Lists the server's changes (sync-collection or an etag listing), fetches them, and
+    /// tells deleted from out-of-window items. Returns the scan, the number of items listed
+    /// when the listing was complete, and the new sync-token.
+    fn scan(
+        &mut self,
+        f: &mut Frame<'_, '_>,
+        listing: &Listing<'_>,
+    ) -> Result<(ServerScan, Option<usize>, Option<SyncToken>)> {
+        let (client, url) = (&mut *self.client, self.url.as_str());
+        let (account, cal, items) = (f.account, listing.cal, listing.items);
+        let (report, opts) = (&mut *f.report, f.opts);
+        let use_sync_collection = listing.use_sync_collection;
+        let by_href: HashMap<&str, &ItemRecord> = items
+            .iter()
+            .filter_map(|i| i.href.as_ref().map(|h| (h.as_str(), i)))
+            .collect();
+        let mut listed: Vec<RemoteItem>;
+        let mut gone: Vec<Href> = Vec::new();
+        let complete;
+        let mut token = None;
+        if use_sync_collection {
+            match client.sync_collection(url, cal.sync_token.as_ref())? {
+                SyncResult::Delta {
+                    changed,
+                    deleted,
+                    token: t,
+                } => {
+                    listed = changed;
+                    gone = deleted;
+                    complete = cal.sync_token.is_none();
+                    token = Some(t);
+                }
+                SyncResult::InvalidToken => {
+                    log::info!("sync-token refused by the server: full resync");
+                    match client.sync_collection(url, None)? {
+                        SyncResult::Delta {
+                            changed, token: t, ..
+                        } => {
+                            listed = changed;
+                            complete = true;
+                            token = Some(t);
+                        }
+                        SyncResult::InvalidToken => {
+                            return Err(Error::Protocol(
+                                "the server refused an initial sync-collection".into(),
+                            ))
+                        }
                     }
                 }
             }
+        } else {
+            let since = account
+                .past_days
+                .map(|d| chrono::Utc::now() - chrono::Duration::days(i64::from(d)));
+            listed = client.list_etags(url, since)?;
+            complete = true;
         }
-    } else {
-        let since = account
-            .past_days
-            .map(|d| chrono::Utc::now() - chrono::Duration::days(i64::from(d)));
-        listed = client.list_etags(url, since)?;
-        complete = true;
-        let _ = state_token;
-    }
-    // Dedupe hrefs (some servers list an item twice).
-    let mut seen = HashSet::new();
-    listed.retain(|r| seen.insert(r.href.clone()));
+        // Dedupe hrefs (some servers list an item twice).
+        let mut seen = HashSet::new();
+        listed.retain(|r| seen.insert(r.href.clone()));
 
-    let mut scan = ServerScan::default();
-    let mut to_fetch: Vec<Href> = Vec::new();
-    for r in &listed {
-        match by_href.get(r.href.as_str()) {
-            Some(item) if item.etag.as_ref() == Some(&r.etag) => {}
-            _ => to_fetch.push(r.href.clone()),
-        }
-    }
-    for h in &gone {
-        if let Some(item) = by_href.get(h.as_str()) {
-            scan.changed.insert(item.id, ServerChange::Deleted);
-        }
-    }
-    // After a complete listing, known items that were not listed are gone, out of our
-    // window, or hidden by a window of the server's own (Zimbra's CalDAV sync range): fetch
-    // them to tell which. Only a 404 is a deletion.
-    let mut window_check: Vec<Href> = Vec::new();
-    if complete {
-        for href in by_href.keys() {
-            if !seen.contains(&Href::new(*href)) {
-                window_check.push(Href::new(*href));
+        let mut scan = ServerScan::default();
+        let mut to_fetch: Vec<Href> = Vec::new();
+        for r in &listed {
+            match by_href.get(r.href.as_str()) {
+                Some(item) if item.etag.as_ref() == Some(&r.etag) => {}
+                _ => to_fetch.push(r.href.clone()),
             }
         }
-    }
+        for h in &gone {
+            if let Some(item) = by_href.get(h.as_str()) {
+                scan.changed.insert(item.id, ServerChange::Deleted);
+            }
+        }
+        // After a complete listing, known items that were not listed are gone, out of our
+        // window, or hidden by a window of the server's own (Zimbra's CalDAV sync range): fetch
+        // them to tell which. Only a 404 is a deletion.
+        let mut window_check: Vec<Href> = Vec::new();
+        if complete {
+            for href in by_href.keys() {
+                if !seen.contains(&Href::new(*href)) {
+                    window_check.push(Href::new(*href));
+                }
+            }
+        }
 
-    opts.progress.phase("download", to_fetch.len() as u64);
-    let mut fetched: Vec<ServerItem> = Vec::with_capacity(to_fetch.len());
-    let mut errors = Vec::new();
-    let missing = client.multiget(url, &to_fetch, &mut |f: FetchedItem| {
-        opts.interrupt.check()?;
-        opts.progress.advance(1);
-        match server_item(f) {
-            Ok(item) => fetched.push(item),
-            Err((href, e)) => errors.push(format!("server item {href}: {e}")),
-        }
-        Ok(())
-    })?;
-    report.errors.extend(errors);
-    for h in missing {
-        if let Some(item) = by_href.get(h.as_str()) {
-            scan.changed.insert(item.id, ServerChange::Deleted);
-        }
-    }
-    if !window_check.is_empty() {
-        let mut still_there = HashSet::new();
-        client.multiget(url, &window_check, &mut |f: FetchedItem| {
-            still_there.insert(f.href);
+        opts.progress.phase("download", to_fetch.len() as u64);
+        let mut fetched: Vec<ServerItem> = Vec::with_capacity(to_fetch.len());
+        let mut errors = Vec::new();
+        let missing = client.multiget(url, &to_fetch, &mut |f: FetchedItem| {
+            opts.interrupt.check()?;
+            opts.progress.advance(1);
+            match server_item(f) {
+                Ok(item) => fetched.push(item),
+                Err((href, e)) => errors.push(format!("server item {href}: {e}")),
+            }
             Ok(())
         })?;
-        for h in &window_check {
-            let item = by_href[h.as_str()];
-            let change = match (still_there.contains(h), account.past_days.is_some()) {
-                (false, _) => ServerChange::Deleted,
-                (true, true) => ServerChange::LeftWindow,
-                (true, false) => {
-                    // Hidden from listings by the server, not deleted: leave both sides.
-                    log::info!("{h} is no longer listed but still on the server: kept");
-                    continue;
-                }
-            };
-            scan.changed.insert(item.id, change);
-        }
-    }
-    for item in fetched {
-        match by_href.get(item.href.as_str()) {
-            Some(row) => {
-                scan.changed.insert(row.id, ServerChange::Changed(item));
+        report.errors.extend(errors);
+        for h in missing {
+            if let Some(item) = by_href.get(h.as_str()) {
+                scan.changed.insert(item.id, ServerChange::Deleted);
             }
-            None => scan.new.push(item),
         }
+        if !window_check.is_empty() {
+            let mut still_there = HashSet::new();
+            client.multiget(url, &window_check, &mut |f: FetchedItem| {
+                still_there.insert(f.href);
+                Ok(())
+            })?;
+            for h in &window_check {
+                let item = by_href[h.as_str()];
+                let change = match (still_there.contains(h), account.past_days.is_some()) {
+                    (false, _) => ServerChange::Deleted,
+                    (true, true) => ServerChange::LeftWindow,
+                    (true, false) => {
+                        // Hidden from listings by the server, not deleted: leave both sides.
+                        log::info!("{h} is no longer listed but still on the server: kept");
+                        continue;
+                    }
+                };
+                scan.changed.insert(item.id, change);
+            }
+        }
+        for item in fetched {
+            match by_href.get(item.href.as_str()) {
+                Some(row) => {
+                    scan.changed.insert(row.id, ServerChange::Changed(item));
+                }
+                None => scan.new.push(item),
+            }
+        }
+        Ok((scan, complete.then_some(listed.len()), token))
     }
-    let ctag = if use_sync_collection { None } else { ctag };
-    Ok(RemoteScan {
-        scan,
-        listed_total: complete.then_some(listed.len()),
-        token,
-        ctag,
-    })
 }
 
 /// Parses a fetched item once: UID and fingerprints.
@@ -489,18 +456,22 @@ fn server_item(f: FetchedItem) -> std::result::Result<ServerItem, (Href, Error)>
 
 /// Runs the plan: device writes in batches, then server writes one at a time, each result
 /// committed at once.
-#[allow(clippy::too_many_arguments)]
 fn execute(
-    store: &mut SqliteStore,
-    client: &mut CalDavClient,
-    url: &str,
-    account: &Account,
+    f: &mut Frame<'_, '_>,
+    caldav: &mut CalDav<'_>,
     items: &[ItemRecord],
-    device: &mut dyn DeviceCalendar,
     actions: Vec<Action>,
-    report: &mut SyncReport,
-    opts: &SyncContext<'_>,
 ) -> Result<()> {
+    let Frame {
+        store,
+        account,
+        device,
+        opts,
+        report,
+    } = f;
+    let (store, account, opts): (&mut SqliteStore, &Account, &SyncContext<'_>) =
+        (store, account, opts);
+    let device: &mut dyn DeviceCalendar = &mut **device;
     let rows: HashMap<i64, &ItemRecord> = items.iter().map(|i| (i.id, i)).collect();
     let calendar_id = store.read().calendar_state(account.id)?.id;
     let base = |row: Option<i64>| -> ItemRecord {
@@ -601,42 +572,36 @@ fn execute(
         opts.progress,
     )?;
 
-    let mut follow_up = Vec::new();
+    let mut push = Push {
+        store: &mut *store,
+        client: &mut *caldav.client,
+        url: &caldav.url,
+        report,
+        follow_up: Vec::new(),
+    };
     for action in server_actions {
         opts.interrupt.check()?;
         let outcome = match action {
-            Action::CreateOnServer { row, device: d } => {
-                push_create(store, client, url, base(row), &d, report, &mut follow_up)
-            }
+            Action::CreateOnServer { row, device: d } => push.create(base(row), &d),
             Action::UpdateOnServer {
                 row,
                 device: d,
                 etag,
-            } => push_update(
-                store,
-                client,
-                url,
-                base(Some(row)),
-                &d,
-                etag,
-                report,
-                &mut follow_up,
-            ),
-            Action::DeleteOnServer { row, etag } => {
-                push_delete(store, client, base(Some(row)), etag, report, &mut follow_up)
-            }
+            } => push.update(base(Some(row)), &d, etag),
+            Action::DeleteOnServer { row, etag } => push.delete(base(Some(row)), etag),
             _ => Ok(()),
         };
         if let Err(e) = outcome {
             match e.kind() {
                 crate::ErrorKind::Protocol | crate::ErrorKind::InvalidData => {
-                    report.errors.push(e.to_string())
+                    push.report.errors.push(e.to_string())
                 }
                 _ => return Err(e),
             }
         }
         opts.progress.advance(1);
     }
+    let follow_up = push.follow_up;
     run_device_tasks(
         device,
         store,
@@ -725,104 +690,104 @@ fn store_account_of(store: &SqliteStore, calendar_id: i64) -> Result<i64> {
     store.read().account_of_calendar(calendar_id)
 }
 
-fn push_create(
-    store: &mut SqliteStore,
-    client: &mut CalDavClient,
-    url: &str,
-    rec: ItemRecord,
-    d: &DeviceEvent,
-    report: &mut SyncReport,
-    follow_up: &mut Vec<DeviceTask>,
-) -> Result<()> {
-    let body = upload_body(&rec, d)?;
-    match client.create(url, &d.event.uid, &body)? {
-        WriteOutcome::Written { href, etag } => {
-            record_push(store, rec, d, href, etag, body)?;
-            report.server.added += 1;
-        }
-        WriteOutcome::UidConflict {
-            existing: Some(href),
-        } => match client.get(&href)? {
-            Some(f) => resolve_with_server_copy(store, rec, d, f, report, follow_up)?,
-            None => report.errors.push(format!(
-                "{}: the server reports a UID conflict with an item it cannot return",
+/// Server writes of one sync, one at a time: each result is committed at once, and a
+/// refused write whose server copy wins queues a device write (`follow_up`).
+struct Push<'a> {
+    store: &'a mut SqliteStore,
+    client: &'a mut CalDavClient,
+    url: &'a str,
+    report: &'a mut SyncReport,
+    follow_up: Vec<DeviceTask>,
+}
+
+impl Push<'_> {
+    fn create(&mut self, rec: ItemRecord, d: &DeviceEvent) -> Result<()> {
+        let body = upload_body(&rec, d)?;
+        match self.client.create(self.url, &d.event.uid, &body)? {
+            WriteOutcome::Written { href, etag } => {
+                record_push(self.store, rec, d, href, etag, body)?;
+                self.report.server.added += 1;
+            }
+            WriteOutcome::UidConflict {
+                existing: Some(href),
+            } => match self.client.get(&href)? {
+                Some(f) => self.resolve(rec, d, f)?,
+                None => self.report.errors.push(format!(
+                    "{}: the server reports a UID conflict with an item it cannot return",
+                    d.event.uid
+                )),
+            },
+            WriteOutcome::PreconditionFailed
+            | WriteOutcome::UidConflict { existing: None }
+            | WriteOutcome::NotFound => self.report.errors.push(format!(
+                "{}: an event with this UID already exists on the server; it will be paired at the next sync",
                 d.event.uid
             )),
-        },
-        WriteOutcome::PreconditionFailed
-        | WriteOutcome::UidConflict { existing: None }
-        | WriteOutcome::NotFound => report.errors.push(format!(
-            "{}: an event with this UID already exists on the server; it will be paired at the next sync",
-            d.event.uid
-        )),
-    }
-    Ok(())
-}
-
-#[allow(clippy::too_many_arguments)]
-fn push_update(
-    store: &mut SqliteStore,
-    client: &mut CalDavClient,
-    url: &str,
-    rec: ItemRecord,
-    d: &DeviceEvent,
-    etag: Option<Etag>,
-    report: &mut SyncReport,
-    follow_up: &mut Vec<DeviceTask>,
-) -> Result<()> {
-    let (Some(href), Some(stored_etag)) = (rec.href.clone(), rec.etag.clone()) else {
-        return push_create(store, client, url, rec, d, report, follow_up);
-    };
-    let etag = etag.unwrap_or(stored_etag);
-    let body = upload_body(&rec, d)?;
-    match client.update(&href, &etag, &body)? {
-        WriteOutcome::Written { href, etag } => {
-            record_push(store, rec, d, href, etag, body)?;
-            report.server.updated += 1;
         }
-        WriteOutcome::PreconditionFailed | WriteOutcome::UidConflict { .. } => {
-            match client.get(&href)? {
-                Some(f) => resolve_with_server_copy(store, rec, d, f, report, follow_up)?,
-                None => push_create(store, client, url, rec, d, report, follow_up)?,
+        Ok(())
+    }
+
+    fn update(&mut self, rec: ItemRecord, d: &DeviceEvent, etag: Option<Etag>) -> Result<()> {
+        let (Some(href), Some(stored_etag)) = (rec.href.clone(), rec.etag.clone()) else {
+            return self.create(rec, d);
+        };
+        let etag = etag.unwrap_or(stored_etag);
+        let body = upload_body(&rec, d)?;
+        match self.client.update(&href, &etag, &body)? {
+            WriteOutcome::Written { href, etag } => {
+                record_push(self.store, rec, d, href, etag, body)?;
+                self.report.server.updated += 1;
+            }
+            WriteOutcome::PreconditionFailed | WriteOutcome::UidConflict { .. } => {
+                match self.client.get(&href)? {
+                    Some(f) => self.resolve(rec, d, f)?,
+                    None => self.create(rec, d)?,
+                }
+            }
+            WriteOutcome::NotFound => self.create(rec, d)?,
+        }
+        Ok(())
+    }
+
+    fn delete(&mut self, rec: ItemRecord, etag: Option<Etag>) -> Result<()> {
+        let Some(href) = rec.href.clone() else {
+            return self.store.write(|tx| tx.delete_item(rec.id));
+        };
+        let etag = etag
+            .or_else(|| rec.etag.clone())
+            .unwrap_or_else(|| Etag::new("*"));
+        match self.client.delete(&href, &etag)? {
+            WriteOutcome::Written { .. } => {
+                self.store.write(|tx| tx.delete_item(rec.id))?;
+                self.report.server.deleted += 1;
+            }
+            WriteOutcome::NotFound => self.store.write(|tx| tx.delete_item(rec.id))?,
+            WriteOutcome::PreconditionFailed | WriteOutcome::UidConflict { .. } => {
+                // Changed on the server since: an edit beats a deletion, the event comes back.
+                if let Some(f) = self.client.get(&href)? {
+                    let item = server_item(f).map_err(|(_, e)| e)?;
+                    let mut base = rec;
+                    base.device_id = None;
+                    base.device_version = None;
+                    self.follow_up
+                        .push(DeviceTask::from_server(base, &item, None)?);
+                } else {
+                    self.store.write(|tx| tx.delete_item(rec.id))?;
+                }
             }
         }
-        WriteOutcome::NotFound => push_create(store, client, url, rec, d, report, follow_up)?,
+        Ok(())
     }
-    Ok(())
-}
 
-fn push_delete(
-    store: &mut SqliteStore,
-    client: &mut CalDavClient,
-    rec: ItemRecord,
-    etag: Option<Etag>,
-    report: &mut SyncReport,
-    follow_up: &mut Vec<DeviceTask>,
-) -> Result<()> {
-    let Some(href) = rec.href.clone() else {
-        return store.write(|tx| tx.delete_item(rec.id));
-    };
-    let etag = etag
-        .or_else(|| rec.etag.clone())
-        .unwrap_or_else(|| Etag::new("*"));
-    match client.delete(&href, &etag)? {
-        WriteOutcome::Written { .. } => {
-            store.write(|tx| tx.delete_item(rec.id))?;
-            report.server.deleted += 1;
-        }
-        WriteOutcome::NotFound => store.write(|tx| tx.delete_item(rec.id))?,
-        WriteOutcome::PreconditionFailed | WriteOutcome::UidConflict { .. } => {
-            // Changed on the server since: an edit beats a deletion, the event comes back.
-            if let Some(f) = client.get(&href)? {
-                let item = server_item(f).map_err(|(_, e)| e)?;
-                let mut base = rec;
-                base.device_id = None;
-                base.device_version = None;
-                follow_up.push(DeviceTask::from_server(base, &item, None)?);
-            } else {
-                store.write(|tx| tx.delete_item(rec.id))?;
-            }
-        }
+    /// After a refused write: the server's copy wins unless it is the same event.
+    fn resolve(&mut self, rec: ItemRecord, d: &DeviceEvent, fetched: FetchedItem) -> Result<()> {
+        resolve_with_server_copy(
+            self.store,
+            rec,
+            d,
+            fetched,
+            self.report,
+            &mut self.follow_up,
+        )
     }
-    Ok(())
 }

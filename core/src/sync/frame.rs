@@ -1,21 +1,156 @@
-//! The sync frame both protocols run in: the steps they share live here once. A replaced
-//! device calendar resets the device side ([`reset_if_replaced`]); the device is scanned and
-//! its unreadable events reported ([`scan_device`]); a plan the guard flags is held back with
-//! its typed reason and plan ([`hold`]); both sides are backed up before changes
-//! ([`take_backup`]); the report is finished and recorded ([`super::finish`]). Each protocol
-//! supplies its remote scan and its remote execution around these steps.
+//! The sync frame both protocols run in: the steps they share live here once, in [`run`].
+//! A replaced device calendar resets the device side ([`reset_if_replaced`]); the device is
+//! scanned and its unreadable events reported ([`scan_device`]); copies sharing a UID are
+//! set aside ([`duplicates`]); the plan is made and paired; a plan the guard flags is held
+//! back with its typed reason and plan ([`hold`]); both sides are backed up before changes
+//! ([`Frame::take_backup`]); the report is finished and recorded ([`finish`]). Each protocol
+//! implements [`Protocol`]: its remote scan, its remote execution and what it commits last.
 
 use super::detect::{self, DeviceScan};
-use super::plan::Action;
+use super::duplicates::{self, SetAside};
+use super::pairing;
+use super::plan::{plan, Action, ServerScan};
 use super::report::{HoldReason, PlannedChange, SyncReport, SyncStatus};
-use super::SyncContext;
+use super::{guard, SyncContext};
 use crate::backup::{self, part};
 use crate::device::DeviceCalendar;
 use crate::ical;
+use crate::remote::http::HttpStats;
 use crate::store::{Account, BackupReason, CalendarState, ItemRecord, SidePart, SqliteStore};
 use crate::Result;
 use std::collections::HashMap;
 use std::time::Instant;
+
+/// What one running sync works with: the store, the account, its device calendar, the
+/// user's choices and the report being filled in.
+pub(crate) struct Frame<'a, 'c> {
+    /// The store (one writer).
+    pub store: &'a mut SqliteStore,
+    /// The account being synced.
+    pub account: &'a Account,
+    /// Its device calendar.
+    pub device: &'a mut dyn DeviceCalendar,
+    /// Dry run, confirmation, interrupt flag and progress.
+    pub opts: &'a SyncContext<'c>,
+    /// The report of this sync.
+    pub report: &'a mut SyncReport,
+}
+
+/// The device side as the frame found it before the remote scan.
+pub(crate) struct Local {
+    /// The calendar's sync state.
+    pub cal: CalendarState,
+    /// The store rows of the calendar.
+    pub items: Vec<ItemRecord>,
+    /// What changed on the device (copies sharing a UID already set aside).
+    pub scan: DeviceScan,
+    /// The device calendar was replaced since the last sync (its device side was reset).
+    pub replaced: bool,
+}
+
+/// What a protocol's remote scan found.
+pub(crate) struct RemoteScan {
+    /// The server's changes against the store rows.
+    pub scan: ServerScan,
+    /// Number of items on the server, when it was fully listed (for the guard).
+    pub listed_total: Option<usize>,
+    /// Store rows and device scan to plan with, when the protocol changed the store while
+    /// talking to the server (SyncML creates rows for the changes it sends); `None`: the
+    /// frame's own.
+    pub rescanned: Option<(Vec<ItemRecord>, DeviceScan)>,
+}
+
+/// What each protocol supplies to the frame.
+pub(crate) trait Protocol {
+    /// Reads the server's changes. `Ok(None)` ends the sync there: nothing to do (nothing
+    /// changed on either side), a dry run already reported, or a hold decided by the
+    /// protocol itself.
+    fn scan_remote(&mut self, f: &mut Frame<'_, '_>, local: &Local) -> Result<Option<RemoteScan>>;
+
+    /// Whether the plan's `action` runs in this sync (SyncML sent its own changes before
+    /// reading the server's: a server write planned now waits for the next session).
+    fn runs(&self, _action: &Action) -> bool {
+        true
+    }
+
+    /// Runs the plan: the remote writes and the device writes (through [`super::apply`]).
+    fn execute(
+        &mut self,
+        f: &mut Frame<'_, '_>,
+        items: &[ItemRecord],
+        actions: Vec<Action>,
+    ) -> Result<()>;
+
+    /// After execution: what the protocol commits last (sync marks, anchors).
+    fn commit(&mut self, f: &mut Frame<'_, '_>) -> Result<()>;
+}
+
+/// Runs one sync of `protocol` in the frame: reset, device scan, remote scan, duplicates,
+/// plan, guard and hold, backup, execution, commit.
+pub(crate) fn run(f: &mut Frame<'_, '_>, protocol: &mut dyn Protocol) -> Result<()> {
+    let cal = f.store.read().calendar_state(f.account.id)?;
+    let replaced = reset_if_replaced(f.store, &cal, &*f.device, f.opts)?;
+    let items = f.store.read().items(cal.id)?;
+    let mut scan = scan_device(&*f.device, &items, f.report, f.opts)?;
+    let aside = duplicates::set_aside(&items, &mut scan, &mut ServerScan::default());
+    f.report.warnings.extend(aside.warnings());
+    let local = Local {
+        cal,
+        items,
+        scan,
+        replaced,
+    };
+    let phase = Instant::now();
+    let Some(remote) = protocol.scan_remote(f, &local)? else {
+        return Ok(());
+    };
+    f.opts.interrupt.check()?;
+    log::info!(
+        "server scan: {} new, {} changed or deleted in {} ms",
+        remote.scan.new.len(),
+        remote.scan.changed.len(),
+        phase.elapsed().as_millis()
+    );
+    let Local {
+        cal, items, scan, ..
+    } = local;
+    let (items, mut device_scan) = remote.rescanned.unwrap_or((items, scan));
+    let device_total = device_scan.total;
+    let mut server_scan = remote.scan;
+    // The device's copies were reported before the remote scan.
+    let aside = duplicates::set_aside(&items, &mut device_scan, &mut server_scan);
+    f.report
+        .warnings
+        .extend(SetAside { device: 0, ..aside }.warnings());
+    let (actions, warnings) = pairing::pair_by_content(plan(&items, device_scan, server_scan));
+    f.report.warnings.extend(warnings);
+    let actions: Vec<Action> = actions.into_iter().filter(|a| protocol.runs(a)).collect();
+    if f.opts.dry_run {
+        f.report.plan = Some(describe(&actions, &items));
+        return Ok(());
+    }
+    let held = guard::check(
+        &actions,
+        &f.account.settings,
+        items.len(),
+        device_total,
+        remote.listed_total,
+    );
+    if hold(f.report, f.opts, held.clone(), || {
+        describe(&actions, &items)
+    }) {
+        return Ok(());
+    }
+    f.take_backup(&cal, &items, &actions, held.is_some())?;
+    let phase = Instant::now();
+    let count = actions.len();
+    protocol.execute(f, &items, actions)?;
+    log::info!(
+        "applied {count} action(s) in {} ms",
+        phase.elapsed().as_millis()
+    );
+    protocol.commit(f)
+}
 
 /// Forgets what the store knew of the device side of a calendar: rows known only to the
 /// device go, the others lose their device id, version and fingerprint.
@@ -114,60 +249,75 @@ pub(crate) fn describe(actions: &[Action], items: &[ItemRecord]) -> Vec<PlannedC
     actions.iter().filter_map(|a| a.describe(items)).collect()
 }
 
-/// Backs up both sides before a sync applies changes: a full snapshot before the
-/// calendar's first sync and at the first sync of the day, the prior versions of what
-/// changes otherwise. Snapshots before confirmed big changes (`big`) are pinned.
-pub(crate) fn take_backup(
-    store: &SqliteStore,
-    account: &Account,
-    cal: &CalendarState,
-    items: &[ItemRecord],
-    device: &dyn DeviceCalendar,
-    actions: &[Action],
-    big: bool,
-) -> Result<()> {
-    if !actions.iter().any(Action::changes_data) {
-        return Ok(());
+impl Frame<'_, '_> {
+    /// Backs up both sides before a sync applies changes: a full snapshot labelled
+    /// first-sync (pinned) until the account's first successful sync, a full snapshot at
+    /// the first sync of the day, the prior versions of what changes otherwise. Snapshots
+    /// before confirmed big changes (`big`) are pinned.
+    pub(crate) fn take_backup(
+        &self,
+        cal: &CalendarState,
+        items: &[ItemRecord],
+        actions: &[Action],
+        big: bool,
+    ) -> Result<()> {
+        if !actions.iter().any(Action::changes_data) {
+            return Ok(());
+        }
+        let phase = Instant::now();
+        let (reason, full, pinned, dev, srv) = if cal.last_success_at.is_none() {
+            let dev = backup::snapshot_device(&*self.device)?;
+            (
+                BackupReason::FirstSync,
+                true,
+                true,
+                dev,
+                first_server_part(items, actions)?,
+            )
+        } else if backup::daily_due(self.store, self.account.id)? {
+            let dev = backup::snapshot_device(&*self.device)?;
+            let srv = backup::snapshot_server_from_store(items)?;
+            (BackupReason::Daily, true, big, dev, srv)
+        } else {
+            let (dev, srv) = prior_versions(items, actions)?;
+            (BackupReason::BeforeSync, false, big, dev, srv)
+        };
+        backup::keep(
+            self.store,
+            self.account,
+            reason,
+            full,
+            pinned,
+            Some(&dev),
+            Some(&srv),
+        )?;
+        log::info!("backup in {} ms", phase.elapsed().as_millis());
+        Ok(())
     }
-    let phase = Instant::now();
-    if items.is_empty() && cal.last_success_at.is_none() {
-        let dev = backup::snapshot_device(device)?;
-        let srv = part(server_items_of_plan(actions))?;
-        backup::keep(
-            store,
-            account,
-            BackupReason::FirstSync,
-            true,
-            true,
-            Some(&dev),
-            Some(&srv),
-        )?;
-    } else if backup::daily_due(store, account.id)? {
-        let dev = backup::snapshot_device(device)?;
-        let srv = backup::snapshot_server_from_store(items)?;
-        backup::keep(
-            store,
-            account,
-            BackupReason::Daily,
-            true,
-            big,
-            Some(&dev),
-            Some(&srv),
-        )?;
-    } else {
-        let (dev, srv) = prior_versions(items, actions)?;
-        backup::keep(
-            store,
-            account,
-            BackupReason::BeforeSync,
-            false,
-            big,
-            Some(&dev),
-            Some(&srv),
-        )?;
+}
+
+/// The server side of a first-sync snapshot: what the store holds of it (rows of an earlier
+/// attempt) and the server items the plan brings, each UID once.
+fn first_server_part(items: &[ItemRecord], actions: &[Action]) -> Result<SidePart> {
+    let mut seen = std::collections::HashSet::new();
+    let mut objects = Vec::new();
+    let from_plan = actions.iter().filter_map(|a| match a {
+        Action::CreateOnDevice { item, .. }
+        | Action::UpdateOnDevice { item, .. }
+        | Action::Link { item, .. }
+        | Action::Conflict { item, .. }
+        | Action::Adopt { item, .. } => Some((item.uid.as_str(), &item.ics)),
+        _ => None,
+    });
+    let from_store = items
+        .iter()
+        .filter_map(|i| Some((i.uid.as_str(), i.server_ics.as_ref()?)));
+    for (uid, ics) in from_plan.chain(from_store) {
+        if seen.insert(uid.to_string()) {
+            objects.push(ics.clone());
+        }
     }
-    log::info!("backup in {} ms", phase.elapsed().as_millis());
-    Ok(())
+    part(objects)
 }
 
 /// The versions a plan is about to overwrite or delete, per side: what a sync's backup
@@ -195,18 +345,75 @@ fn prior_versions(items: &[ItemRecord], actions: &[Action]) -> Result<(SidePart,
     Ok((part(device)?, part(server)?))
 }
 
-/// The server's items that a first sync fetched (all of them): its first snapshot.
-fn server_items_of_plan(actions: &[Action]) -> Vec<String> {
-    actions
-        .iter()
-        .filter_map(|a| match a {
-            Action::CreateOnDevice { item, .. }
-            | Action::Link { item, .. }
-            | Action::Conflict { item, .. }
-            | Action::Adopt { item, .. } => Some(item.ics.clone()),
-            _ => None,
-        })
-        .collect()
+/// When a sync started: for its duration and its history entry.
+pub(crate) struct Started {
+    instant: Instant,
+    at: i64,
+}
+
+impl Started {
+    /// Now.
+    pub(crate) fn now() -> Started {
+        Started {
+            instant: Instant::now(),
+            at: crate::store::now_secs(),
+        }
+    }
+}
+
+/// Ends a sync of any protocol: fills in traffic and duration, sets the status from the
+/// outcome, and records the report in the history (not for dry runs).
+pub(crate) fn finish(
+    store: &SqliteStore,
+    account: &Account,
+    opts: &SyncContext<'_>,
+    started: Started,
+    mut report: SyncReport,
+    stats: Option<HttpStats>,
+    result: Result<()>,
+) -> (SyncReport, Option<crate::Error>) {
+    if let Some(s) = stats {
+        report.requests = s.requests;
+        report.bytes_sent = s.bytes_sent;
+        report.bytes_received = s.bytes_received;
+    }
+    report.duration_ms = started.instant.elapsed().as_millis() as u64;
+    let error = match result {
+        Ok(()) => {
+            if !report.errors.is_empty() && report.status == SyncStatus::Ok {
+                report.status = SyncStatus::Error;
+            }
+            None
+        }
+        Err(e) => {
+            report.status = match e.kind() {
+                crate::ErrorKind::NeedsConfirmation => SyncStatus::NeedsConfirmation,
+                _ => SyncStatus::Error,
+            };
+            report.errors.push(e.to_string());
+            Some(e)
+        }
+    };
+    if !opts.dry_run {
+        let status = serde_json::to_value(report.status).unwrap_or_default();
+        let json = serde_json::to_value(&report).unwrap_or_default();
+        let recorded = store.read().calendar_state(account.id).and_then(|cal| {
+            store
+                .read()
+                .mark_synced(cal.id, report.status == SyncStatus::Ok)?;
+            store.read().record_session(
+                account.id,
+                started.at,
+                "sync",
+                status.as_str().unwrap_or("error"),
+                &json,
+            )
+        });
+        if let Err(e) = recorded {
+            log::warn!("could not record the sync in the history: {e}");
+        }
+    }
+    (report, error)
 }
 
 #[cfg(test)]
@@ -252,6 +459,8 @@ mod tests {
         let (dev, srv) = prior_versions(&items, &actions).unwrap();
         assert_eq!((dev.items, srv.items), (1, 1));
         assert!(dev.ics.contains("UID:u1") && srv.ics.contains("UID:u2"));
-        assert_eq!(server_items_of_plan(&actions).len(), 1);
+        // A first sync keeps the server as the store held it plus what the plan brings.
+        let first = first_server_part(&items, &actions).unwrap();
+        assert_eq!(first.items, 3);
     }
 }

@@ -13,6 +13,8 @@ pub mod pairing;
 pub mod plan;
 pub mod report;
 pub mod syncml;
+#[cfg(test)]
+mod tests;
 
 pub use report::{
     ChangeAction, ChangeReason, Counts, HoldReason, PlannedChange, SyncReport, SyncStatus,
@@ -86,61 +88,4 @@ impl Default for SyncContext<'_> {
             progress: &NoProgress,
         }
     }
-}
-
-/// Ends a sync of any protocol: fills in traffic and duration, sets the status from the
-/// outcome, and records the report in the history (not for dry runs).
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn finish(
-    store: &crate::store::SqliteStore,
-    account: &crate::store::Account,
-    opts: &SyncContext<'_>,
-    started: std::time::Instant,
-    started_at: i64,
-    mut report: SyncReport,
-    stats: Option<crate::remote::http::HttpStats>,
-    result: crate::Result<()>,
-) -> (SyncReport, Option<crate::Error>) {
-    if let Some(s) = stats {
-        report.requests = s.requests;
-        report.bytes_sent = s.bytes_sent;
-        report.bytes_received = s.bytes_received;
-    }
-    report.duration_ms = started.elapsed().as_millis() as u64;
-    let error = match result {
-        Ok(()) => {
-            if !report.errors.is_empty() && report.status == SyncStatus::Ok {
-                report.status = SyncStatus::Error;
-            }
-            None
-        }
-        Err(e) => {
-            report.status = match e.kind() {
-                crate::ErrorKind::NeedsConfirmation => SyncStatus::NeedsConfirmation,
-                _ => SyncStatus::Error,
-            };
-            report.errors.push(e.to_string());
-            Some(e)
-        }
-    };
-    if !opts.dry_run {
-        let status = serde_json::to_value(report.status).unwrap_or_default();
-        let json = serde_json::to_value(&report).unwrap_or_default();
-        let recorded = store.read().calendar_state(account.id).and_then(|cal| {
-            store
-                .read()
-                .mark_synced(cal.id, report.status == SyncStatus::Ok)?;
-            store.read().record_session(
-                account.id,
-                started_at,
-                "sync",
-                status.as_str().unwrap_or("error"),
-                &json,
-            )
-        });
-        if let Err(e) = recorded {
-            log::warn!("could not record the sync in the history: {e}");
-        }
-    }
-    (report, error)
 }

@@ -18,6 +18,8 @@ struct State {
     counter: u64,
     /// When set, `list` fails with this message (a device that cannot be read).
     fail_list: Option<String>,
+    /// Writes of events with this UID fail (a device refusing one event).
+    fail_uid: Option<String>,
 }
 
 impl State {
@@ -114,6 +116,12 @@ impl MemoryDevice {
         s.calendar_id = format!("mem-{:016x}", rand::random::<u64>());
     }
 
+    /// From now on creating or updating the event with UID `uid` fails, as a device that
+    /// refuses one event would (`None`: works again); the other writes of a batch go on.
+    pub fn fail_writes_of(&self, uid: Option<&str>) {
+        self.lock().fail_uid = uid.map(str::to_string);
+    }
+
     /// From now on `list` fails with `message` (`None`: works again).
     pub fn fail_list(&self, message: Option<&str>) {
         self.lock().fail_list = message.map(str::to_string);
@@ -159,6 +167,12 @@ impl DeviceCalendar for MemoryDevice {
         let mut s = self.lock();
         let mut out = Vec::with_capacity(ops.len());
         for op in ops {
+            if let DeviceOp::Create(event) | DeviceOp::Update { event, .. } = op {
+                if s.fail_uid.as_deref() == Some(event.uid.as_str()) {
+                    out.push(DeviceOutcome::Failed("refused by the calendar".into()));
+                    continue;
+                }
+            }
             let outcome = match op {
                 DeviceOp::Create(event) => {
                     let n = s.next();

@@ -125,9 +125,7 @@ pub fn parse_multistatus(
     let mut saw_root = false;
     let mut sync_token: Option<String> = None;
 
-    let mut response: Option<DavResponse> = None;
-    let mut ps_props: Vec<(Name, PropValue)> = Vec::new();
-    let mut ps_status: Option<u16> = None;
+    let mut cur = Current::default();
     let mut prop: Option<(Name, PropValue)> = None;
     let mut text = String::new(); // text of the current leaf of interest
     let mut href_text = String::new();
@@ -155,11 +153,11 @@ pub fn parse_multistatus(
                     }
                     saw_root = true;
                 } else if depth == 1 && is(&name, DAV, "response") {
-                    response = Some(DavResponse::default());
+                    cur.response = Some(DavResponse::default());
                 } else if depth == 2 && is(&stack[1], DAV, "response") && is(&name, DAV, "propstat")
                 {
-                    ps_props.clear();
-                    ps_status = None;
+                    cur.ps_props.clear();
+                    cur.ps_status = None;
                 } else if depth == 4 && is(&stack[3], DAV, "prop") {
                     prop = Some((name.clone(), PropValue::default()));
                 } else if depth > 4 {
@@ -188,9 +186,7 @@ pub fn parse_multistatus(
                     budget.close();
                     end_element(
                         &mut stack,
-                        &mut response,
-                        &mut ps_props,
-                        &mut ps_status,
+                        &mut cur,
                         &mut prop,
                         &mut text,
                         &mut href_text,
@@ -203,9 +199,7 @@ pub fn parse_multistatus(
                 budget.close();
                 end_element(
                     &mut stack,
-                    &mut response,
-                    &mut ps_props,
-                    &mut ps_status,
+                    &mut cur,
                     &mut prop,
                     &mut text,
                     &mut href_text,
@@ -294,18 +288,28 @@ fn push_text(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The response being read: its current propstat's properties and status.
+#[derive(Default)]
+struct Current {
+    response: Option<DavResponse>,
+    ps_props: Vec<(Name, PropValue)>,
+    ps_status: Option<u16>,
+}
+
 fn end_element(
     stack: &mut Vec<Name>,
-    response: &mut Option<DavResponse>,
-    ps_props: &mut Vec<(Name, PropValue)>,
-    ps_status: &mut Option<u16>,
+    cur: &mut Current,
     prop: &mut Option<(Name, PropValue)>,
     text: &mut String,
     href_text: &mut String,
     sync_token: &mut Option<String>,
     on_response: &mut dyn FnMut(DavResponse) -> Result<()>,
 ) -> Result<()> {
+    let Current {
+        response,
+        ps_props,
+        ps_status,
+    } = cur;
     let Some(name) = stack.pop() else {
         return Ok(());
     };

@@ -7,25 +7,30 @@ use crate::device::{DeviceCalendar, DeviceOp};
 use crate::ical;
 use crate::store::{Account, ItemRecord, SqliteStore};
 use crate::sync::apply::{apply_store_only, run_device_tasks, Count, DeviceTask};
+use crate::sync::frame::Frame;
 use crate::sync::plan::Action;
-use crate::sync::report::SyncReport;
 use crate::sync::{SyncContext, DEVICE_BATCH};
 use crate::Result;
 use std::collections::HashMap;
 
 /// Runs the device side of `actions`. `sent` holds what we sent this session, so that a
 /// server version replacing an edit we just sent keeps ours as a conflict copy.
-#[allow(clippy::too_many_arguments)]
 pub fn execute(
-    store: &mut SqliteStore,
-    account: &Account,
+    f: &mut Frame<'_, '_>,
     items: &[ItemRecord],
-    device: &mut dyn DeviceCalendar,
     actions: Vec<Action>,
     sent: &HashMap<i64, &Outgoing>,
-    report: &mut SyncReport,
-    opts: &SyncContext<'_>,
 ) -> Result<()> {
+    let Frame {
+        store,
+        account,
+        device,
+        opts,
+        report,
+    } = f;
+    let (store, account, opts): (&mut SqliteStore, &Account, &SyncContext<'_>) =
+        (store, account, opts);
+    let device: &mut dyn DeviceCalendar = &mut **device;
     let rows: HashMap<i64, &ItemRecord> = items.iter().map(|i| (i.id, i)).collect();
     let calendar_id = store.read().calendar_state(account.id)?.id;
     let base = |row: Option<i64>| -> ItemRecord {

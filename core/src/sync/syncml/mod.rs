@@ -5,8 +5,9 @@
 //!    (508 → slow).
 //! 2. Package 3: our changes ([`outgoing`]): device changes since the last sync, or in a
 //!    slow sync every event as a Replace; LUID = store row id.
-//! 3. Package 4: the server's changes ([`incoming`]) become a [`ServerScan`]; the shared
-//!    plan, pairing, guard and backup run; device writes are applied (`execute`).
+//! 3. Package 4: the server's changes ([`incoming`]) become the remote scan of the frame
+//!    ([`crate::sync::plan::ServerScan`]); the shared plan, pairing, guard and backup run;
+//!    device writes are applied (`execute`).
 //! 4. Package 5: a Status for every server command and a Map (LUID → GUID) of its Adds,
 //!    persisted before sending; anchors are committed only after the server's last Status.
 //!
@@ -29,11 +30,12 @@ pub mod incoming;
 pub mod outgoing;
 mod packages;
 
-use super::plan::{Action, ServerScan};
+use super::frame::{self, Frame};
+use super::plan::Action;
 use super::report::{SyncReport, SyncStatus};
-use super::{duplicates, frame, guard, SyncContext};
+use super::SyncContext;
 use crate::device::DeviceCalendar;
-use crate::remote::http::{HttpClient, HttpConfig};
+use crate::remote::http::{HttpClient, HttpConfig, HttpStats};
 use crate::remote::syncml::auth::AuthType;
 use crate::remote::syncml::build::alert_code;
 use crate::remote::syncml::session::{Session, SessionConfig};
@@ -41,7 +43,6 @@ use crate::remote::syncml::SyncMlFormat;
 use crate::remote::syncml::{Command, DataStore, DevInf, Encoding, Map, Status, SyncMl};
 use crate::store::{Account, SqliteStore, SyncMlState};
 use crate::{Error, Result};
-use std::time::Instant;
 
 /// Our datastore's URI (Alert and Sync Source).
 pub const LOCAL_URI: &str = "./calendar";
@@ -114,23 +115,23 @@ pub fn sync_syncml(
     opts: &SyncContext<'_>,
     mode: Option<SyncMode>,
 ) -> (SyncReport, Option<Error>) {
-    let started = Instant::now();
-    let started_at = crate::store::now_secs();
+    let started = frame::Started::now();
     let mut report = SyncReport::new(&account.name);
     let mut stats = None;
-    let result = run(
+    let mut f = Frame {
         store,
         account,
-        password,
         device,
         opts,
+        report: &mut report,
+    };
+    let result = run(
+        &mut f,
+        password,
         mode.unwrap_or(SyncMode::TwoWay),
-        &mut report,
         &mut stats,
     );
-    crate::sync::finish(
-        store, account, opts, started, started_at, report, stats, result,
-    )
+    frame::finish(store, account, opts, started, report, stats, result)
 }
 
 /// Our DevInf: one calendar datastore preferring iCalendar 2.0 (or vCalendar 1.0).
@@ -161,24 +162,17 @@ fn devinf(state: &SyncMlState) -> DevInf {
 /// Runs the sync, then the sessions a recovery needs: after an interrupted session whose
 /// resume the server refused, a refresh from the server (what its lost package held) and,
 /// when some of our additions had no twin there, a two-way sync sending them.
-#[allow(clippy::too_many_arguments)]
 fn run(
-    store: &mut SqliteStore,
-    account: &Account,
+    f: &mut Frame<'_, '_>,
     password: &str,
-    device: &mut dyn DeviceCalendar,
-    opts: &SyncContext<'_>,
     mode: SyncMode,
-    report: &mut SyncReport,
-    stats: &mut Option<crate::remote::http::HttpStats>,
+    stats: &mut Option<HttpStats>,
 ) -> Result<()> {
     let mut mode = mode;
     let mut recovering = false;
     for _ in 0..3 {
         let mut one = None;
-        let next = run_once(
-            store, account, password, device, opts, mode, recovering, report, &mut one,
-        );
+        let next = run_once(f, password, mode, recovering, &mut one);
         if let Some(one) = one {
             let total = stats.get_or_insert_with(Default::default);
             total.requests += one.requests;
@@ -186,7 +180,7 @@ fn run(
             total.bytes_received += one.bytes_received;
         }
         match next? {
-            Some(m) if report.status == SyncStatus::Ok && report.errors.is_empty() => {
+            Some(m) if f.report.status == SyncStatus::Ok && f.report.errors.is_empty() => {
                 log::info!("SyncML: recovery continues with mode {}", m.code());
                 mode = m;
                 recovering = true;
@@ -197,85 +191,14 @@ fn run(
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
-fn run_once(
-    store: &mut SqliteStore,
-    account: &Account,
-    password: &str,
-    device: &mut dyn DeviceCalendar,
-    opts: &SyncContext<'_>,
-    mode: SyncMode,
-    recovering: bool,
-    report: &mut SyncReport,
-    stats: &mut Option<crate::remote::http::HttpStats>,
-) -> Result<Option<SyncMode>> {
-    let cal = store.read().calendar_state(account.id)?;
-    let mut state = state_of(store, account)?;
-
-    // A replaced device calendar is a reset: the device side is forgotten and the server's
-    // events pulled in a slow sync (which never deletes anything).
-    let mut mode = mode;
-    if super::frame::reset_if_replaced(store, &cal, device, opts)? && mode == SyncMode::TwoWay {
-        mode = SyncMode::Slow;
-    }
-    if state.local_anchor.is_none() && mode == SyncMode::TwoWay {
-        mode = SyncMode::Slow;
-    }
-
-    let items = store.read().items(cal.id)?;
-    let mut device_scan = super::frame::scan_device(device, &items, report, opts)?;
-    // Copies of an event (same UID) stay on the device, as for CalDAV.
-    let set_aside = duplicates::set_aside(&items, &mut device_scan, &mut ServerScan::default());
-    report.warnings.extend(set_aside.warnings());
-
-    // Our deletions are checked before anything is sent.
-    let sends_changes = matches!(
-        mode,
-        SyncMode::TwoWay
-            | SyncMode::OneWayFromClient
-            | SyncMode::Slow
-            | SyncMode::RefreshFromClient
-    );
-    if matches!(mode, SyncMode::TwoWay | SyncMode::OneWayFromClient) {
-        let on_server: std::collections::HashSet<i64> = items
-            .iter()
-            .filter(|i| i.href.is_some())
-            .map(|i| i.id)
-            .collect();
-        let deletes: Vec<Action> = device_scan
-            .deleted
-            .iter()
-            .filter(|r| on_server.contains(r))
-            .map(|r| Action::DeleteOnServer {
-                row: *r,
-                etag: None,
-            })
-            .collect();
-        if opts.dry_run {
-            report.plan = Some(local_plan(&device_scan, &deletes, &items));
-            return Ok(None);
-        }
-        let reason = guard::check(
-            &deletes,
-            &account.settings,
-            items.len(),
-            device_scan.total,
-            None,
-        );
-        if frame::hold(report, opts, reason, || frame::describe(&deletes, &items)) {
-            return Ok(None);
-        }
-    } else if opts.dry_run {
-        report.plan = Some(local_plan(&device_scan, &[], &items));
-        return Ok(None);
-    }
-
+/// A session with the server (no contact yet). No HTTP auth: SyncML credentials travel in
+/// the message; the account's trust settings apply.
+fn new_session(account: &Account, password: &str, state: &SyncMlState) -> Result<Session> {
     let encoding = if state.wbxml {
         Encoding::Wbxml
     } else {
         Encoding::Xml
     };
-    // No HTTP auth: SyncML credentials travel in the message. The trust settings apply.
     let http = HttpClient::new(HttpConfig {
         max_body: 32 * 1024 * 1024,
         username: String::new(),
@@ -292,23 +215,27 @@ fn run_once(
         encoding,
         max_msg_size: state.max_msg_size,
     };
-    let mut session = Session::new(http, config, password, devinf(&state));
-    let result = packages::run_session(
-        &mut packages::Run {
-            store,
-            account,
-            device,
-            opts,
-            state: &mut state,
-            report,
-            session: &mut session,
-        },
-        mode,
-        sends_changes,
-        &items,
-        device_scan,
-        recovering,
-    );
+    Ok(Session::new(http, config, password, devinf(state)))
+}
+
+/// One session in the frame; returns the mode of another session a recovery needs.
+fn run_once(
+    f: &mut Frame<'_, '_>,
+    password: &str,
+    mode: SyncMode,
+    recovering: bool,
+    stats: &mut Option<HttpStats>,
+) -> Result<Option<SyncMode>> {
+    let state = state_of(f.store, f.account)?;
+    let session = new_session(f.account, password, &state)?;
+    let mut one = packages::OneSession::new(mode, recovering, state, session);
+    let result = frame::run(f, &mut one);
+    let packages::OneSession {
+        state,
+        mut session,
+        next,
+        ..
+    } = one;
     // Interrupted on request during a session: tell the server we suspend (Alert 224), so
     // it can keep the session for a resume; the journal and resume state are already saved.
     if matches!(result, Err(Error::Interrupted)) && session.started() {
@@ -324,11 +251,11 @@ fn run_once(
         other => other,
     };
     if session.nonce().is_some() || auth != AuthType::None {
-        store
+        f.store
             .read()
             .set_syncml_auth(state.calendar_id, auth, session.nonce())?;
     }
-    result
+    result.map(|()| next)
 }
 
 /// What a dry run shows without talking to the server: the device changes that would go.

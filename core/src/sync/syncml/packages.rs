@@ -1,29 +1,27 @@
-//! The packages of one SyncML session, one function each, around the shared frame:
+//! The packages of one SyncML session, one function each, as the frame's [`Protocol`]:
 //! package 1 (DevInf and the sync Alert, with resume negotiation), package 3 (our changes,
-//! the journal written before they go, the server's Statuses), package 4 (the server's
-//! changes through the shared plan, guard, backup and device writes), package 5 (our
-//! Statuses and the Map), and the anchors committed last.
+//! the journal written before they go, the server's Statuses), package 4 read into the
+//! remote scan (the frame then plans, guards, backs up and runs the device writes), package
+//! 5 (our Statuses and the Map), and the anchors committed last.
 
 use super::outgoing::{self, OutKind, Outgoing};
-use super::{devinf, find_server_alert, incoming, map_command, SyncMode, LOCAL_URI};
+use super::{devinf, find_server_alert, incoming, local_plan, map_command, SyncMode, LOCAL_URI};
 use crate::device::DeviceCalendar;
 use crate::remote::syncml::build::alert_code;
 use crate::remote::syncml::session::{Session, CLIENT_MAX_OBJ_SIZE};
 use crate::remote::syncml::{Alert, Command, SyncMl, SyncMlFormat};
-use crate::store::{
-    Account, ItemRecord, JournalEntry, JournalKind, JournalState, SqliteStore, SyncMlState,
-};
+use crate::store::{ItemRecord, JournalEntry, JournalKind, JournalState, SqliteStore, SyncMlState};
 use crate::sync::detect::{scan_device, DeviceScan};
-use crate::sync::plan::{plan, Action, ServerScan};
+use crate::sync::frame::{self, Frame, Local, Protocol, RemoteScan};
+use crate::sync::plan::Action;
 use crate::sync::report::{HoldReason, SyncReport};
-use crate::sync::{duplicates, frame, guard, pairing, SyncContext};
+use crate::sync::{guard, SyncContext};
 use crate::{Error, Result};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// What one session works with.
 pub(super) struct Run<'a, 'c> {
     pub store: &'a mut SqliteStore,
-    pub account: &'a Account,
     pub device: &'a mut dyn DeviceCalendar,
     pub opts: &'a SyncContext<'c>,
     pub state: &'a mut SyncMlState,
@@ -47,26 +45,169 @@ struct Negotiated {
     journal: Vec<JournalEntry>,
 }
 
-/// Runs one session: the packages in order. `Ok(Some(mode))` asks for another session
-/// (recovery after a refused resume); a plan held back ends the session early.
-pub(super) fn run_session(
-    run: &mut Run<'_, '_>,
-    mode: SyncMode,
-    sends_changes: bool,
-    items: &[ItemRecord],
-    device_scan: DeviceScan,
-    recovering: bool,
-) -> Result<Option<SyncMode>> {
-    let Some(neg) = package1(run, mode, items)? else {
-        return Ok(None);
-    };
-    let (replies, acked) = package3(run, &neg, sends_changes, items, &device_scan)?;
-    let Some(pkg) = package4(run, &replies, &acked)? else {
-        // No answers, no Map, no anchors: the server sends these changes again.
-        return Ok(None);
-    };
-    package5(run, &neg, &pkg)?;
-    commit(run, neg, mode, recovering)
+/// One SyncML session as the frame's [`Protocol`]: its remote scan is packages 1, 3 and
+/// the reading of 4; its execution the device writes and package 5; its commit the anchors.
+pub(super) struct OneSession {
+    /// The mode asked for.
+    pub mode: SyncMode,
+    /// A session a recovery asked for.
+    pub recovering: bool,
+    /// The calendar's SyncML state.
+    pub state: SyncMlState,
+    /// The HTTP session with the server.
+    pub session: Session,
+    /// What package 1 settled.
+    neg: Option<Negotiated>,
+    /// Our changes the server accepted in this session.
+    acked: Vec<Outgoing>,
+    /// The server's package 4.
+    pkg: Option<incoming::ServerPackage>,
+    /// The mode of another session a recovery needs, once committed.
+    pub next: Option<SyncMode>,
+}
+
+impl OneSession {
+    /// A session in `mode` over `session`.
+    pub fn new(mode: SyncMode, recovering: bool, state: SyncMlState, session: Session) -> Self {
+        OneSession {
+            mode,
+            recovering,
+            state,
+            session,
+            neg: None,
+            acked: Vec::new(),
+            pkg: None,
+            next: None,
+        }
+    }
+
+    fn run<'a, 'c>(&'a mut self, f: &'a mut Frame<'_, 'c>) -> Run<'a, 'c> {
+        Run {
+            store: &mut *f.store,
+            device: &mut *f.device,
+            opts: f.opts,
+            state: &mut self.state,
+            report: &mut *f.report,
+            session: &mut self.session,
+        }
+    }
+
+    /// Our deletions are checked before anything is sent; a dry run shows the device
+    /// changes that would go. True when the sync stops here.
+    fn held_locally(&self, f: &mut Frame<'_, '_>, local: &Local, mode: SyncMode) -> bool {
+        let (items, scan) = (&local.items, &local.scan);
+        if matches!(mode, SyncMode::TwoWay | SyncMode::OneWayFromClient) {
+            let on_server: HashSet<i64> = items
+                .iter()
+                .filter(|i| i.href.is_some())
+                .map(|i| i.id)
+                .collect();
+            let deletes: Vec<Action> = scan
+                .deleted
+                .iter()
+                .filter(|r| on_server.contains(r))
+                .map(|r| Action::DeleteOnServer {
+                    row: *r,
+                    etag: None,
+                })
+                .collect();
+            if f.opts.dry_run {
+                f.report.plan = Some(local_plan(scan, &deletes, items));
+                return true;
+            }
+            let reason = guard::check(&deletes, &f.account.settings, items.len(), scan.total, None);
+            frame::hold(f.report, f.opts, reason, || {
+                frame::describe(&deletes, items)
+            })
+        } else if f.opts.dry_run {
+            f.report.plan = Some(local_plan(scan, &[], items));
+            true
+        } else {
+            false
+        }
+    }
+}
+
+impl Protocol for OneSession {
+    fn scan_remote(&mut self, f: &mut Frame<'_, '_>, local: &Local) -> Result<Option<RemoteScan>> {
+        // A replaced device calendar is a reset: its events are paired with the server's
+        // in a slow sync (which never deletes anything); so is a calendar without anchors.
+        let mut mode = self.mode;
+        if (local.replaced || self.state.local_anchor.is_none()) && mode == SyncMode::TwoWay {
+            mode = SyncMode::Slow;
+        }
+        self.mode = mode;
+        let sends_changes = matches!(
+            mode,
+            SyncMode::TwoWay
+                | SyncMode::OneWayFromClient
+                | SyncMode::Slow
+                | SyncMode::RefreshFromClient
+        );
+        if self.held_locally(f, local, mode) {
+            return Ok(None);
+        }
+        let mut run = self.run(f);
+        let Some(neg) = package1(&mut run, mode, &local.items)? else {
+            return Ok(None);
+        };
+        let (replies, acked) = package3(&mut run, &neg, sends_changes, &local.items, &local.scan)?;
+        let Run {
+            store,
+            device,
+            state,
+            ..
+        } = run;
+        // Package 3 created rows for the events it sent: plan with the rows as they are now.
+        let items = store.read().items(state.calendar_id)?;
+        let mut pkg = incoming::read(&replies, &items, &state.device_id);
+        let device_scan = scan_device(&*device, &items)?;
+        let scan = std::mem::take(&mut pkg.scan);
+        self.neg = Some(neg);
+        self.acked = acked;
+        self.pkg = Some(pkg);
+        Ok(Some(RemoteScan {
+            scan,
+            listed_total: None,
+            rescanned: Some((items, device_scan)),
+        }))
+    }
+
+    fn runs(&self, action: &Action) -> bool {
+        // Device changes not sent this session (one-way-from-server) wait for the next one.
+        !matches!(
+            action,
+            Action::CreateOnServer { .. }
+                | Action::UpdateOnServer { .. }
+                | Action::DeleteOnServer { .. }
+        )
+    }
+
+    fn execute(
+        &mut self,
+        f: &mut Frame<'_, '_>,
+        items: &[ItemRecord],
+        actions: Vec<Action>,
+    ) -> Result<()> {
+        let sent: HashMap<i64, &Outgoing> = self.acked.iter().map(|o| (o.row, o)).collect();
+        super::execute::execute(f, items, actions, &sent)?;
+        let (Some(neg), Some(pkg)) = (self.neg.take(), self.pkg.take()) else {
+            // The frame runs execute only after a remote scan that read package 4.
+            return Err(Error::Internal);
+        };
+        package5(&mut self.run(f), &neg, &pkg)?;
+        self.neg = Some(neg);
+        Ok(())
+    }
+
+    fn commit(&mut self, f: &mut Frame<'_, '_>) -> Result<()> {
+        let Some(neg) = self.neg.take() else {
+            return Err(Error::Internal);
+        };
+        let (mode, recovering) = (self.mode, self.recovering);
+        self.next = commit(&mut self.run(f), neg, mode, recovering)?;
+        Ok(())
+    }
 }
 
 /// Package 1: DevInf and the Alert (or a resume), and the server's answer. `None` when a
@@ -355,68 +496,6 @@ fn package3(
     opts.progress.advance(changes.len() as u64);
     let acked = acked.into_iter().cloned().collect();
     Ok((replies, acked))
-}
-
-/// Package 4: the server's changes through the shared plan, guard, backup and device
-/// writes. `None` when the guard holds the plan back.
-fn package4(
-    run: &mut Run<'_, '_>,
-    replies: &[SyncMl],
-    acked: &[Outgoing],
-) -> Result<Option<incoming::ServerPackage>> {
-    let Run {
-        store,
-        account,
-        device,
-        opts,
-        state,
-        report,
-        ..
-    } = run;
-    let device: &mut dyn DeviceCalendar = &mut **device;
-    let acked: Vec<&Outgoing> = acked.iter().collect();
-    let items = store.read().items(state.calendar_id)?;
-    let mut pkg = incoming::read(replies, &items, &state.device_id);
-    let mut device_scan = scan_device(device, &items)?;
-    let device_total = device_scan.total;
-    let sent: HashMap<i64, &Outgoing> = acked.iter().map(|o| (o.row, *o)).collect();
-    // The copies set aside before package 3 stay aside (reported then). Server items are
-    // all answered and mapped as they came.
-    duplicates::set_aside(&items, &mut device_scan, &mut ServerScan::default());
-    let (actions, warnings) =
-        pairing::pair_by_content(plan(&items, device_scan, std::mem::take(&mut pkg.scan)));
-    report.warnings.extend(warnings);
-    // Device changes not sent this session (one-way-from-server) wait for the next one.
-    let actions: Vec<Action> = actions
-        .into_iter()
-        .filter(|a| {
-            !matches!(
-                a,
-                Action::CreateOnServer { .. }
-                    | Action::UpdateOnServer { .. }
-                    | Action::DeleteOnServer { .. }
-            )
-        })
-        .collect();
-    let reason = guard::check(&actions, &account.settings, items.len(), device_total, None);
-    if frame::hold(report, opts, reason.clone(), || {
-        frame::describe(&actions, &items)
-    }) {
-        // No answers, no Map, no anchors: the server sends these changes again.
-        return Ok(None);
-    }
-    let cal = store.read().calendar_state(account.id)?;
-    frame::take_backup(
-        store,
-        account,
-        &cal,
-        &items,
-        device,
-        &actions,
-        reason.is_some(),
-    )?;
-    super::execute::execute(store, account, &items, device, actions, &sent, report, opts)?;
-    Ok(Some(pkg))
 }
 
 /// Package 5: a Status for every server command and the Map of its Adds (persisted before

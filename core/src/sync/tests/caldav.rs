@@ -1,0 +1,374 @@
+//! The CalDAV driver in the frame, against the fake collection and the memory device:
+//! first sync, two-way changes, a device refusing one event, a server failing or racing
+//! mid-execution, an interrupted sync; each time the next sync converges.
+
+use super::fake_caldav::FakeCalDav;
+use super::{ics, ics_summaries, set, store_with_account, summaries};
+use crate::device::DeviceCalendar;
+use crate::store::{Account, BackupReason, SqliteStore};
+use crate::sync::caldav::sync_caldav;
+use crate::sync::{Interrupt, Progress, SyncContext, SyncReport, SyncStatus};
+use crate::testing::conformance::event;
+use crate::testing::MemoryDevice;
+use crate::{Error, ErrorKind};
+
+struct World {
+    server: FakeCalDav,
+    store: SqliteStore,
+    account: Account,
+    /// The user's handle on the device calendar the engine syncs.
+    phone: MemoryDevice,
+}
+
+impl World {
+    fn new() -> World {
+        let server = FakeCalDav::start();
+        let (store, account) = store_with_account(server.base(), &server.calendar_url());
+        World {
+            server,
+            store,
+            account,
+            phone: MemoryDevice::new(),
+        }
+    }
+
+    fn sync_with(&mut self, ctx: &SyncContext<'_>) -> (SyncReport, Option<Error>) {
+        let mut device = self.phone.clone();
+        sync_caldav(&mut self.store, &self.account, "pw", &mut device, ctx)
+    }
+
+    /// A sync that must succeed.
+    fn sync(&mut self) -> SyncReport {
+        let (report, error) = self.sync_with(&SyncContext::default());
+        assert!(error.is_none(), "{error:?} {report:?}");
+        assert_eq!(report.status, SyncStatus::Ok, "{report:?}");
+        report
+    }
+
+    fn device_summaries(&self) -> std::collections::BTreeSet<String> {
+        let events: Vec<_> = self.phone.events().into_iter().map(|(_, e)| e).collect();
+        summaries(&events)
+    }
+
+    /// Both sides hold exactly `expected`, each once.
+    fn assert_converged(&self, expected: &[&str]) {
+        assert_eq!(self.device_summaries(), set(expected), "device");
+        assert_eq!(self.phone.events().len(), expected.len(), "device copies");
+        assert_eq!(ics_summaries(&self.server.items()), set(expected), "server");
+        assert_eq!(self.server.items().len(), expected.len(), "server copies");
+    }
+
+    fn id_of(&self, uid: &str) -> String {
+        self.phone.id_of(uid).expect("one event with this UID")
+    }
+}
+
+#[test]
+fn first_sync_merges_both_sides_and_keeps_a_pinned_first_sync_backup() {
+    let mut w = World::new();
+    w.server.put("a.ics", &ics("a", "A"));
+    w.server.put("b.ics", &ics("b", "B"));
+    w.phone.insert(event("c", "C"));
+    let report = w.sync();
+    assert_eq!((report.device.added, report.server.added), (2, 1));
+    w.assert_converged(&["A", "B", "C"]);
+    let backups = w.store.read().backups(Some(w.account.id)).unwrap();
+    assert_eq!(backups.len(), 1, "{backups:?}");
+    let first = &backups[0];
+    assert_eq!(first.reason, BackupReason::FirstSync);
+    assert!(first.pinned && first.full);
+    assert_eq!((first.device_items, first.server_items), (1, 2));
+    // The next sync sees our own writes once (the ctag saved is the one read before them);
+    // after that, nothing changed is one request (the ctag) and nothing written.
+    w.sync();
+    let before = w.server.count("PROPFIND") + w.server.count("REPORT");
+    let report = w.sync();
+    assert_eq!(report.device.added + report.server.added, 0);
+    assert_eq!(
+        w.server.count("PROPFIND") + w.server.count("REPORT"),
+        before + 1
+    );
+}
+
+#[test]
+fn a_failed_first_sync_keeps_labelling_its_backup_first_sync_until_one_succeeds() {
+    let mut w = World::new();
+    w.server.put("a.ics", &ics("a", "A"));
+    w.phone.insert(event("c", "C"));
+    w.phone.insert(event("d", "D"));
+    // The first upload fails with a server error: the sync stops, rows were written.
+    w.server.fail_next("PUT", 500);
+    let (report, error) = w.sync_with(&SyncContext::default());
+    assert!(error.is_some(), "{report:?}");
+    let report = w.sync();
+    assert_eq!(report.status, SyncStatus::Ok);
+    let backups = w.store.read().backups(Some(w.account.id)).unwrap();
+    assert!(backups.len() >= 2, "{backups:?}");
+    assert!(
+        backups
+            .iter()
+            .all(|b| b.reason == BackupReason::FirstSync && b.pinned),
+        "{backups:?}"
+    );
+    w.assert_converged(&["A", "C", "D"]);
+    // After the first success, a sync with changes is no longer a first sync.
+    w.phone.insert(event("e", "E"));
+    w.sync();
+    let backups = w.store.read().backups(Some(w.account.id)).unwrap();
+    assert!(
+        backups.iter().any(|b| b.reason != BackupReason::FirstSync),
+        "{backups:?}"
+    );
+}
+
+#[test]
+fn edits_and_deletions_on_both_sides_converge() {
+    let mut w = World::new();
+    for uid in ["a", "b", "c", "d"] {
+        w.server
+            .put(&format!("{uid}.ics"), &ics(uid, &uid.to_uppercase()));
+    }
+    w.sync();
+    w.phone.edit(&w.id_of("a"), event("a", "A phone"));
+    w.phone.remove(&w.id_of("b"));
+    w.server.put("c.ics", &ics("c", "C web"));
+    w.server.remove("d.ics");
+    w.phone.insert(event("e", "E"));
+    w.server.put("f.ics", &ics("f", "F"));
+    let report = w.sync();
+    assert_eq!(report.conflicts, 0);
+    assert_eq!(
+        (
+            report.server.updated,
+            report.server.deleted,
+            report.server.added
+        ),
+        (1, 1, 1)
+    );
+    assert_eq!(
+        (
+            report.device.updated,
+            report.device.deleted,
+            report.device.added
+        ),
+        (1, 1, 1)
+    );
+    w.assert_converged(&["A phone", "C web", "E", "F"]);
+}
+
+#[test]
+fn a_device_refusing_one_event_leaves_the_others_applied_and_the_next_sync_converges() {
+    let mut w = World::new();
+    w.server.put("a.ics", &ics("a", "A"));
+    w.server.put("b.ics", &ics("b", "B"));
+    w.phone.fail_writes_of(Some("b"));
+    let (report, error) = w.sync_with(&SyncContext::default());
+    assert!(error.is_none());
+    assert_eq!(report.status, SyncStatus::Error, "{report:?}");
+    assert!(
+        report
+            .errors
+            .iter()
+            .any(|e| e.contains("device write failed for b")),
+        "{report:?}"
+    );
+    assert_eq!(w.device_summaries(), set(&["A"]));
+    // The sync marks were kept: the next sync tries again and gets it.
+    w.phone.fail_writes_of(None);
+    let report = w.sync();
+    assert_eq!(report.device.added, 1);
+    w.assert_converged(&["A", "B"]);
+}
+
+#[test]
+fn a_server_error_mid_execution_stops_the_sync_and_the_next_one_converges() {
+    let mut w = World::new();
+    w.sync();
+    for uid in ["x", "y", "z"] {
+        w.phone.insert(event(uid, &uid.to_uppercase()));
+    }
+    // The first upload goes through (another client writes just before it), the second
+    // gets a 503.
+    w.server
+        .edit_before_next("PUT", "noise.ics", &ics("noise", "Noise"));
+    w.server.fail_next("PUT", 503);
+    let (report, error) = w.sync_with(&SyncContext::default());
+    assert_eq!(
+        error.as_ref().map(Error::kind),
+        Some(ErrorKind::Unavailable),
+        "{error:?} {report:?}"
+    );
+    assert_eq!(
+        w.server.items().len(),
+        2,
+        "one upload, one write of another client"
+    );
+    let report = w.sync();
+    assert_eq!(report.conflicts, 0, "{report:?}");
+    w.assert_converged(&["Noise", "X", "Y", "Z"]);
+}
+
+#[test]
+fn a_412_on_update_keeps_the_server_version_and_the_device_edit_as_a_conflict() {
+    let mut w = World::new();
+    w.server.put("a.ics", &ics("a", "A"));
+    w.sync();
+    w.phone.edit(&w.id_of("a"), event("a", "A phone"));
+    // Another client edits the event between our listing and our upload.
+    w.server
+        .edit_before_next("PUT", "a.ics", &ics("a", "A web"));
+    let report = w.sync();
+    assert_eq!(report.conflicts, 1, "{report:?}");
+    w.assert_converged(&["A web"]);
+    let conflicts = w.store.read().conflicts(w.account.id).unwrap();
+    assert_eq!(conflicts.len(), 1);
+    assert!(conflicts[0].ics.contains("A phone"));
+    // Nothing left to do.
+    let report = w.sync();
+    assert_eq!(report.server.updated + report.device.updated, 0);
+}
+
+#[test]
+fn a_deletion_racing_an_edit_on_the_server_brings_the_event_back() {
+    let mut w = World::new();
+    w.server.put("a.ics", &ics("a", "A"));
+    w.server.put("k.ics", &ics("k", "K"));
+    w.sync();
+    w.phone.remove(&w.id_of("a"));
+    w.server
+        .edit_before_next("DELETE", "a.ics", &ics("a", "A web"));
+    let report = w.sync();
+    assert_eq!(report.server.deleted, 0, "{report:?}");
+    // An edit beats a deletion.
+    w.assert_converged(&["A web", "K"]);
+}
+
+/// Interrupts the sync when the apply phase has made `after` steps.
+struct InterruptAfter {
+    interrupt: Interrupt,
+    after: u64,
+    done: std::cell::Cell<u64>,
+    applying: std::cell::Cell<bool>,
+}
+
+impl Progress for InterruptAfter {
+    fn phase(&self, name: &str, _total: u64) {
+        self.applying.set(name == "apply");
+    }
+    fn advance(&self, n: u64) {
+        if self.applying.get() {
+            self.done.set(self.done.get() + n);
+            if self.done.get() >= self.after {
+                self.interrupt.interrupt();
+            }
+        }
+    }
+}
+
+#[test]
+fn an_interrupted_sync_converges_on_the_next_without_duplicates() {
+    let mut w = World::new();
+    w.server.put("s.ics", &ics("s", "S"));
+    w.sync();
+    for uid in ["p", "q", "r"] {
+        w.phone.insert(event(uid, &uid.to_uppercase()));
+    }
+    w.server.put("t.ics", &ics("t", "T"));
+    let progress = InterruptAfter {
+        interrupt: Interrupt::default(),
+        after: 2,
+        done: Default::default(),
+        applying: Default::default(),
+    };
+    let ctx = SyncContext {
+        interrupt: progress.interrupt.clone(),
+        progress: &progress,
+        ..SyncContext::default()
+    };
+    let (_, error) = w.sync_with(&ctx);
+    assert!(matches!(error, Some(Error::Interrupted)), "{error:?}");
+    assert!(
+        w.server.items().len() < 5,
+        "the interrupt stopped the uploads"
+    );
+    w.sync();
+    w.assert_converged(&["P", "Q", "R", "S", "T"]);
+}
+
+#[test]
+fn a_dry_run_reports_the_plan_and_changes_nothing() {
+    let mut w = World::new();
+    w.server.put("a.ics", &ics("a", "A"));
+    w.phone.insert(event("c", "C"));
+    let ctx = SyncContext {
+        dry_run: true,
+        ..SyncContext::default()
+    };
+    let (report, error) = w.sync_with(&ctx);
+    assert!(error.is_none());
+    assert_eq!(report.plan.as_ref().map(Vec::len), Some(2), "{report:?}");
+    assert_eq!(w.server.count("PUT"), 0);
+    assert_eq!(w.phone.events().len(), 1);
+    assert!(w
+        .store
+        .read()
+        .backups(Some(w.account.id))
+        .unwrap()
+        .is_empty());
+}
+
+#[test]
+fn a_replaced_device_calendar_is_refilled_from_the_server_without_deleting() {
+    let mut w = World::new();
+    w.server.put("a.ics", &ics("a", "A"));
+    w.phone.insert(event("b", "B"));
+    w.sync();
+    w.phone.replace_calendar();
+    assert!(w.phone.calendar_id().is_ok());
+    let report = w.sync();
+    assert_eq!(report.server.deleted, 0, "{report:?}");
+    w.assert_converged(&["A", "B"]);
+}
+
+#[test]
+fn the_frame_holds_an_emptied_device_back_until_confirmed() {
+    let mut w = World::new();
+    for uid in ["a", "b", "c"] {
+        w.server
+            .put(&format!("{uid}.ics"), &ics(uid, &uid.to_uppercase()));
+    }
+    w.sync();
+    for (id, _) in w.phone.events() {
+        w.phone.remove(&id);
+    }
+    let (report, error) = w.sync_with(&SyncContext::default());
+    assert!(error.is_none());
+    assert_eq!(report.status, SyncStatus::NeedsConfirmation);
+    assert!(
+        matches!(
+            report.hold,
+            Some(crate::sync::HoldReason::EmptiedSide {
+                known: 3,
+                deletions: 3,
+                ..
+            })
+        ),
+        "{report:?}"
+    );
+    assert_eq!(report.plan.as_ref().map(Vec::len), Some(3));
+    assert_eq!(w.server.items().len(), 3, "nothing applied while held");
+    let confirmed = SyncContext {
+        confirmed: true,
+        ..SyncContext::default()
+    };
+    let (report, error) = w.sync_with(&confirmed);
+    assert!(error.is_none(), "{report:?}");
+    assert_eq!(report.server.deleted, 3);
+    w.assert_converged(&[]);
+    // The snapshot before a confirmed big change is pinned.
+    let backups = w.store.read().backups(Some(w.account.id)).unwrap();
+    assert!(
+        backups.iter().filter(|b| b.pinned).count() >= 2,
+        "{backups:?}"
+    );
+}
