@@ -39,4 +39,5 @@ cargo build --release --quiet --manifest-path bench/vstorage-peer/Cargo.toml \
     --target-dir "$BENCH/vstorage-target"
 gcc -shared -fPIC -O2 -Wall -o "$BENCH/syncevo-client-shim.so" bench/syncevo-client-shim.c -ldl
 
+export PYTHONDONTWRITEBYTECODE=1
 exec "$BENCH/py/bin/python" bench/run.py "$@"
