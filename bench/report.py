@@ -136,6 +136,48 @@ def syncml_section(sm) -> list[str]:
     return lines + [""]
 
 
+def targets(caldav) -> list[str]:
+    """Issue 12's targets, each with the figures that decide it (medians of this run)."""
+    rows = []
+
+    def fig(size, scen, tool, key):
+        return med(caldav.get(str(size), {}).get(scen, {}).get(tool), key)
+
+    big = max([s for s in sizes(caldav) if fig(s, "first", "synchro", "wall")] or [0])
+    if big:
+        s, f, v = (fig(big, "first", t, "wall") for t in ("synchro", "curl", "vdirsyncer"))
+        if f:
+            rows.append(f"| first sync of {big:,} events ≤ 2× the floor | synchro {fmt(s)} s, "
+                        f"floor {fmt(f)} s: **{s / f:.1f}×** |")
+        if v:
+            rows.append(f"| first sync of {big:,} events ≥ 3× faster than vdirsyncer | "
+                        f"vdirsyncer {fmt(v)} s: **{v / s:.1f}×** |")
+        rss = fig(big, "first", "synchro", "rss_mib")
+        rows.append(f"| peak memory < 50 MB at 10k, bounded at 50k | {big:,} events: "
+                    f"**{fmt(rss, 'MiB')} MiB** |")
+        c, r = fig(big, "nochange", "synchro", "cpu"), fig(big, "nochange", "synchro", "requests")
+        w, fw = fig(big, "nochange", "synchro", "wall"), fig(big, "nochange", "curl", "wall")
+        if c is not None:
+            rows.append(f"| no-change sync: one request, < 20 ms CPU at {big:,} | "
+                        f"**{r:g} requests, {c * 1000:.0f} ms CPU** |")
+        if w and fw:
+            rows.append(f"| no-change wall ≤ 1.2× one request alone | {fmt(w)} s against "
+                        f"{fmt(fw)} s: **{w / fw:.1f}×** |")
+    cpu = [(s, fig(s, "onechange", "synchro", "cpu")) for s in sizes(caldav)]
+    cpu = [(s, c) for s, c in cpu if c is not None]
+    if cpu:
+        rows.append("| one change: CPU not growing with the calendar | "
+                    + ", ".join(f"{s:,}: **{c * 1000:.0f} ms**" for s, c in cpu) + " |")
+    up = caldav.get("upload", {})
+    if up.get("synchro") and up.get("vdirsyncer"):
+        s, v = med(up["synchro"], "wall"), med(up["vdirsyncer"], "wall")
+        rows.append(f"| upload of {up['count']:,} no slower than vdirsyncer | synchro {fmt(s)} s, "
+                    f"vdirsyncer {fmt(v)} s: **{s / v:.2f}×** |")
+    if not rows:
+        return []
+    return ["## Against the targets of issue 12", "", "| target | measured |", "|---|---|"] + rows + [""]
+
+
 def write(results, out_dir) -> None:
     caldav = results.get("caldav", {})
     chart(caldav, out_dir, "wall", "bench-time.png", "wall time (s)")
@@ -148,7 +190,8 @@ def write(results, out_dir) -> None:
     body += ["", "## CalDAV against Radicale 3.9 on 127.0.0.1", "",
              "![time against calendar size](bench-time.png)", "",
              "![peak memory of a first sync](bench-memory.png)", ""]
-    body += table(caldav) + [""]
+    body += targets(caldav)
+    body += ["### All figures (medians)", ""] + table(caldav) + [""]
     body += upload_table(caldav) + [""]
     body += syncml_section(results.get("syncml"))
     tail = os.path.join(os.path.dirname(__file__), "BENCHMARKS.notes.md")

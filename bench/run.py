@@ -161,7 +161,7 @@ def bench_size(args, server, work, size: int, tools, out: dict) -> None:
 def bench_upload(args, server, work, tools, out: dict) -> None:
     template = os.path.join(work, "upload-template")
     seed(args.upload_count, template, 11)
-    res = out.setdefault("upload", {"count": args.upload_count})
+    res = out["upload"] = {"count": args.upload_count}
     ups = [t for t in tools if t.name != "curl"]
     for r in range(args.upload_runs):
         print(f"## upload of {args.upload_count} events, round {r + 1}/{args.upload_runs}",
