@@ -67,7 +67,8 @@ def radicale_calendar(server, cal: str, size: int) -> None:
 
 
 def ics_files(folder: str) -> int:
-    return sum(1 for n in os.listdir(folder) if not n.startswith(".")) if os.path.isdir(folder) else 0
+    """Events in a folder: its .ics files (vstorage keeps collection metadata beside them)."""
+    return sum(1 for n in os.listdir(folder) if n.endswith(".ics")) if os.path.isdir(folder) else 0
 
 
 def one_sync(tool, server, scenario: str, results: list, check=None) -> None:

@@ -32,7 +32,7 @@ fn main() -> std::io::Result<()> {
     let mut xml = String::new();
     std::io::stdin().read_to_string(&mut xml)?;
     let mut written = 0usize;
-    for response in xml.split(":response>").filter(|r| r.contains("calendar-data")) {
+    for response in xml.split("response>").filter(|r| r.contains("calendar-data")) {
         let (Some(href), Some(data)) = (element(response, "href"), element(response, "calendar-data"))
         else {
             continue;
