@@ -33,7 +33,9 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 async fn main() -> Result<(), BoxError> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [server, user, collection, vdir, status_db] = args.as_slice() else {
-        return Err("usage: vstorage-peer SERVER_URL USER COLLECTION_ID VDIR_ROOT STATUS_DB".into());
+        return Err(
+            "usage: vstorage-peer SERVER_URL USER COLLECTION_ID VDIR_ROOT STATUS_DB".into(),
+        );
     };
     let password = std::env::var("VSTORAGE_PASSWORD").map_err(|_| "VSTORAGE_PASSWORD unset")?;
 
@@ -52,9 +54,8 @@ async fn main() -> Result<(), BoxError> {
             .await?,
     );
     std::fs::create_dir_all(vdir)?;
-    let local: Arc<dyn Storage> = Arc::new(
-        VdirStorage::builder(camino::Utf8PathBuf::from(vdir))?.build(ItemKind::Calendar),
-    );
+    let local: Arc<dyn Storage> =
+        Arc::new(VdirStorage::builder(camino::Utf8PathBuf::from(vdir))?.build(ItemKind::Calendar));
 
     let pair = StoragePair::new(local.clone(), remote.clone())
         .with_mapping(SyncedCollection::direct(collection.parse()?));

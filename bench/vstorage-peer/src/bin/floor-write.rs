@@ -27,17 +27,28 @@ fn unescape(text: &str) -> String {
 }
 
 fn main() -> std::io::Result<()> {
-    let dir = std::env::args().nth(1).expect("usage: floor-write DIR < multistatus.xml");
+    let dir = std::env::args()
+        .nth(1)
+        .expect("usage: floor-write DIR < multistatus.xml");
     std::fs::create_dir_all(&dir)?;
     let mut xml = String::new();
     std::io::stdin().read_to_string(&mut xml)?;
     let mut written = 0usize;
-    for response in xml.split("response>").filter(|r| r.contains("calendar-data")) {
-        let (Some(href), Some(data)) = (element(response, "href"), element(response, "calendar-data"))
-        else {
+    for response in xml
+        .split("response>")
+        .filter(|r| r.contains("calendar-data"))
+    {
+        let (Some(href), Some(data)) = (
+            element(response, "href"),
+            element(response, "calendar-data"),
+        ) else {
             continue;
         };
-        let name = href.trim_end_matches('/').rsplit('/').next().unwrap_or(href);
+        let name = href
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap_or(href);
         std::fs::write(format!("{dir}/{name}"), unescape(data))?;
         written += 1;
     }
