@@ -194,6 +194,9 @@ def write(results, out_dir) -> None:
     body += ["### All figures (medians)", ""] + table(caldav) + [""]
     body += upload_table(caldav) + [""]
     body += syncml_section(results.get("syncml"))
+    if results.get("failures"):
+        body += ["## Syncs that failed in this run", ""]
+        body += [f"- {f}" for f in results["failures"]] + [""]
     tail = os.path.join(os.path.dirname(__file__), "BENCHMARKS.notes.md")
     if os.path.exists(tail):
         body += [open(tail).read().rstrip(), ""]

@@ -56,14 +56,16 @@ def radicale_calendar(server, cal: str, size: int) -> None:
     kept = os.path.join(CACHE, f"radicale-{size}")
     if os.path.isdir(kept):
         shutil.copytree(kept, server.folder(cal))
-        return
-    server.mkcalendar(cal)
-    seed(size, server.folder(cal), 7)
+    else:
+        server.mkcalendar(cal)
+        seed(size, server.folder(cal), 7)
+    # One full read before any figure: the server loads (or first builds) its item cache.
     subprocess.run(f"curl -sf -u bench:bench -X REPORT -H 'Depth: 1' -H 'Content-Type: "
                    f"application/xml' --data '{REPORT_ALL}' {server.url(cal)} -o /dev/null",
                    shell=True, check=True)
-    shutil.copytree(server.folder(cal), kept + ".tmp")
-    os.rename(kept + ".tmp", kept)
+    if not os.path.isdir(kept):
+        shutil.copytree(server.folder(cal), kept + ".tmp")
+        os.rename(kept + ".tmp", kept)
 
 
 def ics_files(folder: str) -> int:
@@ -71,11 +73,20 @@ def ics_files(folder: str) -> int:
     return sum(1 for n in os.listdir(folder) if n.endswith(".ics")) if os.path.isdir(folder) else 0
 
 
+FAILURES: list[str] = []
+
+
 def one_sync(tool, server, scenario: str, results: list, check=None) -> None:
     """Times one sync of `tool`, counts its requests, appends the figures."""
     cmd, env = tool.sync_cmd()
     before = server.requests_so_far()
-    m = timed(cmd, env=env, shell=isinstance(cmd, str))
+    try:
+        m = timed(cmd, env=env, shell=isinstance(cmd, str))
+    except RuntimeError as e:
+        # A failed sync is a result too: kept (first line) and shown in the report.
+        FAILURES.append(f"{tool.name}, {scenario}: {str(e).splitlines()[-1][:300]}")
+        print(f"  {scenario:10} {tool.name:10} FAILED", flush=True)
+        return
     m["requests"] = server.requests_so_far() - before
     del m["stdout"]
     if check:
@@ -213,6 +224,8 @@ def main() -> int:
     if args.syncml:
         import syncml
         out["syncml"] = syncml.bench(ROOT, args.runs)
+    if FAILURES:
+        out["failures"] = out.get("failures", []) + FAILURES
     cmdline = "bash scripts/bench.sh " + " ".join(sys.argv[1:])
     out.setdefault("commands", [])
     out["commands"] = [c for c in out["commands"] if c != cmdline] + [cmdline]
