@@ -84,7 +84,7 @@ def one_sync(tool, server, scenario: str, results: list, check=None) -> None:
         m = timed(cmd, env=env, shell=isinstance(cmd, str))
     except RuntimeError as e:
         # A failed sync is a result too: kept (first line) and shown in the report.
-        FAILURES.append(f"{tool.name}, {scenario}: {str(e).splitlines()[-1][:300]}")
+        FAILURES.append(f"{tool.name}, {scenario}: {' '.join(str(e).splitlines()[:2])[-400:]}")
         print(f"  {scenario:10} {tool.name:10} FAILED", flush=True)
         return
     m["requests"] = server.requests_so_far() - before
