@@ -1,0 +1,206 @@
+"""docs/BENCHMARKS.md and its charts, from the results run.py collected."""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from measure import median  # noqa: E402
+from tools import ALL  # noqa: E402
+
+ORDER = ["synchro", "vstorage", "vdirsyncer", "curl"]
+SCENARIOS = [("first", "first sync (download)"), ("nochange", "no-change sync"),
+             ("onechange", "one change on the server")]
+
+
+def machine() -> str:
+    with open("/proc/cpuinfo") as f:
+        cpu = f.read()
+    model = re.search(r"model name\s*: (.*)", cpu)
+    cores = len(re.findall(r"^processor\s*:", cpu, re.M))
+    with open("/proc/meminfo") as f:
+        mem = int(re.search(r"MemTotal:\s+(\d+)", f.read()).group(1)) // 1024
+    u = platform.uname()
+    return (f"{model.group(1) if model else 'unknown CPU'}, {cores} logical CPUs, {mem} MiB; "
+            f"`{u.system} {u.release} {u.machine}`")
+
+
+def med(ms, key):
+    return median([m[key] for m in ms]) if ms else None
+
+
+def fmt(x, unit="s"):
+    if x is None:
+        return "–"
+    if unit == "s":
+        return f"{x:.3f}" if x < 1 else f"{x:.2f}"
+    if unit == "MiB":
+        return f"{x:.1f}"
+    return f"{x:g}"
+
+
+def tools_in(caldav):
+    seen = {t for size in caldav.values() if isinstance(size, dict)
+            for s in ("first", "nochange", "onechange") for t in size.get(s, {})}
+    return [t for t in ORDER if t in seen]
+
+
+def sizes(caldav):
+    return sorted(int(s) for s in caldav if s.isdigit())
+
+
+def table(caldav) -> list[str]:
+    names = tools_in(caldav)
+    lines = ["| events | scenario | figure | " + " | ".join(ALL[n].label for n in names) + " |",
+             "|---:|---|---|" + "---:|" * len(names)]
+    for size in sizes(caldav):
+        res = caldav[str(size)]
+        for s, title in SCENARIOS:
+            per = res.get(s, {})
+            if not per:
+                continue
+            for key, what, unit in (("wall", "wall (s)", "s"), ("cpu", "user+sys CPU (s)", "s"),
+                                    ("rss_mib", "peak RSS (MiB)", "MiB"),
+                                    ("requests", "requests", "")):
+                if s != "first" and key == "rss_mib":
+                    continue
+                cells = [fmt(med(per.get(n), key), unit) for n in names]
+                lines.append(f"| {size:,} | {title} | {what} | " + " | ".join(cells) + " |")
+        counts = res.get("instructions", {})
+        for s, title in (("nochange", "no-change sync"), ("onechange", "one change")):
+            if counts.get(s):
+                cells = [f"{counts[s][n] / 1e6:,.1f} M" if n in counts[s] else "–"
+                         for n in names]
+                lines.append(f"| {size:,} | {title} | instructions (callgrind) | "
+                             + " | ".join(cells) + " |")
+    return lines
+
+
+def upload_table(caldav) -> list[str]:
+    up = caldav.get("upload")
+    if not up:
+        return []
+    names = [n for n in ORDER if n in up]
+    lines = [f"Upload: a first sync of {up['count']:,} local events to an empty calendar.", "",
+             "| figure | " + " | ".join(ALL[n].label for n in names) + " |",
+             "|---|" + "---:|" * len(names)]
+    for key, what, unit in (("wall", "wall (s)", "s"), ("cpu", "user+sys CPU (s)", "s"),
+                            ("rss_mib", "peak RSS (MiB)", "MiB"), ("requests", "requests", "")):
+        lines.append(f"| {what} | " + " | ".join(fmt(med(up[n], key), unit) for n in names) + " |")
+    lines.append(f"| runs | " + " | ".join(str(len(up[n])) for n in names) + " |")
+    return lines
+
+
+def chart(caldav, out_dir, key, file, ylabel) -> None:
+    names = tools_in(caldav)
+    scen = [s for s in SCENARIOS if key != "rss_mib" or s[0] == "first"]
+    fig, axes = plt.subplots(1, len(scen), figsize=(5 * len(scen), 4.2), squeeze=False)
+    for ax, (s, title) in zip(axes[0], scen):
+        for n in names:
+            pts = [(size, med(caldav[str(size)].get(s, {}).get(n), key)) for size in sizes(caldav)]
+            pts = [(x, y) for x, y in pts if y is not None]
+            if pts:
+                ax.plot([x for x, _ in pts], [y for _, y in pts], marker="o", label=ALL[n].label)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("events in the calendar")
+        ax.set_ylabel(ylabel)
+        ax.set_title(title)
+        ax.grid(True, which="both", alpha=0.3)
+    axes[0][0].legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(os.path.join(out_dir, file), dpi=90)
+    plt.close(fig)
+
+
+def syncml_section(sm) -> list[str]:
+    if not sm:
+        return []
+    lines = ["## SyncML: slow sync of {:,} events against SyncEvolution's server".format(sm["count"]),
+             "", sm.get("note", ""), "",
+             "| figure | " + " | ".join(c["label"] for c in sm["clients"]) + " |",
+             "|---|" + "---:|" * len(sm["clients"])]
+    for key, what, unit in (("wall", "wall (s)", "s"), ("cpu", "user+sys CPU (s)", "s"),
+                            ("rss_mib", "peak RSS (MiB)", "MiB"),
+                            ("messages", "messages sent per sync", "")):
+        lines.append(f"| {what} | " + " | ".join(fmt(med(c["runs"], key), unit) if c["runs"] else
+                                                 "–" for c in sm["clients"]) + " |")
+    lines.append("| runs | " + " | ".join(str(len(c["runs"])) for c in sm["clients"]) + " |")
+    lines.append(f"| server MaxMsgSize (bytes) | {sm['max_msg_size']:,} |" + " |" * (len(sm["clients"]) - 1))
+    return lines + [""]
+
+
+def targets(caldav) -> list[str]:
+    """Issue 12's targets, each with the figures that decide it (medians of this run)."""
+    rows = []
+
+    def fig(size, scen, tool, key):
+        return med(caldav.get(str(size), {}).get(scen, {}).get(tool), key)
+
+    big = max([s for s in sizes(caldav) if fig(s, "first", "synchro", "wall")] or [0])
+    if big:
+        s, f, v = (fig(big, "first", t, "wall") for t in ("synchro", "curl", "vdirsyncer"))
+        if f:
+            rows.append(f"| first sync of {big:,} events ≤ 2× the floor | synchro {fmt(s)} s, "
+                        f"floor {fmt(f)} s: **{s / f:.1f}×** |")
+        if v:
+            rows.append(f"| first sync of {big:,} events ≥ 3× faster than vdirsyncer | "
+                        f"vdirsyncer {fmt(v)} s: **{v / s:.1f}×** |")
+        rss = fig(big, "first", "synchro", "rss_mib")
+        rows.append(f"| peak memory < 50 MB at 10k, bounded at 50k | {big:,} events: "
+                    f"**{fmt(rss, 'MiB')} MiB** |")
+    nc = max([s for s in sizes(caldav) if fig(s, "nochange", "synchro", "cpu") is not None] or [0])
+    if nc:
+        c, r = fig(nc, "nochange", "synchro", "cpu"), fig(nc, "nochange", "synchro", "requests")
+        w, fw = fig(nc, "nochange", "synchro", "wall"), fig(nc, "nochange", "curl", "wall")
+        if c is not None:
+            rows.append(f"| no-change sync: one request, < 20 ms CPU at {nc:,} | "
+                        f"**{r:g} requests, {c * 1000:.0f} ms CPU** |")
+        if w and fw:
+            rows.append(f"| no-change wall ≤ 1.2× one request alone | {fmt(w)} s against "
+                        f"{fmt(fw)} s: **{w / fw:.1f}×** |")
+    cpu = [(s, fig(s, "onechange", "synchro", "cpu")) for s in sizes(caldav)]
+    cpu = [(s, c) for s, c in cpu if c is not None]
+    if cpu:
+        rows.append("| one change: CPU not growing with the calendar | "
+                    + ", ".join(f"{s:,}: **{c * 1000:.0f} ms**" for s, c in cpu) + " |")
+    up = caldav.get("upload", {})
+    if up.get("synchro") and up.get("vdirsyncer"):
+        s, v = med(up["synchro"], "wall"), med(up["vdirsyncer"], "wall")
+        rows.append(f"| upload of {up['count']:,} no slower than vdirsyncer | synchro {fmt(s)} s, "
+                    f"vdirsyncer {fmt(v)} s: **{s / v:.2f}×** |")
+    if not rows:
+        return []
+    return ["## Against the targets of issue 12", "", "| target | measured |", "|---|---|"] + rows + [""]
+
+
+def write(results, out_dir) -> None:
+    caldav = results.get("caldav", {})
+    chart(caldav, out_dir, "wall", "bench-time.png", "wall time (s)")
+    chart(caldav, out_dir, "rss_mib", "bench-memory.png", "peak RSS (MiB)")
+    text = open(os.path.join(os.path.dirname(__file__), "BENCHMARKS.head.md")).read()
+    body = [text.rstrip(), "",
+            f"Measured {results.get('date', '?')} on {machine()}.", "",
+            "Commands (from the repository root):", ""]
+    body += [f"    {c}" for c in results.get("commands", [])]
+    body += ["", "## CalDAV against Radicale 3.9 on 127.0.0.1", "",
+             "![time against calendar size](bench-time.png)", "",
+             "![peak memory of a first sync](bench-memory.png)", ""]
+    body += targets(caldav)
+    body += ["### All figures (medians)", ""] + table(caldav) + [""]
+    body += upload_table(caldav) + [""]
+    body += syncml_section(results.get("syncml"))
+    if results.get("failures"):
+        body += ["## Syncs that failed in this run", ""]
+        body += [f"- {f}" for f in results["failures"]] + [""]
+    tail = os.path.join(os.path.dirname(__file__), "BENCHMARKS.notes.md")
+    if os.path.exists(tail):
+        body += [open(tail).read().rstrip(), ""]
+    with open(os.path.join(out_dir, "BENCHMARKS.md"), "w") as f:
+        f.write("\n".join(body))

@@ -1,0 +1,241 @@
+#!/usr/bin/env python3
+"""The CalDAV benchmark: synchro beside vdirsyncer, a vstorage (pimsync's library) peer and
+the curl floor, on one Radicale 3.9 on 127.0.0.1, at each calendar size.
+
+Every figure is a whole process (start, store open, sync, exit) under `/usr/bin/time -v`;
+within a round the tools run one after another in an order that rotates each round; a figure
+is the median of the rounds. Requests are counted in Radicale's access log.
+
+Scenarios: first (download into an empty folder), nochange, onechange (one event edited on
+the server), upload (N local events to an empty calendar), instructions (callgrind counts of
+a no-change and a one-change sync). Results go to docs/bench-results.json (merged with what
+is there with --merge), then docs/BENCHMARKS.md and the charts are written from it.
+
+  bash scripts/bench.sh --sizes 1000 --runs 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import report
+from measure import instructions, run, timed
+from radicale import Radicale
+from tools import ALL, REPORT_ALL
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TOOLS_PY = os.path.join(ROOT, ".peers", "tools", "bin", "python")
+
+
+CACHE = os.path.join(ROOT, ".cache", "bench")
+
+
+def seed(count: int, folder: str, seed_no: int) -> None:
+    """Copies `count` events, one .ics file each, into `folder`: made once by scripts/seed.py
+    (deterministic) and kept in .cache/bench/seed-COUNT-SEED."""
+    kept = os.path.join(CACHE, f"seed-{count}-{seed_no}")
+    if not os.path.isdir(kept):
+        run([TOOLS_PY, os.path.join(ROOT, "scripts", "seed.py"), "--count", str(count),
+             "--seed", str(seed_no), "--vdir", kept + ".tmp"])
+        os.rename(kept + ".tmp", kept)
+    shutil.copytree(kept, folder, dirs_exist_ok=True)
+
+
+def radicale_calendar(server, cal: str, size: int) -> None:
+    """Calendar `cal` holding `size` events, with Radicale's item cache built. Radicale parses
+    every item on its first full read (about a minute per 1,000 events on a loaded 2-core
+    machine), so the warmed collection is kept in .cache/bench/radicale-SIZE and copied."""
+    kept = os.path.join(CACHE, f"radicale-{size}")
+    if os.path.isdir(kept):
+        shutil.copytree(kept, server.folder(cal))
+    else:
+        server.mkcalendar(cal)
+        seed(size, server.folder(cal), 7)
+    # One full read before any figure: the server loads (or first builds) its item cache.
+    subprocess.run(f"curl -sf -u bench:bench -X REPORT -H 'Depth: 1' -H 'Content-Type: "
+                   f"application/xml' --data '{REPORT_ALL}' {server.url(cal)} -o /dev/null",
+                   shell=True, check=True)
+    if not os.path.isdir(kept):
+        shutil.copytree(server.folder(cal), kept + ".tmp")
+        os.rename(kept + ".tmp", kept)
+
+
+def ics_files(folder: str) -> int:
+    """Events in a folder: its .ics files (vstorage keeps collection metadata beside them)."""
+    return sum(1 for n in os.listdir(folder) if n.endswith(".ics")) if os.path.isdir(folder) else 0
+
+
+FAILURES: list[str] = []
+
+
+def one_sync(tool, server, scenario: str, results: list, check=None) -> None:
+    """Times one sync of `tool`, counts its requests, appends the figures."""
+    cmd, env = tool.sync_cmd()
+    before = server.requests_so_far()
+    try:
+        m = timed(cmd, env=env, shell=isinstance(cmd, str))
+    except RuntimeError as e:
+        # A failed sync is a result too: kept (first line) and shown in the report.
+        FAILURES.append(f"{tool.name}, {scenario}: {' '.join(str(e).splitlines()[:2])[-400:]}")
+        print(f"  {scenario:10} {tool.name:10} FAILED", flush=True)
+        return
+    m["requests"] = server.requests_so_far() - before
+    del m["stdout"]
+    if check:
+        check()
+    results.append(m)
+    print(f"  {scenario:10} {tool.name:10} wall {m['wall']:7.3f}s cpu {m['cpu']:7.3f}s "
+          f"rss {m['rss_mib']:6.1f}MiB req {m['requests']}", flush=True)
+
+
+def edit_one(server, cal: str, marker: str) -> None:
+    """Edits one event on the server (a new SUMMARY), as another client would."""
+    folder = server.folder(cal)
+    name = sorted(n for n in os.listdir(folder) if not n.startswith("."))[len(marker) % 7]
+    with open(os.path.join(folder, name), "rb") as f:
+        body = f.read().decode()
+    body = re.sub(r"^SUMMARY[^\r\n]*(\r?\n[ \t][^\r\n]*)*", f"SUMMARY:{marker}", body, count=1,
+                  flags=re.M)
+    with tempfile.NamedTemporaryFile("w", suffix=".ics", delete=False) as f:
+        f.write(body)
+    server.curl("-f", "-X", "PUT", "-H", "Content-Type: text/calendar", "--data-binary",
+                f"@{f.name}", server.url(cal) + name, "-o", "/dev/null")
+    os.remove(f.name)
+
+
+def has_marker(folder: str, marker: str) -> bool:
+    p = subprocess.run(["grep", "-rlF", marker, folder], stdout=subprocess.PIPE, text=True)
+    return len(p.stdout.split()) == 1
+
+
+def expect(cond: bool, what: str) -> None:
+    if not cond:
+        raise RuntimeError(f"check failed: {what}")
+
+
+def bench_size(args, server, work, size: int, tools, out: dict) -> None:
+    cal = f"cal{size}"
+    print(f"# {size} events: seeding", flush=True)
+    radicale_calendar(server, cal, size)
+    res = out.setdefault(str(size), {})
+    scen = {s: {t.name: [] for t in tools} for s in ("first", "nochange", "onechange")}
+    insts = [t for t in tools if t.name in args.callgrind.split(",")]
+    for r in range(args.runs):
+        order = tools[r % len(tools):] + tools[:r % len(tools)]
+        print(f"## {size} events, round {r + 1}/{args.runs}", flush=True)
+        if "first" in args.scenarios:
+            for t in order:
+                t.reset(f"{size}", cal)
+                one_sync(t, server, "first", scen["first"][t.name],
+                         lambda t=t: expect(ics_files(t.local()) == size,
+                                            f"{t.name} holds {ics_files(t.local())} of {size}"))
+        if "nochange" in args.scenarios:
+            for t in order:
+                one_sync(t, server, "nochange", scen["nochange"][t.name])
+        if "onechange" in args.scenarios:
+            marker = f"Bench change {size} {r}"
+            edit_one(server, cal, marker)
+            for t in order:
+                if t.name == "curl":
+                    continue
+                one_sync(t, server, "onechange", scen["onechange"][t.name],
+                         lambda t=t: expect(has_marker(t.local(), marker),
+                                            f"{t.name} did not get the change"))
+    for s, per_tool in scen.items():
+        for name, ms in per_tool.items():
+            if ms:
+                res.setdefault(s, {})[name] = ms
+    if "instructions" in args.scenarios and insts:
+        print(f"## {size} events: instructions (callgrind)", flush=True)
+        counts = res.setdefault("instructions", {})
+        for t in insts:
+            cmd, env = t.sync_cmd()
+            counts.setdefault("nochange", {})[t.name] = instructions(cmd, env)
+        marker = f"Bench change {size} callgrind"
+        edit_one(server, cal, marker)
+        for t in insts:
+            cmd, env = t.sync_cmd()
+            counts.setdefault("onechange", {})[t.name] = instructions(cmd, env)
+            expect(has_marker(t.local(), marker), f"{t.name} did not get the change")
+        print("  " + json.dumps(counts), flush=True)
+    server.delete(cal)
+    shutil.rmtree(server.folder(cal), ignore_errors=True)
+
+
+def bench_upload(args, server, work, tools, out: dict) -> None:
+    template = os.path.join(work, "upload-template")
+    seed(args.upload_count, template, 11)
+    res = out["upload"] = {"count": args.upload_count}
+    ups = [t for t in tools if t.name != "curl"]
+    for r in range(args.upload_runs):
+        print(f"## upload of {args.upload_count} events, round {r + 1}/{args.upload_runs}",
+              flush=True)
+        for t in ups[r % len(ups):] + ups[:r % len(ups)]:
+            cal = f"up-{t.name}-{r}"
+            server.mkcalendar(cal)
+            t.reset(f"up{r}", cal, local_from=template)
+            one_sync(t, server, "upload", res.setdefault(t.name, []),
+                     lambda: expect(ics_files(server.folder(cal)) == args.upload_count,
+                                    f"server holds {ics_files(server.folder(cal))}"))
+            server.delete(cal)
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--sizes", default="1000,10000,50000", help="calendar sizes (events)")
+    p.add_argument("--runs", type=int, default=5, help="rounds per size (median)")
+    p.add_argument("--tools", default="synchro,vdirsyncer,vstorage,curl")
+    p.add_argument("--scenarios", default="first,nochange,onechange,upload,instructions")
+    p.add_argument("--callgrind", default="synchro,vstorage",
+                   help="tools whose instructions are counted")
+    p.add_argument("--upload-count", type=int, default=1000)
+    p.add_argument("--upload-runs", type=int, default=3)
+    p.add_argument("--merge", action="store_true",
+                   help="keep the figures of docs/bench-results.json not measured now")
+    p.add_argument("--syncml", action="store_true", help="also the SyncML comparison")
+    p.add_argument("--out", default=os.path.join(ROOT, "docs"))
+    args = p.parse_args()
+    args.scenarios = args.scenarios.split(",")
+    results_path = os.path.join(args.out, "bench-results.json")
+    out = {}
+    if args.merge and os.path.exists(results_path):
+        with open(results_path) as f:
+            out = json.load(f)
+    caldav = out.setdefault("caldav", {})
+    work = tempfile.mkdtemp(prefix="synchro-bench-")
+    server = Radicale(ROOT, work)
+    try:
+        tools = [ALL[n](ROOT, server, work) for n in args.tools.split(",")]
+        for size in [int(s) for s in args.sizes.split(",") if s]:
+            bench_size(args, server, work, size, tools, caldav)
+        if "upload" in args.scenarios:
+            bench_upload(args, server, work, tools, caldav)
+    finally:
+        server.stop()
+        shutil.rmtree(work, ignore_errors=True)
+    if args.syncml:
+        import syncml
+        out["syncml"] = syncml.bench(ROOT, args.runs)
+    if FAILURES:
+        out["failures"] = out.get("failures", []) + FAILURES
+    cmdline = "bash scripts/bench.sh " + " ".join(sys.argv[1:])
+    out.setdefault("commands", [])
+    out["commands"] = [c for c in out["commands"] if c != cmdline] + [cmdline]
+    out["date"] = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    os.makedirs(args.out, exist_ok=True)
+    with open(results_path, "w") as f:
+        json.dump(out, f, indent=1)
+    report.write(out, args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

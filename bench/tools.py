@@ -1,0 +1,161 @@
+"""The clients the benchmark times, each as whole processes: how to give one a fresh state
+for a calendar, the command of one sync, and the folder where it keeps the events."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+from measure import run
+from radicale import PASSWORD, USER
+
+REPORT_ALL = ('<?xml version="1.0"?><c:calendar-query xmlns:d="DAV:" '
+              'xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/><c:calendar-data/>'
+              '</d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"/>'
+              '</c:comp-filter></c:filter></c:calendar-query>')
+PROPFIND_MARKER = ('<?xml version="1.0"?><d:propfind xmlns:d="DAV:" '
+                   'xmlns:cs="http://calendarserver.org/ns/"><d:prop><cs:getctag/></d:prop>'
+                   '</d:propfind>')
+
+
+class Tool:
+    """One client. `reset` makes a fresh state syncing `local` with calendar `name`."""
+
+    name = ""
+    label = ""
+
+    def __init__(self, root: str, server, work: str):
+        self.root, self.server, self.work = root, server, work
+
+    def state(self, tag: str) -> str:
+        d = os.path.join(self.work, f"{self.name}-{tag}")
+        shutil.rmtree(d, ignore_errors=True)
+        os.makedirs(d)
+        return d
+
+    def reset(self, tag: str, cal: str, local_from: str | None = None) -> None:
+        raise NotImplementedError
+
+    def sync_cmd(self) -> tuple[list[str], dict]:
+        raise NotImplementedError
+
+    def local(self) -> str:
+        return self._local
+
+
+def fill(local: str, local_from: str | None) -> None:
+    if local_from:
+        shutil.copytree(local_from, local)
+    else:
+        os.makedirs(local)
+
+
+class Synchro(Tool):
+    name, label = "synchro", "synchro (release)"
+
+    def reset(self, tag, cal, local_from=None):
+        d = self.state(tag)
+        self._local = os.path.join(d, "phone")
+        fill(self._local, local_from)
+        self.env = dict(os.environ, SYNCHRO_DB=os.path.join(d, "store.db"),
+                        SYNCHRO_PASSWORD=PASSWORD)
+        run([self.binary(), "account", "add", "bench", "--caldav", self.server.url(cal),
+             "--username", USER, "--local", f"vdir:{self._local}", "--calendar",
+             self.server.url(cal), "--allow-insecure-http"], env=self.env)
+
+    def binary(self):
+        return os.path.join(self.root, "target", "release", "synchro")
+
+    def sync_cmd(self):
+        return [self.binary(), "sync", "--json"], self.env
+
+
+class Vdirsyncer(Tool):
+    name, label = "vdirsyncer", "vdirsyncer 0.21 (Python)"
+
+    def reset(self, tag, cal, local_from=None):
+        d = self.state(tag)
+        self._local = os.path.join(d, "local")
+        fill(self._local, local_from)
+        cfg = os.path.join(d, "config")
+        with open(cfg, "w") as f:
+            f.write(f"""[general]
+status_path = "{d}/status/"
+
+[pair bench]
+a = "bench_local"
+b = "bench_remote"
+collections = null
+conflict_resolution = "b wins"
+
+[storage bench_local]
+type = "filesystem"
+path = "{self._local}/"
+fileext = ".ics"
+
+[storage bench_remote]
+type = "caldav"
+url = "{self.server.url(cal)}"
+username = "{USER}"
+password = "{PASSWORD}"
+""")
+        self.env = dict(os.environ, VDIRSYNCER_CONFIG=cfg)
+        run([self.binary(), "discover"], env=self.env)
+
+    def binary(self):
+        return os.path.join(self.root, ".cache", "bench", "py", "bin", "vdirsyncer")
+
+    def sync_cmd(self):
+        return [self.binary(), "sync"], self.env
+
+
+class VstoragePeer(Tool):
+    name, label = "vstorage", "vstorage 0.12 (Rust, pimsync's library)"
+
+    def reset(self, tag, cal, local_from=None):
+        d = self.state(tag)
+        self.cal = cal
+        self.root_dir = os.path.join(d, "vdir")
+        self._local = os.path.join(self.root_dir, cal)
+        os.makedirs(self.root_dir)
+        fill(self._local, local_from)
+        self.status = os.path.join(d, "status.db")
+        self.env = dict(os.environ, VSTORAGE_PASSWORD=PASSWORD)
+
+    def binary(self):
+        return os.path.join(self.root, ".cache", "bench", "vstorage-target", "release",
+                            "vstorage-peer")
+
+    def sync_cmd(self):
+        return [self.binary(), self.server.base, USER, self.cal, self.root_dir,
+                self.status], self.env
+
+
+class CurlFloor(Tool):
+    """The floor: one REPORT fetching every event (curl), its answer written as one file per
+    event without fsync (`floor-write`); a no-change sync's floor is one PROPFIND of the
+    ctag. Not a sync: there is no one-change or upload figure."""
+
+    name, label = "curl", "curl floor"
+
+    def reset(self, tag, cal, local_from=None):
+        d = self.state(tag)
+        self.cal = cal
+        self._local = os.path.join(d, "files")
+        self.env = dict(os.environ)
+        self.first = True
+
+    def sync_cmd(self):
+        writer = os.path.join(self.root, ".cache", "bench", "vstorage-target", "release",
+                              "floor-write")
+        auth = f"{USER}:{PASSWORD}"
+        url = self.server.url(self.cal)
+        if self.first:
+            self.first = False
+            return (f"curl -sf -u {auth} -X REPORT -H 'Depth: 1' -H 'Content-Type: "
+                    f"application/xml' --data '{REPORT_ALL}' {url} | {writer} {self._local}"), None
+        return (f"curl -sf -u {auth} -X PROPFIND -H 'Depth: 0' -H 'Content-Type: "
+                f"application/xml' --data '{PROPFIND_MARKER}' {url} -o /dev/null"), None
+
+
+ALL = {t.name: t for t in (Synchro, Vdirsyncer, VstoragePeer, CurlFloor)}
