@@ -11,6 +11,7 @@ use crate::backup::restore::{ServerCalendar, ServerEvent};
 use crate::device::{DeviceCalendar, DeviceOp};
 use crate::ical;
 use crate::model::{Etag, Href, SyncToken};
+use crate::remote::caldav::listing::Marker;
 use crate::remote::caldav::{CalDavClient, FetchedItem, RemoteItem, SyncResult, WriteOutcome};
 use crate::remote::http::{HttpClient, HttpConfig};
 use crate::store::{Account, CalendarState, ItemRecord, SqliteStore};
@@ -121,19 +122,28 @@ fn run_with_client(
     };
 
     super::frame::reset_if_replaced(store, &cal, device, opts)?;
-    let items = store.read().items(cal.id)?;
-    let device_scan = super::frame::scan_device(device, &items, report, opts)?;
+    // Bodies are read only when the sync goes past the no-change check.
+    let light = store.read().items_without_bodies(cal.id)?;
+    let device_scan = super::frame::scan_device(device, &light, report, opts)?;
 
-    let state = client.collection_state(&url)?;
+    // Ask only for the marker this calendar is synced by (a no-change sync is that request).
+    let marker = match (&cal.sync_token, &cal.ctag) {
+        (Some(_), _) => Marker::SyncToken,
+        (None, Some(_)) => Marker::Ctag,
+        (None, None) => Marker::All,
+    };
+    let state = client.collection_state_of(&url, marker)?;
     let unchanged_remote = (cal.sync_token.is_some() && state.sync_token == cal.sync_token)
         || (cal.ctag.is_some() && state.ctag == cal.ctag);
     // Rows missing a side (a replaced device calendar, a sync interrupted between a write
     // and its record) need the full path even when nothing changed.
-    let incomplete = items
+    let incomplete = light
         .iter()
         .any(|i| i.device_id.is_none() || i.href.is_none());
+    drop(light);
     if unchanged_remote && device_scan.is_empty() && !incomplete {
         if !device_scan.touched.is_empty() && !opts.dry_run {
+            let items = store.read().items(cal.id)?;
             let by_id: HashMap<i64, &ItemRecord> = items.iter().map(|i| (i.id, i)).collect();
             store.write(|tx| {
                 for (row, entry) in &device_scan.touched {
@@ -151,6 +161,7 @@ fn run_with_client(
         return Ok(());
     }
 
+    let items = store.read().items(cal.id)?;
     let use_sync_collection = state.supports_sync_collection
         && !account.settings.no_sync_collection
         && account.past_days.is_none();
@@ -233,8 +244,20 @@ pub fn discover_calendars(
     password: &str,
     url: &str,
 ) -> Result<Vec<crate::remote::caldav::CalendarInfo>> {
+    discover_calendars_and_auth(account, password, url).map(|(found, _)| found)
+}
+
+/// [`discover_calendars`], and whether the server took Basic where it may be sent before a
+/// challenge: a new account then sends it with the first request of its first sync (no 401
+/// round trip; Radicale delays each 401 by about a second).
+pub fn discover_calendars_and_auth(
+    account: &Account,
+    password: &str,
+    url: &str,
+) -> Result<(Vec<crate::remote::caldav::CalendarInfo>, bool)> {
     let mut client = CalDavClient::new(HttpClient::new(http_config(account, password)?)?);
-    client.discover(url)
+    let found = client.discover(url)?;
+    Ok((found, client.http_mut().uses_basic()))
 }
 
 /// Every item of a calendar (an etag listing, then multiget), for snapshots and restore.
@@ -482,6 +505,7 @@ fn server_item(f: FetchedItem) -> std::result::Result<ServerItem, (Href, Error)>
             uid: a.uid,
             fp: a.fp,
             event_fp: a.event_fp,
+            event: Some(a.event),
         }),
         Err(e) => Err((f.href, e)),
     }

@@ -237,6 +237,7 @@ mod tests {
             uid: Uid::new("u3"),
             fp: String::new(),
             event_fp: String::new(),
+            event: None,
         };
         let actions = vec![
             Action::DeleteOnDevice {

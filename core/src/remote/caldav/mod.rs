@@ -19,8 +19,8 @@ use crate::remote::http::{HttpClient, HttpStats, Response};
 
 pub use write::resource_name_for_uid;
 
-/// Default number of hrefs per calendar-multiget request.
-pub const DEFAULT_BATCH_SIZE: usize = 50;
+/// Default for the most hrefs per calendar-multiget request.
+pub const DEFAULT_BATCH_SIZE: usize = 500;
 
 /// A calendar collection found by [`CalDavClient::discover`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -116,7 +116,8 @@ pub enum WriteOutcome {
 #[derive(Debug)]
 pub struct CalDavClient {
     http: HttpClient,
-    /// Hrefs per calendar-multiget request (at least 1).
+    /// Most hrefs per calendar-multiget request (at least 1); below it, the batch adapts to
+    /// the size of the answers.
     pub batch_size: usize,
     /// Look for an existing item before creating one: some servers (Zimbra) ignore
     /// `If-None-Match: *` on calendar PUTs and would overwrite it.
