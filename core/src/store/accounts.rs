@@ -60,6 +60,9 @@ pub struct AccountSettings {
     /// The server asked for Basic auth before: send it from the first request on, so a
     /// no-change sync is one request.
     pub preemptive_basic: bool,
+    /// Whether the server honours `If-None-Match: *` on PUT (learned on the first create;
+    /// `None` until then). Only where it does, a create goes without looking first.
+    pub if_none_match_honoured: Option<bool>,
     /// A sync deleting more than this share (percent) of the calendar on one side...
     pub max_delete_percent: u32,
     /// ...and more than this many events is held back until confirmed.
@@ -89,6 +92,7 @@ impl Default for AccountSettings {
             no_sync_collection: false,
             multiget_batch: DEFAULT_MULTIGET_BATCH,
             preemptive_basic: false,
+            if_none_match_honoured: None,
             max_delete_percent: 30,
             max_delete_count: 10,
             backup_max_count: 30,
@@ -431,5 +435,20 @@ pub(crate) mod tests {
         let cal = store.read().calendar_state(id).unwrap();
         assert_eq!(cal.sync_token.unwrap().as_str(), "t1");
         assert_eq!(cal.ctag.as_deref(), Some("c1"));
+    }
+
+    #[test]
+    fn the_old_default_batch_is_read_as_the_new_one() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        let mut old = sample("old");
+        old.settings.multiget_batch = LEGACY_DEFAULT_MULTIGET_BATCH;
+        store.read().add_account(&old, None).unwrap();
+        let mut chosen = sample("chosen");
+        chosen.settings.multiget_batch = 7;
+        store.read().add_account(&chosen, None).unwrap();
+        let got = store.read().account("old").unwrap().unwrap();
+        assert_eq!(got.settings.multiget_batch, DEFAULT_MULTIGET_BATCH);
+        let got = store.read().account("chosen").unwrap().unwrap();
+        assert_eq!(got.settings.multiget_batch, 7);
     }
 }

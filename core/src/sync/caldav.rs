@@ -85,12 +85,14 @@ fn run(
 ) -> Result<()> {
     let client = client_slot.insert(client_for(account, password)?);
     let result = run_with_client(store, account, device, opts, report, client);
-    if client.http_mut().uses_basic() && !account.settings.preemptive_basic && !opts.dry_run {
-        let settings = crate::store::AccountSettings {
-            preemptive_basic: true,
-            ..account.settings.clone()
-        };
-        store.read().set_account_settings(account.id, &settings)?;
+    // What this sync learned about the server, for the next ones.
+    let learned = crate::store::AccountSettings {
+        preemptive_basic: account.settings.preemptive_basic || client.http_mut().uses_basic(),
+        if_none_match_honoured: client.if_none_match_honoured,
+        ..account.settings.clone()
+    };
+    if learned != account.settings && !opts.dry_run {
+        store.read().set_account_settings(account.id, &learned)?;
     }
     result
 }
@@ -289,6 +291,7 @@ pub fn client_for(account: &Account, password: &str) -> Result<CalDavClient> {
     // One GET per new event, so that a server ignoring If-None-Match (Zimbra) never has an
     // event overwritten by a "new" one with the same UID.
     client.check_before_create = true;
+    client.if_none_match_honoured = account.settings.if_none_match_honoured;
     client
         .http_mut()
         .set_preemptive_basic(account.settings.preemptive_basic);
