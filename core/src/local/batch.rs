@@ -9,11 +9,11 @@ use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-/// A file written under a temp name and not yet in place.
+/// A file written under a temp name and not yet in place (closed: a batch of thousands
+/// holds no file descriptors).
 #[derive(Debug)]
 pub(crate) struct TempFile {
     path: PathBuf,
-    file: File,
 }
 
 impl TempFile {
@@ -34,7 +34,7 @@ impl TempFile {
                 let _ = fs::remove_file(&path);
                 return Err(e);
             }
-            return Ok(TempFile { path, file });
+            return Ok(TempFile { path });
         }
     }
 
@@ -61,6 +61,14 @@ impl TempFile {
         }
     }
 
+    /// Flushes this one file's data.
+    fn sync(&self) -> io::Result<()> {
+        fs::OpenOptions::new()
+            .write(true)
+            .open(&self.path)?
+            .sync_data()
+    }
+
     /// Removes the temp file (a write that was not needed after all).
     pub(crate) fn discard(self) {
         let _ = fs::remove_file(&self.path);
@@ -71,15 +79,16 @@ impl TempFile {
 pub(crate) fn make_durable(files: &[&TempFile]) -> io::Result<()> {
     match files {
         [] => Ok(()),
-        [one] => one.file.sync_data(),
+        [one] => one.sync(),
         #[cfg(any(target_os = "linux", target_os = "android"))]
         [first, ..] => {
             // One flush of the file system the folder is on (the temp files all live there);
             // since Linux 5.8 it also reports a write-back error of any file on it.
-            rustix::fs::syncfs(&first.file).map_err(io::Error::from)
+            let file = File::open(&first.path)?;
+            rustix::fs::syncfs(&file).map_err(io::Error::from)
         }
         #[cfg(not(any(target_os = "linux", target_os = "android")))]
-        many => many.iter().try_for_each(|f| f.file.sync_data()),
+        many => many.iter().try_for_each(|f| f.sync()),
     }
 }
 

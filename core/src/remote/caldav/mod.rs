@@ -669,7 +669,7 @@ END:VCALENDAR
     }
 
     /// Batches follow the answer size: after a first batch of 100, small items come in one
-    /// batch of the rest (up to 500), items of 4 MiB two at a time (about 8 MiB).
+    /// batch of the rest (up to 500), items of 3 MiB two at a time (about 8 MiB).
     #[test]
     fn multiget_batches_follow_the_answer_size() {
         let names = |range: std::ops::Range<usize>| -> Vec<String> {
@@ -685,7 +685,7 @@ UID:i0
 X-BIG:{}
 END:VCALENDAR
 </C:calendar-data></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response></D:multistatus>"#,
-            "x".repeat(4 << 20)
+            "x".repeat(3 << 20)
         );
         let (base, seen) = serve(vec![
             answer_of(&names(0..100)),
