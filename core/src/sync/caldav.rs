@@ -508,7 +508,7 @@ fn server_item(f: FetchedItem) -> std::result::Result<ServerItem, (Href, Error)>
             uid: a.uid,
             fp: a.fp,
             event_fp: a.event_fp,
-            event: Some(a.event),
+            event: Some(Box::new(a.event)),
         }),
         Err(e) => Err((f.href, e)),
     }

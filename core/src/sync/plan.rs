@@ -27,14 +27,14 @@ pub struct ServerItem {
     pub event_fp: String,
     /// The event read from `ics` when it was parsed already, so that pairing and the device
     /// write do not parse it again.
-    pub event: Option<crate::model::Event>,
+    pub event: Option<Box<crate::model::Event>>,
 }
 
 impl ServerItem {
     /// The event in `ics`: the one parsed already, or parsed now.
     pub fn event(&self) -> crate::Result<crate::model::Event> {
         match &self.event {
-            Some(e) => Ok(e.clone()),
+            Some(e) => Ok(e.as_ref().clone()),
             None => crate::ical::ics_to_event(&self.ics),
         }
     }
@@ -468,7 +468,7 @@ fn server_item_from_row(row: &ItemRecord) -> Option<ServerItem> {
         uid: row.uid.clone(),
         fp: row.server_fp.clone().unwrap_or_default(),
         event_fp: crate::ical::event_fingerprint(&event),
-        event: Some(event),
+        event: Some(Box::new(event)),
         ics,
     })
 }
