@@ -457,6 +457,8 @@ pub struct AccountSettings {
     pub multiget_batch: u32,
     /// Send Basic auth from the first request on.
     pub preemptive_basic: bool,
+    /// Whether the server honours `If-None-Match` on creates (learned; unknown as `None`).
+    pub if_none_match_honoured: Option<bool>,
     /// A sync deleting more than this share (percent) of one side...
     pub max_delete_percent: u32,
     /// ...and more than this many events is held back until confirmed.
@@ -484,6 +486,7 @@ impl From<core::AccountSettings> for AccountSettings {
             no_sync_collection: s.no_sync_collection,
             multiget_batch: u32::try_from(s.multiget_batch).unwrap_or(u32::MAX),
             preemptive_basic: s.preemptive_basic,
+            if_none_match_honoured: s.if_none_match_honoured,
             max_delete_percent: s.max_delete_percent,
             max_delete_count: s.max_delete_count,
             backup_max_count: s.backup_max_count,
@@ -503,6 +506,7 @@ impl From<AccountSettings> for core::AccountSettings {
             no_sync_collection: s.no_sync_collection,
             multiget_batch: s.multiget_batch as usize,
             preemptive_basic: s.preemptive_basic,
+            if_none_match_honoured: s.if_none_match_honoured,
             max_delete_percent: s.max_delete_percent,
             max_delete_count: s.max_delete_count,
             backup_max_count: s.backup_max_count,

@@ -213,7 +213,7 @@ pub struct AddArgs {
     /// Never use sync-collection (RFC 6578): ctag and etag listings only, as with Zimbra.
     #[arg(long)]
     pub no_sync_collection: bool,
-    /// hrefs per calendar-multiget request.
+    /// Most hrefs per calendar-multiget request (default 500; fewer when answers are large).
     #[arg(long, value_name = "N")]
     pub multiget_batch: Option<usize>,
     /// Answer an HTTP Basic challenge over plain http (the password then travels readable).

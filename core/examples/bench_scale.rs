@@ -129,6 +129,7 @@ fn server_item(uid: &str, summary: &str, day: usize) -> ServerItem {
         uid: a.uid,
         fp: a.fp,
         event_fp: a.event_fp,
+        event: Some(Box::new(a.event)),
     }
 }
 

@@ -7,7 +7,7 @@ use super::SyncAgent;
 use crate::device::DeviceCalendar;
 use crate::remote::caldav::CalendarInfo;
 use crate::store::{Account, AccountSettings, BackupReason, Protocol, SqliteStore, SyncMlState};
-use crate::sync::caldav::{discover_calendars, pick_calendar};
+use crate::sync::caldav::{discover_calendars, discover_calendars_and_auth, pick_calendar};
 use crate::sync::syncml::{new_device_id, DEFAULT_SERVER_URI};
 use crate::{Error, Result};
 
@@ -49,7 +49,7 @@ impl SyncAgent {
             ServerConfig::CalDav { url, .. } => (Protocol::CalDav, url),
             ServerConfig::SyncMl { url, .. } => (Protocol::SyncMl, url),
         };
-        let account = Account {
+        let mut account = Account {
             id: 0,
             name: new.name.clone(),
             protocol,
@@ -62,7 +62,8 @@ impl SyncAgent {
         match &new.server {
             ServerConfig::CalDav { url, calendar } => {
                 let target = calendar.as_deref().unwrap_or(url);
-                let found = discover_calendars(&account, password, target)?;
+                let (found, basic) = discover_calendars_and_auth(&account, password, target)?;
+                account.settings.preemptive_basic |= basic;
                 let chosen = match calendar {
                     Some(c) => found
                         .iter()

@@ -10,7 +10,7 @@ use chrono::{
 };
 use chrono_tz::Tz;
 use std::collections::HashMap;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 /// Windows time zone names to IANA (CLDR windowsZones, territory "001"), plus a few names
 /// older Outlook versions and Lotus wrote.
@@ -357,7 +357,29 @@ fn observance(
 /// STANDARD and a DAYLIGHT with yearly RRULEs when the zone has two changes that year, one
 /// STANDARD when it has none, the changes as dated observances otherwise. `None` when the TZID
 /// maps to no IANA zone.
+///
+/// Built once per TZID and year in a process (a sync writes thousands of events in a few
+/// zones): later calls clone the one built first.
 pub fn vtimezone(tzid: &str, year: i32) -> Option<Component> {
+    /// Entries kept at most; past that, zones are built again (never unbounded memory).
+    const MAX_CACHED: usize = 256;
+    type Cache = HashMap<(String, i32), Option<Component>>;
+    static CACHE: OnceLock<Mutex<Cache>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let key = (tzid.to_string(), year);
+    if let Some(hit) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+        return hit;
+    }
+    let built = build_vtimezone(tzid, year);
+    if let Ok(mut c) = cache.lock() {
+        if c.len() < MAX_CACHED {
+            c.insert(key, built.clone());
+        }
+    }
+    built
+}
+
+fn build_vtimezone(tzid: &str, year: i32) -> Option<Component> {
     let tz = zone_of(tzid)?;
     let changes = transitions(&tz, year);
     let mut components = Vec::new();

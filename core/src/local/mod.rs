@@ -1,6 +1,7 @@
 //! Device calendars for the desktop and the tests: a vdir folder (one `.ics` per event, the
 //! layout of vdirsyncer and khal) and a single `.ics` file, both [`DeviceCalendar`]s; plus
-//! the crash-safe file writing they share (temp file, fsync, rename, fsync of the folder).
+//! the crash-safe file writing they share (temp files, one flush per batch, rename, one
+//! fsync of the folder: `batch`).
 //!
 //! Choices common to both:
 //! - Nothing the user put there is deleted or rewritten unless the sync asks for it: files
@@ -10,6 +11,7 @@
 //!   [`crate::ical::merge_event`], so what the model does not hold (X- properties, attendee
 //!   parameters, VTIMEZONEs, unknown components) survives.
 
+mod batch;
 mod icsfile;
 mod vdir;
 
@@ -17,14 +19,15 @@ pub use icsfile::IcsFileDevice;
 pub use vdir::VdirDevice;
 
 use std::fs::{self, File};
-use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::io;
+use std::path::Path;
 use std::time::UNIX_EPOCH;
 
 use crate::device::DeviceCalendar;
 use crate::ical::{self, Component, Property};
 use crate::model::Event;
 use crate::{Error, Result};
+use batch::TempFile;
 
 /// Opens `vdir:DIR` or `ics:FILE`, creating the folder or an empty calendar file when
 /// missing. Anything else is an [`Error::Config`].
@@ -62,52 +65,15 @@ pub(crate) fn file_version(meta: &fs::Metadata) -> String {
     format!("{mtime}-{}", meta.len())
 }
 
-/// Writes `bytes` to a new hidden temp file `<prefix><random>` in `dir`, flushed to disk.
-fn write_temp(dir: &Path, prefix: &str, bytes: &[u8]) -> io::Result<PathBuf> {
-    loop {
-        let path = dir.join(format!("{prefix}{:016x}", rand::random::<u64>()));
-        let mut file = match crate::private_fs::options()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-        {
-            Ok(f) => f,
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(e),
-        };
-        let written = file.write_all(bytes).and_then(|_| file.sync_all());
-        if let Err(e) = written {
-            let _ = fs::remove_file(&path);
-            return Err(e);
-        }
-        return Ok(path);
-    }
-}
-
-/// Replaces (or creates) `target` atomically: temp file in the same folder, then rename.
-/// The caller fsyncs the folder (once per batch) with [`sync_dir`].
+/// Replaces (or creates) `target` atomically: temp file in the same folder, flushed, then
+/// rename. The caller fsyncs the folder with [`sync_dir`].
 pub(crate) fn replace_atomic(target: &Path, prefix: &str, bytes: &[u8]) -> io::Result<()> {
-    let dir = parent_dir(target);
-    let tmp = write_temp(dir, prefix, bytes)?;
-    fs::rename(&tmp, target).inspect_err(|_| {
-        let _ = fs::remove_file(&tmp);
-    })
-}
-
-/// Creates `target` atomically unless it exists; `Ok(false)` when it does.
-pub(crate) fn create_atomic(target: &Path, prefix: &str, bytes: &[u8]) -> io::Result<bool> {
-    let dir = parent_dir(target);
-    let tmp = write_temp(dir, prefix, bytes)?;
-    // A hard link never replaces an existing file: no race with another writer.
-    let result = match fs::hard_link(&tmp, target) {
-        Ok(()) => Ok(true),
-        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(false),
-        // File systems without hard links (FAT, some network shares): check, then rename.
-        Err(_) if target.exists() => Ok(false),
-        Err(_) => return fs::rename(&tmp, target).map(|_| true),
-    };
-    let _ = fs::remove_file(&tmp);
-    result
+    let tmp = TempFile::write(parent_dir(target), prefix, bytes)?;
+    if let Err(e) = batch::make_durable(&[&tmp]) {
+        tmp.discard();
+        return Err(e);
+    }
+    tmp.replace(target)
 }
 
 /// Flushes a folder's entries (renames, creations, deletions) to disk.
@@ -244,11 +210,10 @@ mod tests {
     }
 
     #[test]
-    fn atomic_create_never_replaces() {
+    fn atomic_replace_leaves_no_temp_file() {
         let tmp = tempfile::tempdir().unwrap();
         let target = tmp.path().join("a.ics");
-        assert!(create_atomic(&target, ".t-", b"one").unwrap());
-        assert!(!create_atomic(&target, ".t-", b"two").unwrap());
+        replace_atomic(&target, ".t-", b"one").unwrap();
         assert_eq!(fs::read(&target).unwrap(), b"one");
         replace_atomic(&target, ".t-", b"three").unwrap();
         assert_eq!(fs::read(&target).unwrap(), b"three");

@@ -14,9 +14,10 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use super::batch::{make_durable, TempFile};
 use super::{
-    create_atomic, file_version, new_calendar_id, parse_event, remove_stale_temps, replace_atomic,
-    safe_stem, sync_dir,
+    file_version, new_calendar_id, parse_event, remove_stale_temps, replace_atomic, safe_stem,
+    sync_dir,
 };
 use crate::device::{DeviceCalendar, DeviceEntry, DeviceOp, DeviceOutcome};
 use crate::ical;
@@ -76,44 +77,73 @@ impl VdirDevice {
         Ok((entry, event))
     }
 
-    fn create(&self, event: &Event) -> Result<DeviceEntry> {
-        let text = ical::event_to_ics(event);
-        let stem = safe_stem(event.uid.as_str());
-        for n in 0..1000 {
-            let name = if n == 0 {
-                format!("{stem}.ics")
-            } else {
-                format!("{stem}-{n}.ics")
-            };
-            let path = self.dir.join(&name);
-            if create_atomic(&path, TEMP_PREFIX, text.as_bytes())? {
-                return Ok(self.entry(&name, &path)?);
+    /// Writes the file of a create or an update under a temp name (not flushed, not in place).
+    fn stage(&self, op: &DeviceOp) -> Result<Staged> {
+        Ok(match op {
+            DeviceOp::Create(event) => Staged::Create {
+                stem: safe_stem(event.uid.as_str()),
+                tmp: TempFile::write(&self.dir, TEMP_PREFIX, ical::event_to_ics(event).as_bytes())?,
+            },
+            DeviceOp::Update { id, event } => {
+                let path = self
+                    .path_of(id)
+                    .ok_or_else(|| Error::Device("not an event file name".into()))?;
+                let text = self.updated_text(id, &path, event)?;
+                Staged::Update {
+                    id: id.clone(),
+                    tmp: TempFile::write(&self.dir, TEMP_PREFIX, text.as_bytes())?,
+                    path,
+                }
             }
-        }
-        Err(Error::Device("no free file name for this UID".into()))
+            DeviceOp::Delete { id } => Staged::Delete { id: id.clone() },
+        })
     }
 
-    fn update(&self, id: &str, event: &Event) -> Result<DeviceEntry> {
-        let path = self
-            .path_of(id)
-            .ok_or_else(|| Error::Device("not an event file name".into()))?;
-        let text = match fs::read_to_string(&path) {
+    /// The new text of an existing file: `event` merged into what is there, so that what
+    /// the model does not hold is kept.
+    fn updated_text(&self, id: &str, path: &Path, event: &Event) -> Result<String> {
+        match fs::read_to_string(path) {
             Ok(existing) => {
-                // Keep what the model does not hold. An existing file that does not parse
-                // is not ours to overwrite: the merge fails and the op with it.
+                // An existing file that does not parse is not ours to overwrite: the merge
+                // fails and the op with it.
                 let base = match parse_event(&existing, id.trim_end_matches(".ics")) {
                     Ok((_, Some(fixed))) => fixed,
                     Ok((_, None)) => existing,
                     Err(e) => return Err(e),
                 };
-                ical::merge_event(&base, event)?
+                ical::merge_event(&base, event)
             }
             // Deleted meanwhile: write it anew under the same name.
-            Err(e) if e.kind() == io::ErrorKind::NotFound => ical::event_to_ics(event),
-            Err(e) => return Err(e.into()),
-        };
-        replace_atomic(&path, TEMP_PREFIX, text.as_bytes())?;
-        Ok(self.entry(id, &path)?)
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(ical::event_to_ics(event)),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Puts a staged write in place (or deletes), once the batch's data is durable.
+    fn place(&self, staged: Staged) -> Result<DeviceOutcome> {
+        match staged {
+            Staged::Create { stem, mut tmp } => {
+                for n in 0..1000 {
+                    let name = if n == 0 {
+                        format!("{stem}.ics")
+                    } else {
+                        format!("{stem}-{n}.ics")
+                    };
+                    let path = self.dir.join(&name);
+                    match tmp.create(&path)? {
+                        None => return Ok(DeviceOutcome::Written(self.entry(&name, &path)?)),
+                        Some(back) => tmp = back,
+                    }
+                }
+                tmp.discard();
+                Err(Error::Device("no free file name for this UID".into()))
+            }
+            Staged::Update { id, path, tmp } => {
+                tmp.replace(&path)?;
+                Ok(DeviceOutcome::Written(self.entry(&id, &path)?))
+            }
+            Staged::Delete { id } => self.delete(&id).map(|_| DeviceOutcome::Deleted),
+        }
     }
 
     fn delete(&self, id: &str) -> Result<()> {
@@ -184,22 +214,53 @@ impl DeviceCalendar for VdirDevice {
         Ok(out)
     }
 
+    /// Writes every file of the batch under a temp name, makes them durable with one flush,
+    /// puts them in place, then flushes the folder once: the caller records the outcomes
+    /// only after that.
     fn apply(&mut self, ops: &[DeviceOp]) -> Result<Vec<DeviceOutcome>> {
-        let mut out = Vec::with_capacity(ops.len());
-        for op in ops {
-            let outcome = match op {
-                DeviceOp::Create(event) => self.create(event).map(DeviceOutcome::Written),
-                DeviceOp::Update { id, event } => {
-                    self.update(id, event).map(DeviceOutcome::Written)
+        let staged: Vec<Result<Staged>> = ops.iter().map(|op| self.stage(op)).collect();
+        let temps: Vec<&TempFile> = staged
+            .iter()
+            .filter_map(|s| match s {
+                Ok(Staged::Create { tmp, .. } | Staged::Update { tmp, .. }) => Some(tmp),
+                _ => None,
+            })
+            .collect();
+        if let Err(e) = make_durable(&temps) {
+            for s in staged.into_iter().flatten() {
+                if let Staged::Create { tmp, .. } | Staged::Update { tmp, .. } = s {
+                    tmp.discard();
                 }
-                DeviceOp::Delete { id } => self.delete(id).map(|_| DeviceOutcome::Deleted),
-            };
-            out.push(outcome.unwrap_or_else(|e| DeviceOutcome::Failed(e.to_string())));
+            }
+            return Err(e.into());
         }
+        let out = staged
+            .into_iter()
+            .map(|s| {
+                s.and_then(|s| self.place(s))
+                    .unwrap_or_else(|e| DeviceOutcome::Failed(e.to_string()))
+            })
+            .collect();
         // The renames and deletions are durable before the caller records them.
         if !ops.is_empty() {
             sync_dir(&self.dir)?;
         }
         Ok(out)
     }
+}
+
+/// One write of a batch, its file written under a temp name.
+enum Staged {
+    Create {
+        stem: String,
+        tmp: TempFile,
+    },
+    Update {
+        id: String,
+        path: PathBuf,
+        tmp: TempFile,
+    },
+    Delete {
+        id: String,
+    },
 }

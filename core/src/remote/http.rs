@@ -4,8 +4,8 @@
 //!
 //! The password never travels readable over plain http unless the account allows it: a
 //! Basic challenge over http is refused ([`INSECURE_BASIC`]) without
-//! [`HttpConfig::allow_insecure_basic`], and Basic is sent before a challenge only over
-//! https. Digest never reveals the password and is answered over http too.
+//! [`HttpConfig::allow_insecure_basic`], and Basic is sent before a challenge (to a server
+//! known to want it) only over https or where that setting allows Basic over http. Digest never reveals the password and is answered over http too.
 
 use std::time::{Duration, SystemTime};
 
@@ -191,8 +191,9 @@ impl HttpClient {
     }
 
     /// Sends Basic credentials from the first request on, without waiting for a 401, to a
-    /// server known to want Basic: over https only (over plain http, nothing is sent before
-    /// a challenge).
+    /// server known to want Basic: over https, or over plain http when
+    /// [`HttpConfig::allow_insecure_basic`] allows Basic there (otherwise nothing is sent
+    /// before a challenge).
     pub fn set_preemptive_basic(&mut self, on: bool) {
         self.preemptive_basic = on;
         if !on && matches!(self.auth, AuthState::Basic) {
@@ -200,15 +201,15 @@ impl HttpClient {
         }
     }
 
-    /// True once requests to an https server carry Basic credentials (preemptively or after
-    /// a Basic challenge): a caller may remember it and call
-    /// [`HttpClient::set_preemptive_basic`] next time.
+    /// True once requests carry Basic credentials (preemptively or after a Basic
+    /// challenge) where Basic may go before a challenge (https, or plain http when allowed):
+    /// a caller may remember it and call [`HttpClient::set_preemptive_basic`] next time.
     pub fn uses_basic(&self) -> bool {
         matches!(self.auth, AuthState::Basic)
-            && self
-                .origin
-                .as_ref()
-                .is_some_and(|o| matches!(o, url::Origin::Tuple(s, _, _) if s == "https"))
+            && self.origin.as_ref().is_some_and(|o| {
+                matches!(o, url::Origin::Tuple(s, _, _)
+                    if s == "https" || self.config.allow_insecure_basic)
+            })
     }
 
     /// Counters since this client was made.
@@ -364,12 +365,13 @@ impl HttpClient {
             return None;
         }
         let https = url.scheme() == "https";
-        if self.preemptive_basic && https && matches!(self.auth, AuthState::None) {
+        let basic_allowed = https || self.config.allow_insecure_basic;
+        if self.preemptive_basic && basic_allowed && matches!(self.auth, AuthState::None) {
             self.auth = AuthState::Basic;
         }
         match &mut self.auth {
             AuthState::None => None,
-            AuthState::Basic if !https && !self.config.allow_insecure_basic => None,
+            AuthState::Basic if !basic_allowed => None,
             AuthState::Basic => Some(format!(
                 "Basic {}",
                 crate::remote::syncml::auth::basic_credential(
@@ -696,19 +698,25 @@ mod tests {
             answer("401 Unauthorized", &["WWW-Authenticate: Basic realm=\"x\""], ""),
             answer("200 OK", &[], "ok"),
             answer("200 OK", &[], "ok"),
+            answer("200 OK", &[], "ok"),
         ]);
         let mut c = client("u", "p");
         c.set_preemptive_basic(true);
         let r = c.request("GET", &format!("{base}/"), &[], None).unwrap();
         assert_eq!(r.body, b"ok");
-        // Allowed Basic over http after a challenge: sent, but never remembered as
-        // preemptive (that is for https only).
+        // Basic over http allowed by the account, not preemptive yet: it waits for the
+        // challenge, and is remembered as preemptive for next time.
         let mut c2 = client("u", "p");
         c2.config.allow_insecure_basic = true;
-        c2.set_preemptive_basic(true);
         c2.request("GET", &format!("{base}/a"), &[], None).unwrap();
         c2.request("GET", &format!("{base}/b"), &[], None).unwrap();
-        assert!(!c2.uses_basic());
+        assert!(c2.uses_basic());
+        // Remembered: Basic with the first request, no 401 round trip.
+        let mut c3 = client("u", "p");
+        c3.config.allow_insecure_basic = true;
+        c3.set_preemptive_basic(true);
+        c3.request("GET", &format!("{base}/c"), &[], None).unwrap();
+        assert_eq!(c3.stats().requests, 1);
         let seen = seen.lock().unwrap();
         // Digest over http is fine; nothing went before the challenge.
         assert!(header(&seen[0], "authorization").is_none());
@@ -717,6 +725,12 @@ mod tests {
             .contains("algorithm=SHA-256"));
         assert!(header(&seen[2], "authorization").is_none());
         assert!(header(&seen[3], "authorization")
+            .unwrap()
+            .starts_with("Basic "));
+        assert!(header(&seen[4], "authorization")
+            .unwrap()
+            .starts_with("Basic "));
+        assert!(header(&seen[5], "authorization")
             .unwrap()
             .starts_with("Basic "));
     }

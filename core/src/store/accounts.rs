@@ -37,11 +37,15 @@ impl Protocol {
     }
 }
 
-/// hrefs per calendar-multiget request unless an account says otherwise. Measured with
-/// `scripts/bench.sh` (5,000 events on Radicale 3.9, first sync, medians of 2 runs): 25 →
-/// 5.9 s, 50 → 4.9 s, 100 → 5.0 s, 200 → 4.8 s, 400 → 4.7 s. Past 50 the gain is within
-/// noise while responses grow; DAVx⁵ went down to 10 for slow servers, Thunderbird uses 100.
-pub const DEFAULT_MULTIGET_BATCH: usize = 50;
+/// Most hrefs per calendar-multiget request unless an account says otherwise; within it, the
+/// batch adapts to the size of the answers (see [`crate::remote::caldav::CalDavClient::multiget`]).
+/// 500 keeps a report far below Radicale's limit of 10,000 VEVENTs per answer even for
+/// events with many exceptions, and makes a first sync of 10,000 events about 20 requests.
+pub const DEFAULT_MULTIGET_BATCH: usize = 500;
+
+/// The default stored by accounts made before batches adapted to the answer size: read as
+/// [`DEFAULT_MULTIGET_BATCH`], so that existing accounts get the larger batches too.
+const LEGACY_DEFAULT_MULTIGET_BATCH: usize = 50;
 
 /// Settings of an account that are not identity: stored as JSON so that later versions can
 /// add to them without a migration.
@@ -51,11 +55,14 @@ pub struct AccountSettings {
     /// Never use RFC 6578 sync-collection, even when the server supports it (ctag + etag
     /// listing instead, as with Zimbra).
     pub no_sync_collection: bool,
-    /// hrefs per calendar-multiget request.
+    /// Most hrefs per calendar-multiget request (the batch adapts to the answer size below it).
     pub multiget_batch: usize,
     /// The server asked for Basic auth before: send it from the first request on, so a
     /// no-change sync is one request.
     pub preemptive_basic: bool,
+    /// Whether the server honours `If-None-Match: *` on PUT (learned on the first create;
+    /// `None` until then). Only where it does, a create goes without looking first.
+    pub if_none_match_honoured: Option<bool>,
     /// A sync deleting more than this share (percent) of the calendar on one side...
     pub max_delete_percent: u32,
     /// ...and more than this many events is held back until confirmed.
@@ -85,6 +92,7 @@ impl Default for AccountSettings {
             no_sync_collection: false,
             multiget_batch: DEFAULT_MULTIGET_BATCH,
             preemptive_basic: false,
+            if_none_match_honoured: None,
             max_delete_percent: 30,
             max_delete_count: 10,
             backup_max_count: 30,
@@ -99,6 +107,14 @@ impl Default for AccountSettings {
 }
 
 impl AccountSettings {
+    /// Settings as read from the store, with the old default batch raised to the current one.
+    fn upgraded(mut self) -> Self {
+        if self.multiget_batch == LEGACY_DEFAULT_MULTIGET_BATCH {
+            self.multiget_batch = DEFAULT_MULTIGET_BATCH;
+        }
+        self
+    }
+
     /// Trusts the CA certificates of the PEM file at `path` (made absolute; checked to hold
     /// at least one certificate), or no extra CA with `None`.
     pub fn set_ca_file(&mut self, path: Option<&std::path::Path>) -> Result<()> {
@@ -180,13 +196,15 @@ fn account_from_row(row: &Row<'_>) -> rusqlite::Result<(Account, String)> {
             username: row.get(4)?,
             local: row.get(5)?,
             past_days: row.get(6)?,
-            settings: serde_json::from_str(&settings).map_err(|e| {
-                rusqlite::Error::FromSqlConversionFailure(
-                    7,
-                    rusqlite::types::Type::Text,
-                    format!("account settings that do not parse: {e}").into(),
-                )
-            })?,
+            settings: serde_json::from_str(&settings)
+                .map(AccountSettings::upgraded)
+                .map_err(|e| {
+                    rusqlite::Error::FromSqlConversionFailure(
+                        7,
+                        rusqlite::types::Type::Text,
+                        format!("account settings that do not parse: {e}").into(),
+                    )
+                })?,
         },
         protocol,
     ))
@@ -417,5 +435,20 @@ pub(crate) mod tests {
         let cal = store.read().calendar_state(id).unwrap();
         assert_eq!(cal.sync_token.unwrap().as_str(), "t1");
         assert_eq!(cal.ctag.as_deref(), Some("c1"));
+    }
+
+    #[test]
+    fn the_old_default_batch_is_read_as_the_new_one() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        let mut old = sample("old");
+        old.settings.multiget_batch = LEGACY_DEFAULT_MULTIGET_BATCH;
+        store.read().add_account(&old, None).unwrap();
+        let mut chosen = sample("chosen");
+        chosen.settings.multiget_batch = 7;
+        store.read().add_account(&chosen, None).unwrap();
+        let got = store.read().account("old").unwrap().unwrap();
+        assert_eq!(got.settings.multiget_batch, DEFAULT_MULTIGET_BATCH);
+        let got = store.read().account("chosen").unwrap().unwrap();
+        assert_eq!(got.settings.multiget_batch, 7);
     }
 }

@@ -59,6 +59,17 @@ impl StoreTx<'_> {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// Every item of a calendar without its iCalendar (`server_ics` is `None`): what the
+    /// device scan and a no-change check need, without reading every body.
+    pub fn items_without_bodies(&self, calendar_id: i64) -> Result<Vec<ItemRecord>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {} FROM items WHERE calendar_id = ?1 ORDER BY id",
+            ITEM_COLUMNS.replace("server_ics", "NULL")
+        ))?;
+        let rows = stmt.query_map([calendar_id], item_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Number of items of a calendar.
     pub fn item_count(&self, calendar_id: i64) -> Result<u64> {
         Ok(self.conn.query_row(

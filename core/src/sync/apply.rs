@@ -4,7 +4,6 @@
 use super::plan::ServerItem;
 use super::report::SyncReport;
 use crate::device::{DeviceCalendar, DeviceOp, DeviceOutcome};
-use crate::ical;
 use crate::store::{ItemRecord, SqliteStore};
 use crate::{Error, Result};
 
@@ -43,7 +42,7 @@ impl DeviceTask {
         item: &ServerItem,
         device_id: Option<String>,
     ) -> Result<DeviceTask> {
-        let event = ical::ics_to_event(&item.ics)?;
+        let event = item.event()?;
         let record = ItemRecord {
             uid: item.uid.clone(),
             href: Some(item.href.clone()),

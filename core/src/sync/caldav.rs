@@ -12,7 +12,10 @@ use crate::backup::restore::{ServerCalendar, ServerEvent};
 use crate::device::{DeviceCalendar, DeviceOp};
 use crate::ical;
 use crate::model::{Etag, Href, SyncToken};
-use crate::remote::caldav::{CalDavClient, FetchedItem, RemoteItem, SyncResult, WriteOutcome};
+use crate::remote::caldav::listing::Marker;
+use crate::remote::caldav::{
+    CalDavClient, CollectionState, FetchedItem, RemoteItem, SyncResult, WriteOutcome,
+};
 use crate::remote::http::{HttpClient, HttpConfig};
 use crate::store::{Account, CalendarState, ItemRecord, SqliteStore};
 use crate::{Error, Result};
@@ -40,6 +43,8 @@ pub fn http_config(account: &Account, password: &str) -> Result<HttpConfig> {
 struct CalDav<'a> {
     client: &'a mut CalDavClient,
     url: String,
+    /// What the no-change check read of the collection, for the scan that follows it.
+    state: Option<CollectionState>,
     token: Option<SyncToken>,
     ctag: Option<String>,
 }
@@ -72,25 +77,28 @@ pub fn sync_caldav(
     frame::finish(store, account, opts, started, report, stats, result)
 }
 
-/// Finds the calendar when the account has none yet, runs the frame, and remembers that
-/// the server takes Basic before a challenge.
+/// Finds the calendar when the account has none yet, runs the frame, and remembers what
+/// this sync learned about the server (it takes Basic before a challenge; it honours
+/// `If-None-Match`) for the next ones.
 fn run(f: &mut Frame<'_, '_>, client: &mut CalDavClient) -> Result<()> {
     let result = calendar_url(f, client).and_then(|url| {
         let mut caldav = CalDav {
             client: &mut *client,
             url,
+            state: None,
             token: None,
             ctag: None,
         };
         frame::run(f, &mut caldav)
     });
     let account = f.account;
-    if client.http_mut().uses_basic() && !account.settings.preemptive_basic && !f.opts.dry_run {
-        let settings = crate::store::AccountSettings {
-            preemptive_basic: true,
-            ..account.settings.clone()
-        };
-        f.store.read().set_account_settings(account.id, &settings)?;
+    let learned = crate::store::AccountSettings {
+        preemptive_basic: account.settings.preemptive_basic || client.http_mut().uses_basic(),
+        if_none_match_honoured: client.if_none_match_honoured,
+        ..account.settings.clone()
+    };
+    if learned != account.settings && !f.opts.dry_run {
+        f.store.read().set_account_settings(account.id, &learned)?;
     }
     result
 }
@@ -112,9 +120,16 @@ fn calendar_url(f: &mut Frame<'_, '_>, client: &mut CalDavClient) -> Result<Stri
 }
 
 impl Protocol for CalDav<'_> {
-    fn scan_remote(&mut self, f: &mut Frame<'_, '_>, local: &Local) -> Result<Option<RemoteScan>> {
-        let state = self.client.collection_state(&self.url)?;
+    fn unchanged(&mut self, f: &mut Frame<'_, '_>, local: &Local) -> Result<bool> {
         let cal = &local.cal;
+        // Ask only for the marker this calendar is synced by (a no-change sync is that
+        // one request).
+        let marker = match (&cal.sync_token, &cal.ctag) {
+            (Some(_), _) => Marker::SyncToken,
+            (None, Some(_)) => Marker::Ctag,
+            (None, None) => Marker::All,
+        };
+        let state = self.client.collection_state_of(&self.url, marker)?;
         let unchanged_remote = (cal.sync_token.is_some() && state.sync_token == cal.sync_token)
             || (cal.ctag.is_some() && state.ctag == cal.ctag);
         // Rows missing a side (a replaced device calendar, a sync interrupted between a
@@ -125,8 +140,18 @@ impl Protocol for CalDav<'_> {
             .any(|i| i.device_id.is_none() || i.href.is_none());
         if unchanged_remote && local.scan.is_empty() && !incomplete {
             save_touched(f, local)?;
-            return Ok(None);
+            return Ok(true);
         }
+        self.state = Some(state);
+        Ok(false)
+    }
+
+    fn scan_remote(&mut self, f: &mut Frame<'_, '_>, local: &Local) -> Result<Option<RemoteScan>> {
+        let state = match self.state.take() {
+            Some(state) => state,
+            None => self.client.collection_state_of(&self.url, Marker::All)?,
+        };
+        let cal = &local.cal;
         let use_sync_collection = state.supports_sync_collection
             && !f.account.settings.no_sync_collection
             && f.account.past_days.is_none();
@@ -181,7 +206,9 @@ fn save_touched(f: &mut Frame<'_, '_>, local: &Local) -> Result<()> {
     if local.scan.touched.is_empty() {
         return Ok(());
     }
-    let by_id: HashMap<i64, &ItemRecord> = local.items.iter().map(|i| (i.id, i)).collect();
+    // The frame's rows came without their bodies: saving them would drop the bodies.
+    let items = f.store.read().items(local.cal.id)?;
+    let by_id: HashMap<i64, &ItemRecord> = items.iter().map(|i| (i.id, i)).collect();
     f.store.write(|tx| {
         for (row, entry) in &local.scan.touched {
             if let Some(mut item) = by_id.get(row).map(|i| (*i).clone()) {
@@ -199,8 +226,20 @@ pub fn discover_calendars(
     password: &str,
     url: &str,
 ) -> Result<Vec<crate::remote::caldav::CalendarInfo>> {
+    discover_calendars_and_auth(account, password, url).map(|(found, _)| found)
+}
+
+/// [`discover_calendars`], and whether the server took Basic where it may be sent before a
+/// challenge: a new account then sends it with the first request of its first sync (no 401
+/// round trip; Radicale delays each 401 by about a second).
+pub fn discover_calendars_and_auth(
+    account: &Account,
+    password: &str,
+    url: &str,
+) -> Result<(Vec<crate::remote::caldav::CalendarInfo>, bool)> {
     let mut client = CalDavClient::new(HttpClient::new(http_config(account, password)?)?);
-    client.discover(url)
+    let found = client.discover(url)?;
+    Ok((found, client.http_mut().uses_basic()))
 }
 
 /// Every item of a calendar (an etag listing, then multiget), for snapshots and restore.
@@ -232,6 +271,7 @@ pub fn client_for(account: &Account, password: &str) -> Result<CalDavClient> {
     // One GET per new event, so that a server ignoring If-None-Match (Zimbra) never has an
     // event overwritten by a "new" one with the same UID.
     client.check_before_create = true;
+    client.if_none_match_honoured = account.settings.if_none_match_honoured;
     client
         .http_mut()
         .set_preemptive_basic(account.settings.preemptive_basic);
@@ -449,6 +489,7 @@ fn server_item(f: FetchedItem) -> std::result::Result<ServerItem, (Href, Error)>
             uid: a.uid,
             fp: a.fp,
             event_fp: a.event_fp,
+            event: Some(Box::new(a.event)),
         }),
         Err(e) => Err((f.href, e)),
     }

@@ -134,6 +134,7 @@ mod tests {
             uid: Uid::new(uid),
             fp: href.into(),
             event_fp: href.into(),
+            event: None,
         }
     }
 

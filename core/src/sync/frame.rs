@@ -62,6 +62,12 @@ pub(crate) struct RemoteScan {
 
 /// What each protocol supplies to the frame.
 pub(crate) trait Protocol {
+    /// A cheap check before the stored bodies are read: `Ok(true)` ends the sync there,
+    /// nothing changed on either side (`local.items` come without their `server_ics`).
+    fn unchanged(&mut self, _f: &mut Frame<'_, '_>, _local: &Local) -> Result<bool> {
+        Ok(false)
+    }
+
     /// Reads the server's changes. `Ok(None)` ends the sync there: nothing to do (nothing
     /// changed on either side), a dry run already reported, or a hold decided by the
     /// protocol itself.
@@ -90,16 +96,21 @@ pub(crate) trait Protocol {
 pub(crate) fn run(f: &mut Frame<'_, '_>, protocol: &mut dyn Protocol) -> Result<()> {
     let cal = f.store.read().calendar_state(f.account.id)?;
     let replaced = reset_if_replaced(f.store, &cal, &*f.device, f.opts)?;
-    let items = f.store.read().items(cal.id)?;
-    let mut scan = scan_device(&*f.device, &items, f.report, f.opts)?;
-    let aside = duplicates::set_aside(&items, &mut scan, &mut ServerScan::default());
+    // Bodies are read only when the sync goes past the protocol's no-change check.
+    let light = f.store.read().items_without_bodies(cal.id)?;
+    let mut scan = scan_device(&*f.device, &light, f.report, f.opts)?;
+    let aside = duplicates::set_aside(&light, &mut scan, &mut ServerScan::default());
     f.report.warnings.extend(aside.warnings());
-    let local = Local {
+    let mut local = Local {
         cal,
-        items,
+        items: light,
         scan,
         replaced,
     };
+    if protocol.unchanged(f, &local)? {
+        return Ok(());
+    }
+    local.items = f.store.read().items(local.cal.id)?;
     let phase = Instant::now();
     let Some(remote) = protocol.scan_remote(f, &local)? else {
         return Ok(());
@@ -444,6 +455,7 @@ mod tests {
             uid: Uid::new("u3"),
             fp: String::new(),
             event_fp: String::new(),
+            event: None,
         };
         let actions = vec![
             Action::DeleteOnDevice {

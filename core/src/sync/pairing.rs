@@ -53,7 +53,7 @@ pub fn pair_by_content(actions: Vec<Action>) -> (Vec<Action>, Vec<String>) {
     let mut from_device: Vec<(String, DeviceEvent)> = Vec::new();
     for a in actions {
         match a {
-            Action::CreateOnDevice { row: None, item } => match ical::ics_to_event(&item.ics) {
+            Action::CreateOnDevice { row: None, item } => match item.event() {
                 Ok(e) => from_server.push((content_key(&e), item)),
                 Err(_) => out.push(Action::CreateOnDevice { row: None, item }),
             },
@@ -126,6 +126,7 @@ mod tests {
                 uid: Uid::new(uid),
                 fp: uid.into(),
                 event_fp: uid.into(),
+                event: None,
             },
         }
     }

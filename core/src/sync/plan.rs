@@ -25,6 +25,19 @@ pub struct ServerItem {
     pub fp: String,
     /// [`crate::ical::event_fingerprint`] of the event in `ics` (what a device would hold).
     pub event_fp: String,
+    /// The event read from `ics` when it was parsed already, so that pairing and the device
+    /// write do not parse it again.
+    pub event: Option<Box<crate::model::Event>>,
+}
+
+impl ServerItem {
+    /// The event in `ics`: the one parsed already, or parsed now.
+    pub fn event(&self) -> crate::Result<crate::model::Event> {
+        match &self.event {
+            Some(e) => Ok(e.as_ref().clone()),
+            None => crate::ical::ics_to_event(&self.ics),
+        }
+    }
 }
 
 /// What happened to a known item on the server.
@@ -455,6 +468,7 @@ fn server_item_from_row(row: &ItemRecord) -> Option<ServerItem> {
         uid: row.uid.clone(),
         fp: row.server_fp.clone().unwrap_or_default(),
         event_fp: crate::ical::event_fingerprint(&event),
+        event: Some(Box::new(event)),
         ics,
     })
 }
@@ -503,6 +517,7 @@ mod tests {
             uid: Uid::new(uid),
             fp: fp.into(),
             event_fp: event_fp.into(),
+            event: None,
         }
     }
 

@@ -18,15 +18,55 @@ use crate::model::{Etag, Href, SyncToken};
 const PROPFIND_STATE: &str = r#"<?xml version="1.0" encoding="utf-8"?>
 <d:propfind xmlns:d="DAV:" xmlns:cs="http://calendarserver.org/ns/"><d:prop><cs:getctag/><d:sync-token/><d:supported-report-set/></d:prop></d:propfind>"#;
 
+/// Hrefs in the first calendar-multiget of a call, before answer sizes are known.
+const FIRST_MULTIGET_BATCH: usize = 100;
+
+/// The answer size later batches aim at: large enough that requests are few, small enough
+/// to stay far from the response size limit and to keep memory flat.
+const TARGET_MULTIGET_BYTES: usize = 8 << 20;
+
 /// Most sync-collection rounds followed after 507 (truncated) answers.
 const MAX_SYNC_ROUNDS: usize = 1000;
+
+const PROPFIND_SYNC_TOKEN: &str = r#"<?xml version="1.0" encoding="utf-8"?>
+<d:propfind xmlns:d="DAV:"><d:prop><d:sync-token/></d:prop></d:propfind>"#;
+
+const PROPFIND_CTAG: &str = r#"<?xml version="1.0" encoding="utf-8"?>
+<d:propfind xmlns:d="DAV:" xmlns:cs="http://calendarserver.org/ns/"><d:prop><cs:getctag/></d:prop></d:propfind>"#;
+
+/// Which change marker [`CalDavClient::collection_state_of`] asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Marker {
+    /// ctag, sync-token and sync-collection support (a calendar not synced yet).
+    All,
+    /// The sync-token only (a calendar synced with sync-collection: the server has it).
+    SyncToken,
+    /// The ctag only (a calendar synced with etag listings).
+    Ctag,
+}
 
 impl CalDavClient {
     /// ctag, sync-token and sync-collection support of a collection, in one PROPFIND Depth:0.
     pub fn collection_state(&mut self, cal_url: &str) -> Result<CollectionState> {
+        self.collection_state_of(cal_url, Marker::All)
+    }
+
+    /// The change marker an account uses, in one PROPFIND Depth:0 asking for it alone (some
+    /// servers, Radicale among them, compute each marker over the whole collection). With
+    /// [`Marker::SyncToken`], sync-collection support is implied by a token in the answer.
+    pub fn collection_state_of(
+        &mut self,
+        cal_url: &str,
+        marker: Marker,
+    ) -> Result<CollectionState> {
         let url = collection_url(cal_url)?;
         self.remember(&url);
-        let resp = self.propfind(&url, "0", PROPFIND_STATE)?;
+        let body = match marker {
+            Marker::All => PROPFIND_STATE,
+            Marker::SyncToken => PROPFIND_SYNC_TOKEN,
+            Marker::Ctag => PROPFIND_CTAG,
+        };
+        let resp = self.propfind(&url, "0", body)?;
         let base = parse_url(&resp.url)?;
         let (responses, _) = xml::parse_all(&resp.body)?;
         let key = href_key(&base, base.path());
@@ -38,7 +78,7 @@ impl CalDavClient {
         let sync_token = r.prop_text(DAV, "sync-token").map(SyncToken::new);
         let supports_sync_collection = match r.prop(DAV, "supported-report-set") {
             Some(p) => p.has_element(DAV, "sync-collection"),
-            None => false,
+            None => marker == Marker::SyncToken && sync_token.is_some(),
         };
         Ok(CollectionState {
             ctag: r.prop_text(CS, "getctag"),
@@ -202,9 +242,13 @@ impl CalDavClient {
         Ok(out)
     }
 
-    /// Downloads `hrefs` with calendar-multiget, [`batch_size`](Self::batch_size) per
+    /// Downloads `hrefs` with calendar-multiget, at most [`batch_size`](Self::batch_size) per
     /// request, handing each item to `on_item` as soon as its response is parsed. Returns the
     /// hrefs (as given) that the server reported missing or did not return at all.
+    ///
+    /// The first request asks for up to 100 hrefs; later ones for as many as make an answer
+    /// of about 8 MiB at the average item size seen so far (so few requests for small
+    /// events, and bounded answers for large ones).
     ///
     /// A batch the server refuses as a whole (sabre/dav 1.8 answers 404 to the whole report
     /// when one href is gone; others 403, 400 or a 5xx) is asked again in halves, down to one
@@ -219,9 +263,12 @@ impl CalDavClient {
         let url = collection_url(cal_url)?;
         self.remember(&url);
         let mut run = MultigetRun::default();
-        let batch = self.batch_size.max(1);
-        for chunk in hrefs.chunks(batch) {
+        let max = self.batch_size.max(1);
+        let mut rest = hrefs;
+        while !rest.is_empty() {
+            let (chunk, after) = rest.split_at(run.next_batch(max).min(rest.len()));
             self.multiget_chunk(&url, chunk, &mut run, on_item)?;
+            rest = after;
         }
         Ok(run.missing)
     }
@@ -264,6 +311,7 @@ impl CalDavClient {
         }
         let resp = expect_207(resp, "REPORT calendar-multiget", url)?;
         run.answered += 1;
+        run.bytes += resp.body.len();
         let base = parse_url(&resp.url)?;
         let wanted: HashMap<String, &Href> = chunk
             .iter()
@@ -272,29 +320,31 @@ impl CalDavClient {
         let mut answered: HashSet<String> = HashSet::new();
         let cal_key = href_key(url, url.path());
         let done = &mut run.done;
-        xml::parse_multistatus(&resp.body, &mut |r: DavResponse| {
+        let items = &mut run.items;
+        xml::parse_multistatus(&resp.body, &mut |mut r: DavResponse| {
             let key = href_key(&base, &r.href);
             if !inside(&key, &cal_key) {
                 warn!("calendar-multiget: an href outside the collection was ignored");
                 return Ok(());
             }
             let ok = r.status.is_none_or(|s| (200..300).contains(&s));
-            let data = r.prop(CALDAV, "calendar-data").map(|p| p.text.clone());
+            let data = r.take_prop(CALDAV, "calendar-data");
             match (ok, data) {
-                (true, Some(ics)) if !ics.trim().is_empty() => {
+                (true, Some(mut data)) if !data.text.trim().is_empty() => {
                     answered.insert(key.clone());
                     if !done.insert(key) {
                         return Ok(()); // duplicate response
                     }
+                    *items += 1;
                     let etag = r.prop_text(DAV, "getetag").unwrap_or_default();
-                    let undecodable = r
-                        .prop(CALDAV, "calendar-data")
-                        .is_some_and(|p| p.undecodable);
+                    // The text moves on without a copy; leading blanks are cut in place.
+                    let blanks = data.text.len() - data.text.trim_start().len();
+                    data.text.drain(..blanks);
                     on_item(FetchedItem {
                         href: to_href(&base, &r.href),
                         etag: Etag::new(etag),
-                        ics: ics.trim_start().to_string(),
-                        undecodable,
+                        ics: data.text,
+                        undecodable: data.undecodable,
                     })
                 }
                 _ => Ok(()),
@@ -372,9 +422,23 @@ struct MultigetRun {
     refused: usize,
     /// Reports answered with a multistatus.
     answered: usize,
+    /// Bytes of those answers.
+    bytes: usize,
+    /// Items they held.
+    items: usize,
 }
 
 impl MultigetRun {
+    /// Hrefs for the next request: as many as make an answer of about
+    /// [`TARGET_MULTIGET_BYTES`] at the average item size seen so far, between 1 and `max`.
+    fn next_batch(&self, max: usize) -> usize {
+        let n = match self.bytes.checked_div(self.items) {
+            Some(per_item) => TARGET_MULTIGET_BYTES / per_item.max(1),
+            None => FIRST_MULTIGET_BATCH,
+        };
+        n.clamp(1, max)
+    }
+
     /// Several refusals and no answer: this server does not do calendar-multiget.
     fn multiget_refused(&self) -> bool {
         self.answered == 0 && self.refused >= 4

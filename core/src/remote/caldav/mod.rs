@@ -19,8 +19,8 @@ use crate::remote::http::{HttpClient, HttpStats, Response};
 
 pub use write::resource_name_for_uid;
 
-/// Default number of hrefs per calendar-multiget request.
-pub const DEFAULT_BATCH_SIZE: usize = 50;
+/// Default for the most hrefs per calendar-multiget request.
+pub const DEFAULT_BATCH_SIZE: usize = 500;
 
 /// A calendar collection found by [`CalDavClient::discover`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -116,11 +116,15 @@ pub enum WriteOutcome {
 #[derive(Debug)]
 pub struct CalDavClient {
     http: HttpClient,
-    /// Hrefs per calendar-multiget request (at least 1).
+    /// Most hrefs per calendar-multiget request (at least 1); below it, the batch adapts to
+    /// the size of the answers.
     pub batch_size: usize,
     /// Look for an existing item before creating one: some servers (Zimbra) ignore
     /// `If-None-Match: *` on calendar PUTs and would overwrite it.
     pub check_before_create: bool,
+    /// Whether the server honours `If-None-Match: *` on PUT: `None` until known. Once true,
+    /// creates skip the look of [`check_before_create`](Self::check_before_create).
+    pub if_none_match_honoured: Option<bool>,
     base: Option<Url>,
 }
 
@@ -131,6 +135,7 @@ impl CalDavClient {
             http,
             batch_size: DEFAULT_BATCH_SIZE,
             check_before_create: false,
+            if_none_match_honoured: None,
             base: None,
         }
     }
@@ -661,6 +666,141 @@ END:VCALENDAR
                 "REPORT 1"
             ]
         );
+    }
+
+    /// Batches follow the answer size: after a first batch of 100, small items come in one
+    /// batch of the rest (up to 500), items of 3 MiB two at a time (about 8 MiB).
+    #[test]
+    fn multiget_batches_follow_the_answer_size() {
+        let names = |range: std::ops::Range<usize>| -> Vec<String> {
+            range.map(|i| format!("i{i}.ics")).collect()
+        };
+        let answer_of = |n: &[String]| {
+            let refs: Vec<&str> = n.iter().map(String::as_str).collect();
+            answer("207 Multi-Status", &[], &multistatus(&refs))
+        };
+        let big = format!(
+            r#"{MS_OPEN}<D:response><D:href>/cal/i0.ics</D:href><D:propstat><D:prop><D:getetag>"e"</D:getetag><C:calendar-data>BEGIN:VCALENDAR
+UID:i0
+X-BIG:{}
+END:VCALENDAR
+</C:calendar-data></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response></D:multistatus>"#,
+            "x".repeat(3 << 20)
+        );
+        let (base, seen) = serve(vec![
+            answer_of(&names(0..100)),
+            answer_of(&names(100..250)),
+            answer("207 Multi-Status", &[], &big),
+            answer_of(&names(100..102)),
+            answer_of(&names(102..103)),
+        ]);
+        let mut c = client();
+        let asked = |r: std::ops::Range<usize>| -> Vec<Href> {
+            names(r)
+                .iter()
+                .map(|n| Href::new(format!("/cal/{n}")))
+                .collect()
+        };
+        let (got, missing) = fetch_all(&mut c, &base, &asked(0..250));
+        assert_eq!((got.len(), missing.len()), (250, 0));
+        let (got, missing) = fetch_all(&mut c, &base, &asked(0..103));
+        assert_eq!((got.len(), missing.len()), (4, 99));
+        assert_eq!(
+            request_lines(&seen),
+            [
+                "REPORT 100",
+                "REPORT 150",
+                "REPORT 100",
+                "REPORT 2",
+                "REPORT 1"
+            ]
+        );
+    }
+
+    /// Creates look first (GET) until a probe shows that the server honours If-None-Match;
+    /// on a server that ignores it they keep looking.
+    #[test]
+    fn creates_look_first_until_if_none_match_is_known_to_work() {
+        let (base, seen) = serve(vec![
+            answer("404 Not Found", &[], ""),
+            answer("201 Created", &["ETag: \"1\""], ""),
+            answer("412 Precondition Failed", &[], ""),
+            answer("201 Created", &["ETag: \"b\""], ""),
+            // A server ignoring If-None-Match: the probe rewrites the item.
+            answer("404 Not Found", &[], ""),
+            answer("201 Created", &["ETag: \"1\""], ""),
+            answer("204 No Content", &["ETag: \"2\""], ""),
+            answer("404 Not Found", &[], ""),
+            answer("201 Created", &["ETag: \"d\""], ""),
+        ]);
+        let cal = format!("{base}/cal/");
+        let mut honours = client();
+        honours.check_before_create = true;
+        honours.create(&cal, &Uid::new("a"), "A").unwrap();
+        assert_eq!(honours.if_none_match_honoured, Some(true));
+        honours.create(&cal, &Uid::new("b"), "B").unwrap();
+        let mut ignores = client();
+        ignores.check_before_create = true;
+        let o = ignores.create(&cal, &Uid::new("c"), "C").unwrap();
+        assert_eq!(
+            o,
+            WriteOutcome::Written {
+                href: Href::new("/cal/c.ics"),
+                etag: Some(Etag::new("\"2\""))
+            }
+        );
+        assert_eq!(ignores.if_none_match_honoured, Some(false));
+        ignores.create(&cal, &Uid::new("d"), "D").unwrap();
+        assert_eq!(
+            request_lines(&seen),
+            [
+                "GET /cal/a.ics",
+                "PUT 0",
+                "PUT 0",
+                "PUT 0",
+                "GET /cal/c.ics",
+                "PUT 0",
+                "PUT 0",
+                "GET /cal/d.ics",
+                "PUT 0"
+            ]
+        );
+    }
+
+    /// A calendar synced before asks only for its own marker.
+    #[test]
+    fn collection_state_asks_only_for_the_marker_in_use() {
+        let state = |props: &str| {
+            answer(
+                "207 Multi-Status",
+                &[],
+                &format!(
+                    r#"{MS_OPEN}<D:response><D:href>/cal/</D:href><D:propstat><D:prop>{props}</D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response></D:multistatus>"#
+                ),
+            )
+        };
+        let (base, seen) = serve(vec![
+            state("<D:sync-token>t1</D:sync-token>"),
+            state("<CS:getctag>c1</CS:getctag>"),
+        ]);
+        let mut c = client();
+        let cal = format!("{base}/cal/");
+        let s = c
+            .collection_state_of(&cal, listing::Marker::SyncToken)
+            .unwrap();
+        assert_eq!(s.sync_token, Some(SyncToken::new("t1")));
+        assert!(s.supports_sync_collection);
+        let s = c.collection_state_of(&cal, listing::Marker::Ctag).unwrap();
+        assert_eq!((s.ctag.as_deref(), s.sync_token), (Some("c1"), None));
+        assert!(!s.supports_sync_collection);
+        let seen = seen.lock().unwrap();
+        let bodies: Vec<String> = seen
+            .iter()
+            .map(|s| String::from_utf8_lossy(&s.body).into_owned())
+            .collect();
+        assert!(bodies[0].contains("sync-token") && !bodies[0].contains("getctag"));
+        assert!(bodies[1].contains("getctag") && !bodies[1].contains("sync-token"));
+        assert!(!bodies[0].contains("supported-report-set"));
     }
 
     /// A server that refuses every calendar-multiget (403) is read with GETs.

@@ -58,13 +58,18 @@ pub fn resource_name_for_uid(uid: &Uid) -> String {
 impl CalDavClient {
     /// Creates a new item `<cal_url><escaped UID>.ics` with `If-None-Match: *`, following a
     /// redirect to the server's own name (Zimbra). The final href is in the outcome.
+    ///
+    /// With [`check_before_create`](Self::check_before_create), a GET looks for the name
+    /// first, unless the server is known to honour `If-None-Match`
+    /// ([`if_none_match_honoured`](Self::if_none_match_honoured)). While that is unknown,
+    /// the first successful create is probed: the same PUT again must answer 412.
     pub fn create(&mut self, cal_url: &str, uid: &Uid, ics: &str) -> Result<WriteOutcome> {
         let cal = collection_url(cal_url)?;
         self.remember(&cal);
         let url = cal
             .join(&resource_name_for_uid(uid))
             .map_err(|_| crate::Error::Protocol("cannot build the item URL".into()))?;
-        if self.check_before_create {
+        if self.check_before_create && self.if_none_match_honoured != Some(true) {
             let href = Href::new(url.path());
             if self.get(&href)?.is_some() {
                 return Ok(WriteOutcome::UidConflict {
@@ -79,7 +84,13 @@ impl CalDavClient {
             Some(ics.as_bytes()),
         )?;
         match resp.status {
-            200..=299 => Ok(written(&resp, &url)),
+            200..=299 => {
+                let out = written(&resp, &url);
+                if self.check_before_create && self.if_none_match_honoured.is_none() {
+                    return self.probe_if_none_match(out, ics);
+                }
+                Ok(out)
+            }
             412 | 409 | 403 => match uid_conflict(&resp) {
                 Some(o) => Ok(o),
                 None if resp.status == 412 => Ok(WriteOutcome::PreconditionFailed),
@@ -142,6 +153,37 @@ impl CalDavClient {
 }
 
 /// The outcome of a successful PUT: final href (after redirects) and a strong ETag if any.
+impl CalDavClient {
+    /// Sends the create that just succeeded once more, with `If-None-Match: *` on the item
+    /// that now exists: a 412 shows the server honours it (later creates skip their GET); a
+    /// success shows it does not (the item was rewritten with the same content: its new
+    /// ETag is the one returned). Any other answer leaves the question open.
+    fn probe_if_none_match(&mut self, created: WriteOutcome, ics: &str) -> Result<WriteOutcome> {
+        let WriteOutcome::Written { href, .. } = &created else {
+            return Ok(created);
+        };
+        let url = self.href_url(href)?;
+        let resp = self.http.request(
+            "PUT",
+            url.as_str(),
+            &[("If-None-Match", "*"), ("Content-Type", ICS_TYPE)],
+            Some(ics.as_bytes()),
+        )?;
+        match resp.status {
+            412 => {
+                self.if_none_match_honoured = Some(true);
+                Ok(created)
+            }
+            200..=299 => {
+                debug!("the server ignores If-None-Match: every create looks first");
+                self.if_none_match_honoured = Some(false);
+                Ok(written(&resp, &url))
+            }
+            _ => Ok(created),
+        }
+    }
+}
+
 fn written(resp: &Response, requested: &Url) -> WriteOutcome {
     let final_url = Url::parse(&resp.url).unwrap_or_else(|_| requested.clone());
     let etag = resp

@@ -67,6 +67,15 @@ impl DavResponse {
             .map(|(_, v)| v)
     }
 
+    /// Takes a found property out of the response (its text is not copied).
+    pub fn take_prop(&mut self, ns: &str, local: &str) -> Option<PropValue> {
+        let i = self
+            .props
+            .iter()
+            .position(|((n, l), _)| n == ns && l == local)?;
+        Some(self.props.swap_remove(i).1)
+    }
+
     /// The trimmed text of a found property, if not empty.
     pub fn prop_text(&self, ns: &str, local: &str) -> Option<String> {
         self.prop(ns, local)

@@ -266,6 +266,7 @@ fn server_item(
         uid,
         fp,
         event_fp: ical::event_fingerprint(&event),
+        event: Some(Box::new(event)),
         ics,
     })
 }

@@ -1,0 +1,134 @@
+//! Durable writing of many files at once: each file goes to a hidden temp name in its folder
+//! without a flush of its own, then one flush makes every temp file durable (`syncfs` of the
+//! file system on Linux and Android, one `fsync` per file elsewhere), then the temp files are
+//! put in place (rename, or hard link for a create that must not replace), and the caller
+//! flushes the folder once. A crash before the folder flush leaves the old files or the new
+//! ones, never half a file, plus hidden temp files that the next open removes.
+
+use std::fs::{self, File};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+/// A file written under a temp name and not yet in place (closed: a batch of thousands
+/// holds no file descriptors).
+#[derive(Debug)]
+pub(crate) struct TempFile {
+    path: PathBuf,
+}
+
+impl TempFile {
+    /// Writes `bytes` to a new hidden temp file `<prefix><random>` in `dir`, without flushing.
+    pub(crate) fn write(dir: &Path, prefix: &str, bytes: &[u8]) -> io::Result<TempFile> {
+        loop {
+            let path = dir.join(format!("{prefix}{:016x}", rand::random::<u64>()));
+            let mut file = match crate::private_fs::options()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+            {
+                Ok(f) => f,
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+                Err(e) => return Err(e),
+            };
+            if let Err(e) = file.write_all(bytes) {
+                let _ = fs::remove_file(&path);
+                return Err(e);
+            }
+            return Ok(TempFile { path });
+        }
+    }
+
+    /// Puts the file at `target`, replacing what is there.
+    pub(crate) fn replace(self, target: &Path) -> io::Result<()> {
+        fs::rename(&self.path, target).inspect_err(|_| {
+            let _ = fs::remove_file(&self.path);
+        })
+    }
+
+    /// Puts the file at `target` unless something is there: `Ok(None)` when placed, or the
+    /// temp file back (to try another name) when `target` exists.
+    pub(crate) fn create(self, target: &Path) -> io::Result<Option<TempFile>> {
+        // A hard link never replaces an existing file: no race with another writer.
+        match fs::hard_link(&self.path, target) {
+            Ok(()) => {
+                let _ = fs::remove_file(&self.path);
+                Ok(None)
+            }
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(Some(self)),
+            // File systems without hard links (FAT, some network shares): check, then rename.
+            Err(_) if target.exists() => Ok(Some(self)),
+            Err(_) => self.replace(target).map(|_| None),
+        }
+    }
+
+    /// Flushes this one file's data.
+    fn sync(&self) -> io::Result<()> {
+        fs::OpenOptions::new()
+            .write(true)
+            .open(&self.path)?
+            .sync_data()
+    }
+
+    /// Removes the temp file (a write that was not needed after all).
+    pub(crate) fn discard(self) {
+        let _ = fs::remove_file(&self.path);
+    }
+}
+
+/// Makes the data of every file in `files` durable, in one flush where the platform has one.
+pub(crate) fn make_durable(files: &[&TempFile]) -> io::Result<()> {
+    match files {
+        [] => Ok(()),
+        [one] => one.sync(),
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        [first, ..] => {
+            // One flush of the file system the folder is on (the temp files all live there);
+            // since Linux 5.8 it also reports a write-back error of any file on it.
+            let file = File::open(&first.path)?;
+            rustix::fs::syncfs(&file).map_err(io::Error::from)
+        }
+        #[cfg(not(any(target_os = "linux", target_os = "android")))]
+        many => many.iter().try_for_each(|f| f.sync()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn a_batch_is_written_flushed_once_and_placed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        fs::write(dir.join("b.ics"), "old").unwrap();
+        let a = TempFile::write(dir, ".t-", b"new a").unwrap();
+        let b = TempFile::write(dir, ".t-", b"new b").unwrap();
+        let c = TempFile::write(dir, ".t-", b"new c").unwrap();
+        make_durable(&[&a, &b, &c]).unwrap();
+        assert!(a.create(&dir.join("a.ics")).unwrap().is_none());
+        b.replace(&dir.join("b.ics")).unwrap();
+        // `b.ics` exists: the create hands the temp file back, which then takes another name.
+        let c = c
+            .create(&dir.join("b.ics"))
+            .unwrap()
+            .expect("b.ics is taken");
+        assert!(c.create(&dir.join("b-1.ics")).unwrap().is_none());
+        assert_eq!(fs::read(dir.join("a.ics")).unwrap(), b"new a");
+        assert_eq!(fs::read(dir.join("b.ics")).unwrap(), b"new b");
+        assert_eq!(fs::read(dir.join("b-1.ics")).unwrap(), b"new c");
+        assert_eq!(names(dir), ["a.ics", "b-1.ics", "b.ics"]);
+        let d = TempFile::write(dir, ".t-", b"unused").unwrap();
+        d.discard();
+        assert_eq!(names(dir).len(), 3);
+        make_durable(&[]).unwrap();
+    }
+}
