@@ -1,11 +1,11 @@
 //! Time zone names: IANA names as they are, Windows names (Outlook, Exchange, Zimbra)
 //! mapped to IANA; EventTime to UTC; VTIMEZONE components generated from the bundled tz database.
 
+pub use super::tzdb::Tz;
+use super::tzdb::{self, LocalOffset};
 use super::values::format_offset;
 use super::{Component, Property};
 use crate::model::{EventTime, Zone};
-pub use super::tzdb::Tz;
-use super::tzdb::{self, LocalOffset};
 use chrono::{
     DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, TimeZone, Timelike, Utc, Weekday,
 };

@@ -2,9 +2,9 @@
 //! the IANA zone they describe when one matches), and written from a tz database zone.
 
 use crate::ical::tz;
-use crate::ical::values::parse_date_time;
 use crate::ical::tz::Tz;
 use crate::ical::tzdb;
+use crate::ical::values::parse_date_time;
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 
 /// One DAYLIGHT:TRUE line: the offset in force from `start` to `end` (UTC).
