@@ -3,7 +3,7 @@
 //! as iCalendar strings), and its conversion from and to core's `model::Event`: the only
 //! place where the two meet.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use synchro_core::ical::tz;
 use synchro_core::ical::values::{parse_date, parse_date_time};
 use synchro_core::model as core;
