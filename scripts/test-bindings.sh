@@ -111,8 +111,6 @@ stop_servers() {
 }
 cleanup() {
   stop_servers
-  # Only a /proc this run mounted (another checkout may share the chroot).
-  [ -n "${MOUNTED_PROC:-}" ] && umount "$SWIFT_ROOT/proc"
   return 0
 }
 trap cleanup EXIT
@@ -149,10 +147,6 @@ SUMMARY+=("kotlin: $(grep -E '^(OK \(|Tests run:)' "$CACHE/kotlin.log" | tail -n
 
 section "swift"
 start_servers swift
-if ! mountpoint -q "$SWIFT_ROOT/proc"; then
-  mount -t proc proc "$SWIFT_ROOT/proc"
-  MOUNTED_PROC=1
-fi
 # A package folder per checkout: checkouts may share the chroot.
 PKG_NAME="SynchroFFI-$(printf '%s' "$ROOT" | sha1sum | cut -c1-8)"
 PKG="$SWIFT_ROOT/src/$PKG_NAME"
@@ -163,7 +157,10 @@ cp "$GEN/swift/synchro_ffiFFI.h" "$PKG/Sources/synchro_ffiFFI/"
 cp "$GEN/swift/synchro_ffiFFI.modulemap" "$PKG/Sources/synchro_ffiFFI/module.modulemap"
 cp "$GEN/swift/synchro_ffi.swift" "$PKG/Sources/SynchroFFI/"
 set +e
-chroot "$SWIFT_ROOT" env SYNCHRO_TEST_SERVER="$SYNCHRO_TEST_SERVER" \
+# The chroot's /proc (swift's loader needs it) is mounted in a mount namespace of this run
+# only: gone when the run ends, and no other run sharing the chroot can unmount it meanwhile.
+unshare --mount --propagation private -- sh -c 'mount -t proc proc "$1/proc" && exec chroot "$@"' \
+  sh "$SWIFT_ROOT" env SYNCHRO_TEST_SERVER="$SYNCHRO_TEST_SERVER" \
   SYNCHRO_TEST_SYNCML="$SYNCHRO_TEST_SYNCML" HOME=/root sh -c \
   "cd /src/$PKG_NAME && LD_LIBRARY_PATH=/src/$PKG_NAME/lib swift test --disable-swift-testing" \
   2>&1 | tee "$CACHE/swift.log"
