@@ -232,8 +232,9 @@ impl From<rep::PlannedChange> for PlannedChange {
 ///
 /// Which variant occurs when:
 /// - `EmptiedSide`: a side that held events is listed empty and the plan would delete on the
-///   other side (CalDAV: either side; SyncML: the device). A CalDAV server calendar that was
-///   replaced or wiped shows up here, or as `MassDeletion` when a few events are left.
+///   other side (CalDAV: either side, the server only when fully listed, not from a
+///   sync-collection delta; SyncML: the device). A wiped CalDAV server calendar otherwise
+///   holds only as `MassDeletion`, above the thresholds.
 /// - `MassDeletion`: more deletions on one side than the account's thresholds allow (the
 ///   larger of `max_delete_percent` of the synced events and `max_delete_count`).
 /// - `ServerReset`: SyncML only, the server asks unasked for a slow sync or a refresh from

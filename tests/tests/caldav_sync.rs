@@ -675,35 +675,6 @@ fn first_sync_with_both_sides_full_never_duplicates() {
     assert_eq!(s.server.list().len(), 8);
 }
 
-/// A server calendar emptied (replaced or wiped on the server) is held back as an emptied
-/// server, nothing deleted on the device until confirmed.
-#[test]
-fn an_emptied_server_calendar_is_held_back() {
-    let s = setup(Peer::RadicalePypi);
-    for i in 0..4 {
-        s.server.put_ics(
-            &format!("e{i}.ics"),
-            &simple(&format!("e{i}"), "E", "20251005T090000Z"),
-        );
-    }
-    s.sync();
-    for i in 0..4 {
-        s.server.delete(&format!("e{i}.ics"));
-    }
-    let out = s.cli.run(&["sync", "t", "--json"]);
-    assert_eq!(out.code, 3, "{out}");
-    assert_eq!(
-        out.json_one()["hold"],
-        serde_json::json!({"kind": "emptied_side", "emptied": "server", "known": 4,
-            "deletions": 4}),
-        "{out}"
-    );
-    assert_eq!(vdir_files(&s.vdir).len(), 4, "nothing may be applied");
-    let out = s.cli.run(&["sync", "t", "--json", "--yes"]);
-    out.expect_ok();
-    assert_eq!(vdir_files(&s.vdir).len(), 0);
-}
-
 /// A replaced local calendar (new id) is a reset: pull from the server, never push
 /// deletions.
 #[test]

@@ -101,9 +101,9 @@ pub struct PlannedChange {
 /// Which variant occurs when:
 /// - [`HoldReason::EmptiedSide`]: a side that held events is listed empty and the plan
 ///   would delete on the other side; both protocols (for SyncML only an emptied device, the
-///   server's side being known by its changes only). A CalDAV server calendar that was
-///   replaced or wiped shows up here (emptied server), or as a mass deletion when a few
-///   events are left.
+///   server's side being known by its changes only). For CalDAV an emptied server is seen
+///   only when the server calendar was fully listed (not from a sync-collection delta); a
+///   wiped server calendar otherwise holds only as a mass deletion, above the thresholds.
 /// - [`HoldReason::MassDeletion`]: more deletions on one side than the account's thresholds
 ///   (`max_delete_percent` of the synced events and `max_delete_count`, the larger) allow;
 ///   both protocols.
