@@ -5,7 +5,10 @@
 #   python:          OUT_DIR/synchro_ffi.py            (`import synchro_ffi`, OUT_DIR on sys.path)
 #   kotlin*:         OUT_DIR/org/synchro/ffi/synchro_ffi.kt
 #   swift:           OUT_DIR/synchro_ffi.swift, synchro_ffiFFI.h, synchro_ffiFFI.modulemap
-# Set PROFILE=release for the optimised library (default: debug).
+# The library: PROFILE=release-ffi (or release) for the one the apps ship (cargo profile
+# release-ffi: size-tuned, stripped, under 5 MB; see README "Bindings"); default debug, quick
+# to rebuild for the binding tests. The sources are generated from the debug build either
+# way (they do not depend on the profile).
 set -euo pipefail
 
 usage() { echo "usage: $0 python|kotlin|kotlin-android|swift OUT_DIR" >&2; exit 2; }
@@ -23,13 +26,17 @@ OUT="$(cd "$OUT" && pwd)"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 PROFILE="${PROFILE:-debug}"
+case "$PROFILE" in
+  debug) ;;
+  release | release-ffi) PROFILE=release-ffi ;;
+  *) echo "PROFILE must be debug, release or release-ffi" >&2; exit 2 ;;
+esac
 # Built together, so both share one feature set of uniffi (built apart, each rebuilds it).
 cargo build --quiet -p synchro-ffi -p uniffi-bindgen
-if [ "$PROFILE" = release ]; then cargo build --quiet -p synchro-ffi --release; fi
+if [ "$PROFILE" != debug ]; then cargo build --quiet -p synchro-ffi --profile "$PROFILE"; fi
 TARGET_DIR="$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
-LIB="$TARGET_DIR/$PROFILE/libsynchro_ffi.so"
 
-"$TARGET_DIR/debug/uniffi-bindgen" generate "$LIB" --language "$LANGUAGE" \
-  "${CONFIG[@]}" --out-dir "$OUT" --no-format >/dev/null
-cp "$LIB" "$OUT/libsynchro_ffi.so"
+"$TARGET_DIR/debug/uniffi-bindgen" generate "$TARGET_DIR/debug/libsynchro_ffi.so" \
+  --language "$LANGUAGE" "${CONFIG[@]}" --out-dir "$OUT" --no-format >/dev/null
+cp "$TARGET_DIR/$PROFILE/libsynchro_ffi.so" "$OUT/libsynchro_ffi.so"
 echo "$LANG_ARG bindings and libsynchro_ffi.so in $OUT"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the binding tests of synchro-ffi in Python (pytest), Kotlin/JVM (kotlinc + JNA +
-# JUnit 4) and Swift (swift test in a Debian trixie chroot), each against its own Radicale on
-# 127.0.0.1 (scripts/radicale-for-bindings.py). Installs what they need on a fresh Debian 12
+# JUnit 4) and Swift (swift test in a Debian trixie chroot), each against its own Radicale
+# (scripts/radicale-for-bindings.py) and SyncEvolution SyncML server
+# (scripts/syncevo-for-bindings.py) on 127.0.0.1, stopped after each runner. Installs what they need on a fresh Debian 12
 # machine as root: apt packages, a Python venv with pytest, the npm `kotlin-compiler`, the
 # JNA/JUnit jars from Maven Central and the swiftlang chroot, all under .cache/ (not tracked).
 # Prints one summary line per runner; exit code 0 only if all three pass.
@@ -73,27 +74,43 @@ for lang in python kotlin swift; do
   bash scripts/bindings.sh "$lang" "$GEN/$lang" >/dev/null
 done
 
-# Starts a Radicale for one runner; sets RADICALE_PID and SYNCHRO_TEST_SERVER.
-start_radicale() {
-  local url_file="$CACHE/radicale-$1.url"
+# Starts server script $2 (with arguments $4...) for runner $1; waits for its URL file, then
+# sets SERVER_URL and SERVER_PID (the script's pid: SIGTERM stops it and all it started).
+start_server() {
+  local url_file="$CACHE/$1.url" script="$2" what="$3"
+  shift 3
   rm -f "$url_file"
-  /usr/bin/python3 scripts/radicale-for-bindings.py --calendars 30 --url-file "$url_file" &
-  RADICALE_PID=$!
-  for _ in $(seq 300); do
+  /usr/bin/python3 "$script" --url-file "$url_file" "$@" &
+  SERVER_PID=$!
+  for _ in $(seq 900); do
     [ -s "$url_file" ] && break
-    kill -0 "$RADICALE_PID" 2>/dev/null || { echo "radicale did not start" >&2; return 1; }
+    kill -0 "$SERVER_PID" 2>/dev/null || { echo "$what did not start" >&2; return 1; }
     sleep 0.1
   done
-  SYNCHRO_TEST_SERVER="$(cat "$url_file")"
-  export SYNCHRO_TEST_SERVER
+  [ -s "$url_file" ] || { echo "$what did not start" >&2; return 1; }
+  SERVER_URL="$(cat "$url_file")"
 }
-stop_radicale() {
-  kill "$RADICALE_PID" 2>/dev/null || true
-  wait "$RADICALE_PID" 2>/dev/null || true
+# The servers of one runner: SYNCHRO_TEST_SERVER (Radicale), SYNCHRO_TEST_SYNCML.
+start_servers() {
+  start_server "radicale-$1" scripts/radicale-for-bindings.py radicale --calendars 30
+  RADICALE_PID=$SERVER_PID
+  export SYNCHRO_TEST_SERVER="$SERVER_URL"
+  start_server "syncevo-$1" scripts/syncevo-for-bindings.py syncevolution --phones 3 --seed 2
+  SYNCEVO_PID=$SERVER_PID
+  export SYNCHRO_TEST_SYNCML="$SERVER_URL"
+}
+stop_servers() {
+  local pid
+  for pid in "${RADICALE_PID:-}" "${SYNCEVO_PID:-}"; do
+    [ -n "$pid" ] || continue
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  RADICALE_PID=""
+  SYNCEVO_PID=""
 }
 cleanup() {
-  [ -n "${RADICALE_PID:-}" ] && stop_radicale
-  mountpoint -q "$SWIFT_ROOT/proc" && umount "$SWIFT_ROOT/proc"
+  stop_servers
   return 0
 }
 trap cleanup EXIT
@@ -102,35 +119,37 @@ SUMMARY=()
 FAILED=0
 
 section "python"
-start_radicale python
+start_servers python
 set +e
 PYTHONPATH="$GEN/python" "$CACHE/venv/bin/python" -m pytest -q -p no:cacheprovider \
   bindings/tests/python 2>&1 | tee "$CACHE/python.log"
 rc=${PIPESTATUS[0]}
 set -e
-stop_radicale
+stop_servers
 SUMMARY+=("python: $(grep -E '(passed|failed|error)' "$CACHE/python.log" | tail -n 1)")
 [ "$rc" -eq 0 ] || FAILED=1
 
 section "kotlin"
-start_radicale kotlin
+start_servers kotlin
 rm -rf "$CACHE/kotlin-build" && mkdir -p "$CACHE/kotlin-build"
 set +e
 "$KOTLIN/bin/kotlinc" -nowarn -cp "$CLASSPATH_JARS:$KOTLIN/lib/kotlin-test.jar" \
   "$GEN/kotlin" bindings/tests/kotlin -d "$CACHE/kotlin-build/tests.jar" \
   && java -Djna.library.path="$GEN/kotlin" \
     -cp "$CACHE/kotlin-build/tests.jar:$CLASSPATH_JARS:$KOTLIN/lib/kotlin-stdlib.jar:$KOTLIN/lib/kotlin-test.jar" \
-    org.junit.runner.JUnitCore org.synchro.ffi.test.SyncAgentTest 2>&1 | tee "$CACHE/kotlin.log"
+    org.junit.runner.JUnitCore org.synchro.ffi.test.SyncAgentTest \
+    org.synchro.ffi.test.AccountsBackupsSyncMlTest 2>&1 | tee "$CACHE/kotlin.log"
 rc=${PIPESTATUS[0]}
 set -e
-stop_radicale
+stop_servers
 SUMMARY+=("kotlin: $(grep -E '^(OK \(|Tests run:)' "$CACHE/kotlin.log" | tail -n 1 || echo 'did not run')")
 [ "$rc" -eq 0 ] || FAILED=1
 
 section "swift"
-start_radicale swift
-mountpoint -q "$SWIFT_ROOT/proc" || mount -t proc proc "$SWIFT_ROOT/proc"
-PKG="$SWIFT_ROOT/src/SynchroFFI"
+start_servers swift
+# A package folder per checkout: checkouts may share the chroot.
+PKG_NAME="SynchroFFI-$(printf '%s' "$ROOT" | sha1sum | cut -c1-8)"
+PKG="$SWIFT_ROOT/src/$PKG_NAME"
 rm -rf "$PKG" && mkdir -p "$PKG/lib" "$PKG/Sources/synchro_ffiFFI" "$PKG/Sources/SynchroFFI"
 cp -r bindings/tests/swift/. "$PKG/"
 cp "$GEN/swift/libsynchro_ffi.so" "$PKG/lib/"
@@ -138,12 +157,16 @@ cp "$GEN/swift/synchro_ffiFFI.h" "$PKG/Sources/synchro_ffiFFI/"
 cp "$GEN/swift/synchro_ffiFFI.modulemap" "$PKG/Sources/synchro_ffiFFI/module.modulemap"
 cp "$GEN/swift/synchro_ffi.swift" "$PKG/Sources/SynchroFFI/"
 set +e
-chroot "$SWIFT_ROOT" env SYNCHRO_TEST_SERVER="$SYNCHRO_TEST_SERVER" HOME=/root sh -c \
-  'cd /src/SynchroFFI && LD_LIBRARY_PATH=/src/SynchroFFI/lib swift test --disable-swift-testing' \
+# The chroot's /proc (swift's loader needs it) is mounted in a mount namespace of this run
+# only: gone when the run ends, and no other run sharing the chroot can unmount it meanwhile.
+unshare --mount --propagation private -- sh -c 'mount -t proc proc "$1/proc" && exec chroot "$@"' \
+  sh "$SWIFT_ROOT" env SYNCHRO_TEST_SERVER="$SYNCHRO_TEST_SERVER" \
+  SYNCHRO_TEST_SYNCML="$SYNCHRO_TEST_SYNCML" HOME=/root sh -c \
+  "cd /src/$PKG_NAME && LD_LIBRARY_PATH=/src/$PKG_NAME/lib swift test --disable-swift-testing" \
   2>&1 | tee "$CACHE/swift.log"
 rc=${PIPESTATUS[0]}
 set -e
-stop_radicale
+stop_servers
 SUMMARY+=("swift: $(grep -E 'Executed [0-9]+ tests?' "$CACHE/swift.log" | tail -n 1 | sed 's/^[[:space:]]*//' || echo 'did not run')")
 [ "$rc" -eq 0 ] || FAILED=1
 

@@ -3,7 +3,7 @@
 //! as iCalendar strings), and its conversion from and to core's `model::Event`: the only
 //! place where the two meet.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use synchro_core::ical::tz;
 use synchro_core::ical::values::{parse_date, parse_date_time};
 use synchro_core::model as core;
@@ -417,7 +417,7 @@ fn time_in(t: &EventTime) -> Result<core::EventTime, String> {
                 },
                 Some(id) => match tz::zone_of(id) {
                     Some(z) => core::EventTime::DateTime {
-                        local: z.from_utc_datetime(&utc).naive_local(),
+                        local: z.utc_to_local(&utc),
                         zone: core::Zone::Tzid(id.to_string()),
                     },
                     // A zone without an IANA equivalent: the wall-clock time read as UTC.
@@ -478,7 +478,7 @@ fn list_in(
                     ..
                 }) => match tz::zone_of(id) {
                     Some(z) => core::EventTime::DateTime {
-                        local: z.from_utc_datetime(&local).naive_local(),
+                        local: z.utc_to_local(&local),
                         zone: core::Zone::Tzid(id.clone()),
                     },
                     None => core::EventTime::DateTime {

@@ -227,7 +227,21 @@ impl From<rep::PlannedChange> for PlannedChange {
     }
 }
 
-/// Why a safety check held a sync back.
+/// Why a safety check held a sync back (nothing was applied; a sync with `confirmed` applies
+/// it).
+///
+/// Which variant occurs when:
+/// - `EmptiedSide`: a side that held events is listed empty and the plan would delete on the
+///   other side (CalDAV: either side, the server only when fully listed, not from a
+///   sync-collection delta; SyncML: the device). A wiped CalDAV server calendar otherwise
+///   holds only as `MassDeletion`, above the thresholds.
+/// - `MassDeletion`: more deletions on one side than the account's thresholds allow (the
+///   larger of `max_delete_percent` of the synced events and `max_delete_count`).
+/// - `ServerReset`: SyncML only, the server asks unasked for a slow sync or a refresh from
+///   server (its calendar was replaced or reset) while events were synced before.
+///
+/// Never a hold: a replaced device calendar (a new `calendar_id`) is a reset, the server's
+/// events pulled and nothing deleted; events leaving the sync window leave the device only.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
 pub enum HoldReason {
     /// `emptied` held events and is now empty: the plan would delete `deletions` events on
@@ -253,7 +267,8 @@ pub enum HoldReason {
         /// ...and count.
         max_count: u32,
     },
-    /// The server asks for a full comparison although events were synced before.
+    /// The SyncML server asks for a full comparison although events were synced before:
+    /// events deleted on one side may come back.
     ServerReset {
         /// Events synced before.
         known: u64,

@@ -553,6 +553,12 @@ fn destructive_syncs_wait_for_confirmation() {
     let r = out.json_one();
     assert_eq!(r["status"], "needs_confirmation", "{r}");
     assert!(r["message"].as_str().unwrap().contains("--yes"), "{r}");
+    assert_eq!(
+        r["hold"],
+        serde_json::json!({"kind": "mass_deletion", "side": "device", "deletions": 15,
+            "known": 20, "max_percent": 30, "max_count": 10}),
+        "{r}"
+    );
     assert_eq!(vdir_files(&s.vdir).len(), 20, "nothing may be applied");
     let out = s.cli.run(&["sync", "t", "--json", "--yes"]);
     out.expect_ok();
@@ -564,6 +570,12 @@ fn destructive_syncs_wait_for_confirmation() {
     }
     let out = s.cli.run(&["sync", "t", "--json"]);
     assert_eq!(out.code, 3, "{out}");
+    assert_eq!(
+        out.json_one()["hold"],
+        serde_json::json!({"kind": "emptied_side", "emptied": "device", "known": 5,
+            "deletions": 5}),
+        "{out}"
+    );
     assert_eq!(s.server.list().len(), 5);
     let out = s.cli.run(&["sync", "t", "--json", "--yes"]);
     out.expect_ok();

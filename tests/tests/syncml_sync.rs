@@ -328,6 +328,11 @@ fn anchor_mismatch_forces_a_slow_sync_that_is_held_back_then_pairs_without_dupli
     let out = s.cli.run(&["sync", "t", "--json"]);
     out.expect_code(3);
     assert!(out.stdout.contains("slow sync"), "{out}");
+    assert_eq!(
+        out.json_one()["hold"],
+        serde_json::json!({"kind": "server_reset", "known": 2}),
+        "{out}"
+    );
     let r = s.sync_args(&["--yes"]);
     assert_eq!(r["status"], "ok", "{r}");
     for uid in ["client-a", "server-b"] {

@@ -17,7 +17,8 @@ import org.synchro.ffi.*
 
 const val USER = "test"
 const val PASSWORD = "test"
-private val calendars = AtomicInteger(0)
+/** Numbers the server calendars test/c1/, test/c2/...: one per test. */
+val calendars = AtomicInteger(0)
 
 /** A device calendar in a map: id -> (version, Event). */
 class MemoryCalendar(private val id: String) : DeviceCalendar {
@@ -74,12 +75,15 @@ fun event(uid: String, summary: String, hour: Int = 9, day: Int = 2): Event {
     )
 }
 
-class Phone(dir: Path, val name: String, calendarUrl: String) {
+class Phone(dir: Path, val name: String, server: ServerConfig) {
+    constructor(dir: Path, name: String, calendarUrl: String) :
+        this(dir, name, ServerConfig.CalDav(calendarUrl, null))
+
     val agent = SyncAgent(dir.resolve("$name.db").toString())
     val device = MemoryCalendar("$name-calendar")
     val account: AccountInfo = agent.addAccount(
         NewAccount(
-            name, USER, "app:$name", null, ServerConfig.CalDav(calendarUrl, null),
+            name, USER, "app:$name", null, server,
             // The test server is plain http with Basic auth.
             defaultAccountSettings().apply { allowInsecureHttp = true },
         ),

@@ -140,3 +140,29 @@ class Phone:
 def phones(tmp_path, calendar_url):
     """Two phones on one server calendar."""
     return Phone(tmp_path, "a", calendar_url), Phone(tmp_path, "b", calendar_url)
+
+
+@pytest.fixture
+def syncml_server():
+    """The SyncEvolution server started by scripts/test-bindings.sh
+    (scripts/syncevo-for-bindings.py): phones synchro-phone-1..3 share one calendar that
+    holds seed-1 and seed-2 at start."""
+    url = os.environ.get("SYNCHRO_TEST_SYNCML")
+    assert url, "SYNCHRO_TEST_SYNCML is not set: run bash scripts/test-bindings.sh"
+    return url
+
+
+class SyncMlPhone(Phone):
+    """A phone with a SyncML account for device id synchro-phone-`n`."""
+
+    def __init__(self, tmp_path, name, url, n):  # noqa: D107 - no CalDAV account here
+        self.agent = ffi.SyncAgent(str(tmp_path / f"{name}.db"))
+        self.device = MemoryCalendar(f"{name}-calendar")
+        self.account = self.agent.add_account(
+            ffi.NewAccount(name=name, username=USER, local=f"app:{name}", past_days=None,
+                           server=ffi.ServerConfig.SYNC_ML(
+                               url=url, server_uri="calendar", device_id=f"synchro-phone-{n}",
+                               format=ffi.SyncMlFormat.I_CALENDAR, wbxml=False,
+                               auth=ffi.SyncMlAuth.MD5),
+                           settings=plain_http_settings()),
+            PASSWORD)

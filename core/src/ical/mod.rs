@@ -20,6 +20,7 @@ mod merge;
 mod parse;
 mod split;
 pub mod tz;
+pub mod tzdb;
 pub mod values;
 pub mod vcal;
 mod write;

@@ -1,14 +1,14 @@
 //! Time zone names: IANA names as they are, Windows names (Outlook, Exchange, Zimbra)
-//! mapped to IANA; EventTime to UTC; VTIMEZONE components generated from chrono-tz.
+//! mapped to IANA; EventTime to UTC; VTIMEZONE components generated from the bundled tz database.
 
+pub use super::tzdb::Tz;
+use super::tzdb::{self, LocalOffset};
 use super::values::format_offset;
 use super::{Component, Property};
 use crate::model::{EventTime, Zone};
 use chrono::{
-    DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, Offset, TimeZone,
-    Timelike, Utc, Weekday,
+    DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, TimeZone, Timelike, Utc, Weekday,
 };
-use chrono_tz::Tz;
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 
@@ -181,14 +181,7 @@ pub fn iana_name(tzid: &str) -> Option<&'static str> {
 }
 
 fn lookup_iana(name: &str) -> Option<&'static str> {
-    static MAP: OnceLock<HashMap<String, &'static str>> = OnceLock::new();
-    let map = MAP.get_or_init(|| {
-        chrono_tz::TZ_VARIANTS
-            .iter()
-            .map(|tz| (tz.name().to_ascii_lowercase(), tz.name()))
-            .collect()
-    });
-    map.get(name.to_ascii_lowercase().as_str()).copied()
+    tzdb::lookup(name)
 }
 
 fn windows_map() -> &'static HashMap<String, &'static str> {
@@ -201,24 +194,20 @@ fn windows_map() -> &'static HashMap<String, &'static str> {
     })
 }
 
-/// The chrono-tz zone of a TZID (see [`iana_name`]).
+/// The tz database zone of a TZID (see [`iana_name`]).
 pub fn zone_of(tzid: &str) -> Option<Tz> {
-    iana_name(tzid)?.parse().ok()
+    Tz::get(iana_name(tzid)?)
 }
 
 /// A wall-clock time in a zone as UTC: an ambiguous time (DST end) takes the earlier instant,
 /// a time in a DST gap is moved forward by the gap.
 pub fn local_to_utc(tz: &Tz, local: &NaiveDateTime) -> Option<DateTime<Utc>> {
-    match tz.from_local_datetime(local) {
-        LocalResult::Single(t) => Some(t.with_timezone(&Utc)),
-        LocalResult::Ambiguous(a, _) => Some(a.with_timezone(&Utc)),
-        LocalResult::None => {
-            // In a gap: the offset before the gap applies (RFC 5545 3.3.5).
-            let before = tz.offset_from_utc_datetime(&(*local - Duration::hours(12)));
-            let secs = before.fix().local_minus_utc();
-            Some(Utc.from_utc_datetime(&(*local - Duration::seconds(i64::from(secs)))))
-        }
-    }
+    let secs = match tz.local_offset(local)? {
+        LocalOffset::Single(o) | LocalOffset::Ambiguous(o, _) => o,
+        // In a gap: the offset before the gap applies (RFC 5545 3.3.5).
+        LocalOffset::Gap(before, _) => before,
+    };
+    Some(Utc.from_utc_datetime(&(*local - Duration::seconds(i64::from(secs)))))
 }
 
 /// The UTC instant of an [`EventTime`] when it has one: UTC times, and times with a TZID that
@@ -249,9 +238,7 @@ pub fn approx_utc(t: &EventTime) -> DateTime<Utc> {
 
 fn offset_at(tz: &Tz, t: i64) -> i32 {
     let utc = DateTime::<Utc>::from_timestamp(t, 0).unwrap_or_default();
-    tz.offset_from_utc_datetime(&utc.naive_utc())
-        .fix()
-        .local_minus_utc()
+    tz.offset_at(&utc.naive_utc())
 }
 
 /// Offset transitions of `tz` in a year: (UTC second of the change, offset before, after).
@@ -353,7 +340,7 @@ fn observance(
     }
 }
 
-/// A VTIMEZONE for `tzid` (written as given) with the rules chrono-tz has for `year`: a
+/// A VTIMEZONE for `tzid` (written as given) with the rules the tz database has for `year`: a
 /// STANDARD and a DAYLIGHT with yearly RRULEs when the zone has two changes that year, one
 /// STANDARD when it has none, the changes as dated observances otherwise. `None` when the TZID
 /// maps to no IANA zone.
@@ -453,7 +440,7 @@ mod tests {
         ] {
             assert_eq!(iana_name(win), Some(iana), "{win}");
         }
-        // Every entry of the table resolves in chrono-tz.
+        // Every entry of the table resolves in the tz database.
         for (win, _) in WINDOWS_ZONES {
             assert!(iana_name(win).is_some(), "{win}");
         }

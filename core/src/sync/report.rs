@@ -97,6 +97,23 @@ pub struct PlannedChange {
 }
 
 /// Why a safety check held a sync back (nothing was applied; a confirmed run applies it).
+///
+/// Which variant occurs when:
+/// - [`HoldReason::EmptiedSide`]: a side that held events is listed empty and the plan
+///   would delete on the other side; both protocols (for SyncML only an emptied device, the
+///   server's side being known by its changes only). For CalDAV an emptied server is seen
+///   only when the server calendar was fully listed (not from a sync-collection delta); a
+///   wiped server calendar otherwise holds only as a mass deletion, above the thresholds.
+/// - [`HoldReason::MassDeletion`]: more deletions on one side than the account's thresholds
+///   (`max_delete_percent` of the synced events and `max_delete_count`, the larger) allow;
+///   both protocols.
+/// - [`HoldReason::ServerReset`]: SyncML only, the server asks unasked for a slow sync or a
+///   refresh from server (its calendar was replaced or reset, or its sync state lost) while
+///   events were synced before.
+///
+/// Never a hold: a replaced device calendar (a new calendar id) is a reset, its events
+/// pulled from the server and nothing deleted; events leaving the sync window are dropped
+/// from the device only, never deleted on the server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum HoldReason {
@@ -123,9 +140,9 @@ pub enum HoldReason {
         /// ...and count: more than both is held back.
         max_count: u32,
     },
-    /// The server asks for a full comparison (a SyncML slow sync, as after its calendar was
-    /// replaced or reset) although events were synced before: events deleted on one side may
-    /// come back.
+    /// The SyncML server asks for a full comparison (a slow sync or a refresh from server, as
+    /// after its calendar was replaced or reset) although events were synced before: events
+    /// deleted on one side may come back.
     ServerReset {
         /// Events synced before.
         known: u64,

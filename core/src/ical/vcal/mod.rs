@@ -10,7 +10,7 @@
 //!   with that TZID and a VTIMEZONE; a bare offset or unmatched rules turn local times into
 //!   UTC. Writing, the master's DTSTART zone becomes TZ + one DAYLIGHT per year (from its start
 //!   to its RRULE's end, at most six years; transition times in UTC) with local times, plus
-//!   `X-SYNCHRO-TZID`; times in any other zone are written in UTC. A TZID chrono-tz does not
+//!   `X-SYNCHRO-TZID`; times in any other zone are written in UTC. A TZID the tz database does not
 //!   know is written as local time with the hint only.
 //! - **All-day.** Read from DATE values, X-FUNAMBOL-ALLDAY, X-EPOCALENDAR-ALLDAY,
 //!   X-MICROSOFT-CDO-ALLDAYEVENT, Symbian EVENT / ANNIVERSARY entries, and local midnight to

@@ -14,7 +14,6 @@ use crate::ical::{tz, write_calendar, Component, Property, PRODID};
 use crate::model::{EventTime, Zone};
 use crate::{Error, Result};
 use chrono::{Datelike, NaiveDate, NaiveDateTime, TimeZone, Utc};
-use chrono_tz::Tz;
 
 /// How local (non-UTC) times of the vCalendar are read.
 enum Mode {
@@ -22,7 +21,7 @@ enum Mode {
     Floating,
     /// TZ / DAYLIGHT describe this IANA zone (or our own hint names a TZID we cannot resolve):
     /// local times keep this TZID.
-    Named(String, Option<Tz>),
+    Named(String, Option<tz::Tz>),
     /// TZ / DAYLIGHT match no zone: local times become UTC through the offsets.
     Offsets(VcalZone),
 }
@@ -83,7 +82,7 @@ impl Ctx {
             return Some(t);
         }
         Some(match &self.mode {
-            Mode::Named(_, Some(tz)) => tz.from_utc_datetime(&t).naive_local(),
+            Mode::Named(_, Some(tz)) => tz.utc_to_local(&t),
             Mode::Offsets(z) => z.utc_to_local(&t),
             _ => t,
         })

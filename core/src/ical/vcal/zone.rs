@@ -1,10 +1,11 @@
 //! vCalendar 1.0 time zones: TZ and DAYLIGHT read into offset rules (local times to UTC, and
-//! the IANA zone they describe when one matches), and written from a chrono-tz zone.
+//! the IANA zone they describe when one matches), and written from a tz database zone.
 
 use crate::ical::tz;
+use crate::ical::tz::Tz;
+use crate::ical::tzdb;
 use crate::ical::values::parse_date_time;
-use chrono::{DateTime, Duration, NaiveDateTime, Offset, TimeZone, Utc};
-use chrono_tz::{OffsetName, Tz};
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 
 /// One DAYLIGHT:TRUE line: the offset in force from `start` to `end` (UTC).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,7 +132,7 @@ impl VcalZone {
     /// Whether the IANA zone `tz` has these offsets: around `reference` (UTC) when there are
     /// no DAYLIGHT rules, else at both sides of every rule's start and end (one hour of slack).
     fn matches(&self, tz: &Tz, reference: &NaiveDateTime) -> bool {
-        let off = |t: NaiveDateTime| tz.offset_from_utc_datetime(&t).fix().local_minus_utc();
+        let off = |t: NaiveDateTime| tz.offset_at(&t);
         if self.rules.is_empty() {
             return off(*reference) == self.standard;
         }
@@ -160,11 +161,11 @@ impl VcalZone {
         if self.rules.is_empty() {
             return None;
         }
-        let preferred = PREFERRED.iter().filter_map(|n| n.parse::<Tz>().ok());
-        let all = chrono_tz::TZ_VARIANTS.iter().copied().filter(|z| {
-            let n = z.name();
-            n.contains('/') && !n.starts_with("Etc/") && !n.starts_with("SystemV/")
-        });
+        let preferred = PREFERRED.iter().filter_map(|n| Tz::get(n));
+        let all = tzdb::names()
+            .iter()
+            .filter(|n| n.contains('/') && !n.starts_with("Etc/") && !n.starts_with("SystemV/"))
+            .filter_map(|n| Tz::get(n));
         preferred
             .chain(all)
             .find(|z| self.matches(z, reference))
@@ -195,11 +196,12 @@ const PREFERRED: &[&str] = &[
 ];
 
 fn abbreviation(tz: &Tz, utc: &NaiveDateTime) -> String {
-    tz.offset_from_utc_datetime(utc)
-        .abbreviation()
-        .filter(|a| a.chars().all(|c| c.is_ascii_alphabetic()))
-        .unwrap_or_default()
-        .to_string()
+    let a = tz.abbreviation_at(utc);
+    if a.chars().all(|c| c.is_ascii_alphabetic()) {
+        a
+    } else {
+        String::new()
+    }
 }
 
 /// TZ and DAYLIGHT values (unescaped, as written after `TZ:` / `DAYLIGHT:`) for `tz` over
@@ -241,7 +243,7 @@ pub fn tz_values(tz: &Tz, years: std::ops::RangeInclusive<i32>) -> (String, Vec<
         let jan = chrono::NaiveDate::from_ymd_opt(first, 1, 1)
             .and_then(|d| d.and_hms_opt(0, 0, 0))
             .unwrap_or_default();
-        tz.offset_from_utc_datetime(&jan).fix().local_minus_utc()
+        tz.offset_at(&jan)
     });
     if daylight.is_empty() {
         daylight.push("FALSE".into());
@@ -300,7 +302,7 @@ mod tests {
 
     #[test]
     fn written_rules_read_back() {
-        let tz: Tz = "America/New_York".parse().unwrap();
+        let tz = Tz::get("America/New_York").unwrap();
         let (std, dl) = tz_values(&tz, 2025..=2026);
         assert_eq!(std, "-05:00");
         assert_eq!(dl.len(), 2);
@@ -314,14 +316,14 @@ mod tests {
             z.iana_zone(None, &dt("20250701T100000")).unwrap().0,
             "America/New_York"
         );
-        let syd: Tz = "Australia/Sydney".parse().unwrap();
+        let syd = Tz::get("Australia/Sydney").unwrap();
         let (std, dl) = tz_values(&syd, 2025..=2025);
         assert_eq!(std, "+10:00");
         assert!(
             dl[0].starts_with("TRUE;+11:00;20251004T160000Z;20260404T160000Z"),
             "{dl:?}"
         );
-        let tokyo: Tz = "Asia/Tokyo".parse().unwrap();
+        let tokyo = Tz::get("Asia/Tokyo").unwrap();
         assert_eq!(
             tz_values(&tokyo, 2025..=2025),
             ("+09:00".into(), vec!["FALSE".into()])

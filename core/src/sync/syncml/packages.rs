@@ -311,7 +311,11 @@ fn package1(
              one-way-from-client sync: refused"
         )));
     }
-    let forced_slow = server_mode == alert_code::SLOW && mode != SyncMode::Slow;
+    // A slow sync or refresh from server we did not ask for: the server lost or replaced its
+    // side since the last session.
+    let forced_slow = (server_mode == alert_code::SLOW && mode != SyncMode::Slow)
+        || (server_mode == alert_code::REFRESH_FROM_SERVER
+            && !matches!(mode, SyncMode::RefreshFromServer | SyncMode::Slow));
     if forced_slow && (state.pending_anchor.is_some() || resume.is_some()) {
         log::info!("slow sync after a session whose end went unanswered: expected");
     } else if forced_slow {

@@ -95,7 +95,11 @@ final class Phone {
     let device: MemoryCalendar
     let name: String
 
-    init(_ dir: URL, _ name: String, _ calendarUrl: String) throws {
+    convenience init(_ dir: URL, _ name: String, _ calendarUrl: String) throws {
+        try self.init(dir, name, server: .calDav(url: calendarUrl, calendar: nil))
+    }
+
+    init(_ dir: URL, _ name: String, server: ServerConfig) throws {
         self.name = name
         agent = try SyncAgent(storePath: dir.appendingPathComponent("\(name).db").path)
         device = MemoryCalendar(id: "\(name)-calendar")
@@ -105,7 +109,7 @@ final class Phone {
         _ = try agent.addAccount(
             account: NewAccount(
                 name: name, username: user, local: "app:\(name)", pastDays: nil,
-                server: .calDav(url: calendarUrl, calendar: nil), settings: settings),
+                server: server, settings: settings),
             password: password)
     }
 
