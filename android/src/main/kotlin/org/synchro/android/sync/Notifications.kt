@@ -10,7 +10,7 @@ internal object Notifications {
     const val CHANNEL = "synchro"
 
     fun manager(context: Context): NotificationManager {
-        val nm = context.getSystemService(NotificationManager::class.java)
+        val nm = context.getSystemService(NotificationManager::class.java)!!
         if (nm.getNotificationChannel(CHANNEL) == null) {
             nm.createNotificationChannel(NotificationChannel(CHANNEL, "Synchro", NotificationManager.IMPORTANCE_DEFAULT))
         }

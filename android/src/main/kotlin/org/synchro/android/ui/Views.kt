@@ -43,7 +43,7 @@ fun Activity.screen(title: String, build: LinearLayout.() -> Unit): LinearLayout
 }
 
 /** Adds a text line. */
-fun LinearLayout.line(s: String): TextView = TextView(context).apply { text = s; textSize = 16f; setPadding(0, dp(6), 0, dp(6)) }.also { addView(it) }
+fun LinearLayout.line(s: String): TextView = TextView(context).apply { text = s; textSize = 16f; setPadding(0, context.dp(6), 0, context.dp(6)) }.also { addView(it) }
 
 /** Adds a button. */
 fun LinearLayout.button(s: String, onClick: () -> Unit): Button = Button(context).apply { text = s; setOnClickListener { onClick() } }.also { addView(it) }
