@@ -42,7 +42,7 @@ class ScreensTest : AppTestBase() {
         assertEquals("test@127.0.0.1", account.name)
         val calendars = PhoneCalendars.of(context.contentResolver, account)
         assertEquals(12, calendars.size)
-        assertTrue(calendars.any { it.name == "c1" && it.serverUrl == server.calendar(1) })
+        assertTrue("$calendars", calendars.any { it.name == "test/c1" && it.serverUrl == server.calendar(1) })
         val periodic = ContentResolver.getPeriodicSyncs(account, CalendarContract.AUTHORITY).single()
         assertEquals(30L * 60, periodic.period)
         assertTrue(ContentResolver.getSyncAutomatically(account, CalendarContract.AUTHORITY))

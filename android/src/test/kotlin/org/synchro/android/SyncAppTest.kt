@@ -37,6 +37,43 @@ class SyncAppTest : AppTestBase() {
 
     private fun sync(account: android.accounts.Account) = SyncRunner(context).run(account)
 
+    private fun seedRich(cal: String) {
+        server.put(cal, "weekly", Radicale.event("weekly", "Algebra", ";TZID=Europe/Paris:20261201T100000",
+            ";TZID=Europe/Paris:20261201T120000",
+            "RRULE:FREQ=WEEKLY;COUNT=10\r\nBEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:soon\r\nTRIGGER:-PT15M\r\nEND:VALARM",
+            "BEGIN:VEVENT\r\nUID:weekly\r\nDTSTAMP:20260101T000000Z\r\nRECURRENCE-ID;TZID=Europe/Paris:20261208T100000\r\n" +
+                "DTSTART;TZID=Europe/Paris:20261208T140000\r\nDTEND;TZID=Europe/Paris:20261208T160000\r\nSUMMARY:Algebra (moved)\r\nEND:VEVENT"))
+        server.put(cal, "exam", Radicale.event("exam", "Exam day", ";VALUE=DATE:20261215", ";VALUE=DATE:20261216",
+            "ORGANIZER;CN=Prof:mailto:prof@example.edu\r\nATTENDEE;CN=Alice;PARTSTAT=ACCEPTED:mailto:alice@example.edu\r\n" +
+                "STATUS:TENTATIVE\r\nTRANSP:TRANSPARENT\r\nCLASS:PRIVATE\r\nURL:https://example.edu/exam\r\nCATEGORIES:EXAM\r\n" +
+                "COLOR:teal\r\nSEQUENCE:3\r\nBEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER;RELATED=END:PT0S\r\nEND:VALARM"))
+        server.put(cal, "floating", Radicale.event("floating", "Yoga", ":20261202T070000", ":20261202T080000",
+            "RDATE:20261204T070000\r\nEXDATE:20261202T070000"))
+    }
+
+    @Test
+    fun everyEventTheCoreWritesReadsBackTheSameFromTheRows() {
+        val cal = newCalendar()
+        seedRich(cal)
+        val account = account(cal)
+        val written = mutableListOf<Pair<String, org.synchro.ffi.Event>>()
+        val device = object : org.synchro.ffi.DeviceCalendar by SyncRunner(context).device(account, calendarOf(account)) {
+            val inner = SyncRunner(context).device(account, calendarOf(account))
+            override fun apply(ops: List<org.synchro.ffi.DeviceOp>): List<org.synchro.ffi.DeviceOutcome> {
+                val out = inner.apply(ops)
+                ops.zip(out).forEach { (op, o) ->
+                    if (op is org.synchro.ffi.DeviceOp.Create && o is org.synchro.ffi.DeviceOutcome.Written) written += Pair(o.entry.id, op.event)
+                }
+                return out
+            }
+        }
+        org.synchro.android.sync.Core.agent(context).sync(calendarOf(account).coreAccount, "test", device,
+            org.synchro.ffi.SyncOptions(false, false, null), null)
+        assertEquals(3, written.size)
+        val reader = SyncRunner(context).device(account, calendarOf(account))
+        for ((id, event) in written) assertEquals(event, reader.read(id.toLong()))
+    }
+
     @Test
     fun tappingSynchroniserBringsTheServerEventsIntoThePhoneCalendar() {
         val cal = newCalendar()
@@ -55,7 +92,7 @@ class SyncAppTest : AppTestBase() {
 
         val rows = rows(account)
         val masters = rows.filter { it.getAsString(Events.ORIGINAL_SYNC_ID) == null }
-        assertEquals(2, masters.size)
+        assertEquals(main.result.text.toString(), 2, masters.size)
         val weekly = masters.single { it.getAsString(Events._SYNC_ID) == "weekly" }
         assertEquals("Algebra", weekly.getAsString(Events.TITLE))
         assertEquals("Europe/Paris", weekly.getAsString(Events.EVENT_TIMEZONE))

@@ -22,8 +22,10 @@ class TestCalendarProvider : ContentProvider() {
 
     override fun onCreate(): Boolean {
         db = SQLiteDatabase.create(null)
-        fun table(name: String, columns: List<String>, defaults: String = "") = db.execSQL(
-            "CREATE TABLE $name (_id INTEGER PRIMARY KEY AUTOINCREMENT, ${columns.joinToString(", ")}$defaults)",
+        // Typed columns, so that "1" in a selection matches the number 1 as in the platform's provider.
+        fun table(name: String, columns: List<String>) = db.execSQL(
+            "CREATE TABLE $name (_id INTEGER PRIMARY KEY AUTOINCREMENT, " +
+                columns.joinToString(", ") { c -> if (" " in c) c else if (c in INTEGERS) "$c INTEGER" else "$c TEXT" } + ")",
         )
         table("calendars", listOf(Calendars.ACCOUNT_NAME, Calendars.ACCOUNT_TYPE, Calendars.NAME, Calendars.CALENDAR_DISPLAY_NAME,
             Calendars.CALENDAR_COLOR, Calendars.CALENDAR_ACCESS_LEVEL, Calendars.OWNER_ACCOUNT, Calendars.SYNC_EVENTS,
@@ -116,4 +118,15 @@ class TestCalendarProvider : ContentProvider() {
     }
 
     override fun getType(uri: Uri): String? = null
+
+    private companion object {
+        val INTEGERS = setOf(
+            Calendars.CALENDAR_COLOR, Calendars.CALENDAR_ACCESS_LEVEL, Calendars.SYNC_EVENTS, Calendars.VISIBLE,
+            Events.CALENDAR_ID, Events.DTSTART, Events.DTEND, Events.ALL_DAY, Events.ORIGINAL_ID,
+            Events.ORIGINAL_INSTANCE_TIME, Events.ORIGINAL_ALL_DAY, Events.STATUS, Events.AVAILABILITY,
+            Events.ACCESS_LEVEL, Events.EVENT_COLOR, Events.HAS_ALARM, Events.HAS_ATTENDEE_DATA,
+            Reminders.EVENT_ID, Reminders.MINUTES, Reminders.METHOD, Attendees.ATTENDEE_RELATIONSHIP,
+            Attendees.ATTENDEE_TYPE, Attendees.ATTENDEE_STATUS,
+        )
+    }
 }

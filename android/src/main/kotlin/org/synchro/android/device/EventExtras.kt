@@ -50,9 +50,9 @@ data class EventExtras(
                     startFloating = o.optBoolean("startFloating", false),
                     endFloating = o.optBoolean("endFloating", false),
                     alarms = o.optString("alarms").ifEmpty { null },
-                    alarmsKey = o.optString("alarmsKey").ifEmpty { null },
+                    alarmsKey = if (o.has("alarmsKey")) o.getString("alarmsKey") else null,
                     people = o.optString("people").ifEmpty { null },
-                    peopleKey = o.optString("peopleKey").ifEmpty { null },
+                    peopleKey = if (o.has("peopleKey")) o.getString("peopleKey") else null,
                 )
             } catch (e: org.json.JSONException) {
                 EventExtras()

@@ -47,10 +47,13 @@ object TimeColumns {
         return if (start is EventTime.AllDay) "P${ms / 86_400_000}D" else "P${ms / 1000}S"
     }
 
-    /** Milliseconds of a DURATION written by [duration] or by a calendar app (PnW, PnDTnHnMnS). */
+    /**
+     * Milliseconds of a DURATION written by [duration] or by a calendar app: RFC 5545
+     * (PnW, PnDTnHnMnS) and Android's own form without the T ("P3600S").
+     */
     fun durationMillis(d: String?): Long? {
         if (d == null) return null
-        val m = Regex("^([+-])?P(?:(\\d+)W)?(?:(\\d+)D)?(?:T(?:(\\d+)H)?(?:(\\d+)M)?(?:(\\d+)S)?)?$").find(d)
+        val m = Regex("^([+-])?P(?:(\\d+)W)?(?:(\\d+)D)?(?:T?(?:(\\d+)H)?(?:(\\d+)M)?(?:(\\d+)S)?)?$").find(d)
             ?: return null
         fun g(i: Int) = m.groupValues[i].ifEmpty { "0" }.toLong()
         val s = g(2) * 604_800 + g(3) * 86_400 + g(4) * 3_600 + g(5) * 60 + g(6)
