@@ -1,0 +1,73 @@
+package org.synchro.android
+
+import android.content.ContentResolver
+import android.provider.CalendarContract
+import org.junit.Assert.assertEquals
+import org.junit.Assert.assertTrue
+import org.junit.Test
+import org.junit.runner.RunWith
+import org.robolectric.Robolectric
+import org.robolectric.RobolectricTestRunner
+import org.robolectric.annotation.Config
+import org.robolectric.annotation.GraphicsMode
+import org.synchro.android.account.SynchroAccounts
+import org.synchro.android.device.PhoneCalendars
+import org.synchro.android.sync.SyncRunner
+import org.synchro.android.ui.BackupsActivity
+import org.synchro.android.ui.ConflictsActivity
+import org.synchro.android.ui.HistoryActivity
+import org.synchro.android.ui.MainActivity
+import org.synchro.android.ui.SetupActivity
+
+/** Set-up with discovery, periodic sync, the other screens, and the French wording. */
+@RunWith(RobolectricTestRunner::class)
+@GraphicsMode(GraphicsMode.Mode.NATIVE)
+@Config(sdk = [35], qualifiers = "fr-w411dp-h891dp")
+class ScreensTest : AppTestBase() {
+    @Test
+    fun setUpFindsTheCalendarsAndSchedulesPeriodicSync() {
+        val setup = Robolectric.buildActivity(SetupActivity::class.java).setup().get()
+        setup.url.setText(server.base)
+        setup.user.setText("test")
+        setup.password.setText("test")
+        setup.allowHttp.isChecked = true
+        setup.pastDays.setText("90")
+        setup.interval.setText("30")
+        setup.find.performClick()
+        assertEquals("12 agenda(s) trouvé(s) : cochez ceux à synchroniser.", setup.message.text.toString())
+        screenshot(setup, "setup")
+        setup.save.performClick()
+
+        val account = SynchroAccounts.all(context).single()
+        assertEquals("test@127.0.0.1", account.name)
+        val calendars = PhoneCalendars.of(context.contentResolver, account)
+        assertEquals(12, calendars.size)
+        assertTrue("$calendars", calendars.any { it.name == "test/c1" && it.serverUrl == server.calendar(1) })
+        val periodic = ContentResolver.getPeriodicSyncs(account, CalendarContract.AUTHORITY).single()
+        assertEquals(30L * 60, periodic.period)
+        assertTrue(ContentResolver.getSyncAutomatically(account, CalendarContract.AUTHORITY))
+        assertEquals("test", SynchroAccounts.password(context, account))
+    }
+
+    @Test
+    fun theScreensSpeakFrenchAndShowHistoryAndBackups() {
+        val cal = newCalendar()
+        server.put(cal, "talk", Radicale.event("talk", "Séminaire", ":20261203T140000Z", ":20261203T150000Z"))
+        val account = account(cal)
+        val main = Robolectric.buildActivity(MainActivity::class.java).setup().get()
+        assertEquals("Synchroniser", main.syncButton.text.toString())
+        main.syncButton.performClick()
+        assertTrue(main.result.text.toString(), main.result.text.contains("téléphone : 1 ajouté(s)"))
+        screenshot(main, "main-fr")
+        SyncRunner(context).run(account)
+
+        val history = Robolectric.buildActivity(HistoryActivity::class.java).setup().get()
+        screenshot(history, "history")
+        Robolectric.buildActivity(ConflictsActivity::class.java).setup().get().also { screenshot(it, "conflicts") }
+        val backups = Robolectric.buildActivity(BackupsActivity::class.java).setup().get()
+        screenshot(backups, "backups")
+        val first = org.synchro.android.sync.Core.agent(context).backups(null).first()
+        backups.restore(first, dryRun = true)
+        assertTrue(backups.plan.text.toString(), backups.plan.text.startsWith("La restauration ferait ceci"))
+    }
+}
