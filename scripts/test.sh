@@ -4,7 +4,8 @@
 # servers on 127.0.0.1), fuzzes every parser for a bounded time (scripts/fuzz.sh,
 # FUZZ_SECONDS per target), then runs the binding tests in Python, Kotlin and Swift
 # (scripts/test-bindings.sh) and the tests of the phone apps that run on Linux
-# (scripts/test-ios.sh). Works without a terminal (CI=true). Exit code 0 only if all pass.
+# (scripts/test-android.sh, scripts/test-ios.sh). Works without a terminal (CI=true).
+# Exit code 0 only if all pass.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -67,7 +68,7 @@ set -e
 # The phone apps: what runs on Linux (see README, "iOS app" and "Android app").
 : >"$log.apps"
 apps_rc=0
-for app in ios; do
+for app in android ios; do
     section "$app app"
     set +e
     bash "scripts/test-$app.sh" 2>&1 | tee -a "$log.apps"

@@ -231,10 +231,9 @@ impl From<rep::PlannedChange> for PlannedChange {
 /// it).
 ///
 /// Which variant occurs when:
-/// - `EmptiedSide`: a side that held events is listed empty and the plan would delete on the
-///   other side (CalDAV: either side, the server only when fully listed, not from a
-///   sync-collection delta; SyncML: the device). A wiped CalDAV server calendar otherwise
-///   holds only as `MassDeletion`, above the thresholds.
+/// - `EmptiedSide`: a side that held events is now empty and the plan would delete on the
+///   other side (either protocol; an emptied server is also seen from a change list, when
+///   it deleted every event it had).
 /// - `MassDeletion`: more deletions on one side than the account's thresholds allow (the
 ///   larger of `max_delete_percent` of the synced events and `max_delete_count`).
 /// - `ServerReset`: SyncML only, the server asks unasked for a slow sync or a refresh from

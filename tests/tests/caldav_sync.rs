@@ -582,6 +582,36 @@ fn destructive_syncs_wait_for_confirmation() {
     assert_eq!(s.server.list().len(), 0);
 }
 
+/// A small calendar emptied on the server (read through sync-collection, a change list that
+/// does not say how many items are left) is held back too, not only a mass deletion.
+#[test]
+fn a_small_calendar_emptied_on_the_server_waits_for_confirmation() {
+    let s = setup(Peer::RadicalePypi);
+    for i in 0..4 {
+        s.server.put_ics(
+            &format!("e{i}.ics"),
+            &simple(&format!("e{i}"), "E", "20251005T090000Z"),
+        );
+    }
+    s.sync();
+    assert_eq!(vdir_files(&s.vdir).len(), 4);
+    for i in 0..4 {
+        s.server.delete(&format!("e{i}.ics"));
+    }
+    let out = s.cli.run(&["sync", "t", "--json"]);
+    assert_eq!(out.code, 3, "{out}");
+    assert_eq!(
+        out.json_one()["hold"],
+        serde_json::json!({"kind": "emptied_side", "emptied": "server", "known": 4,
+            "deletions": 4}),
+        "{out}"
+    );
+    assert_eq!(vdir_files(&s.vdir).len(), 4, "nothing may be applied");
+    let out = s.cli.run(&["sync", "t", "--json", "--yes"]);
+    out.expect_ok();
+    assert_eq!(vdir_files(&s.vdir).len(), 0);
+}
+
 /// A local event file that no longer parses is reported, never taken for a deletion.
 #[test]
 fn an_unreadable_local_file_is_not_a_deletion() {

@@ -9,7 +9,7 @@
 use super::detect::{self, DeviceScan};
 use super::duplicates::{self, SetAside};
 use super::pairing;
-use super::plan::{plan, Action, ServerScan};
+use super::plan::{plan, Action, ServerChange, ServerScan};
 use super::report::{HoldReason, PlannedChange, SyncReport, SyncStatus};
 use super::{guard, SyncContext};
 use crate::backup::{self, part};
@@ -128,6 +128,12 @@ pub(crate) fn run(f: &mut Frame<'_, '_>, protocol: &mut dyn Protocol) -> Result<
     let (items, mut device_scan) = remote.rescanned.unwrap_or((items, scan));
     let device_total = device_scan.total;
     let mut server_scan = remote.scan;
+    // A change list (sync-collection, a SyncML two-way sync) does not say how many items
+    // are left on the server: count them from the store, so that a calendar emptied on the
+    // server is held back whatever its size.
+    let server_total = remote
+        .listed_total
+        .unwrap_or_else(|| server_total_after(&items, &server_scan));
     // The device's copies were reported before the remote scan.
     let aside = duplicates::set_aside(&items, &mut device_scan, &mut server_scan);
     f.report
@@ -145,7 +151,7 @@ pub(crate) fn run(f: &mut Frame<'_, '_>, protocol: &mut dyn Protocol) -> Result<
         &f.account.settings,
         items.len(),
         device_total,
-        remote.listed_total,
+        Some(server_total),
     );
     if hold(f.report, f.opts, held.clone(), || {
         describe(&actions, &items)
@@ -161,6 +167,18 @@ pub(crate) fn run(f: &mut Frame<'_, '_>, protocol: &mut dyn Protocol) -> Result<
         phase.elapsed().as_millis()
     );
     protocol.commit(f)
+}
+
+/// The number of items on the server after a change list: the store's rows known to the
+/// server, less those the server deleted, plus the new ones.
+fn server_total_after(items: &[ItemRecord], scan: &ServerScan) -> usize {
+    let known = items.iter().filter(|i| i.href.is_some()).count();
+    let deleted = scan
+        .changed
+        .values()
+        .filter(|c| matches!(c, ServerChange::Deleted))
+        .count();
+    known.saturating_sub(deleted) + scan.new.len()
 }
 
 /// Forgets what the store knew of the device side of a calendar: rows known only to the

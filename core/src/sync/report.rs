@@ -99,11 +99,10 @@ pub struct PlannedChange {
 /// Why a safety check held a sync back (nothing was applied; a confirmed run applies it).
 ///
 /// Which variant occurs when:
-/// - [`HoldReason::EmptiedSide`]: a side that held events is listed empty and the plan
-///   would delete on the other side; both protocols (for SyncML only an emptied device, the
-///   server's side being known by its changes only). For CalDAV an emptied server is seen
-///   only when the server calendar was fully listed (not from a sync-collection delta); a
-///   wiped server calendar otherwise holds only as a mass deletion, above the thresholds.
+/// - [`HoldReason::EmptiedSide`]: a side that held events is now empty and the plan would
+///   delete on the other side; both protocols. An emptied server is seen from a full
+///   listing or, from a change list (sync-collection, a SyncML two-way sync), when the
+///   server deleted every event the store knew it had and added none.
 /// - [`HoldReason::MassDeletion`]: more deletions on one side than the account's thresholds
 ///   (`max_delete_percent` of the synced events and `max_delete_count`, the larger) allow;
 ///   both protocols.
