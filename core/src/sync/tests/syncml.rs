@@ -135,14 +135,42 @@ fn a_two_way_sync_carries_adds_replaces_and_deletes_both_ways() {
 }
 
 #[test]
-fn a_refresh_the_server_asks_for_brings_its_events_and_loses_nothing_local() {
+fn an_unasked_refresh_from_the_server_waits_for_confirmation_then_loses_nothing_local() {
     let mut w = World::new();
     w.server.add(&ics("a", "A"));
     w.sync();
     w.server.add(&ics("b", "B"));
     w.phone.insert(event("local", "Local"));
+    // Unasked, a refresh from the server is a reset of its side: held until confirmed.
     w.server.force_mode(alert_code::REFRESH_FROM_SERVER);
-    w.sync();
+    let (report, error) = w.sync_once();
+    assert!(error.is_none(), "{error:?}");
+    assert_eq!(report.status, SyncStatus::NeedsConfirmation, "{report:?}");
+    assert!(
+        matches!(
+            report.hold,
+            Some(crate::sync::HoldReason::ServerReset { .. })
+        ),
+        "{report:?}"
+    );
+    let events: Vec<_> = w.phone.events().into_iter().map(|(_, e)| e).collect();
+    assert_eq!(summaries(&events), set(&["A", "Local"]), "nothing applied");
+    w.server.force_mode(alert_code::REFRESH_FROM_SERVER);
+    let mut device = w.phone.clone();
+    let confirmed = SyncContext {
+        confirmed: true,
+        ..SyncContext::default()
+    };
+    let (report, error) = sync_syncml(
+        &mut w.store,
+        &w.account,
+        PASSWORD,
+        &mut device,
+        &confirmed,
+        None,
+    );
+    assert!(error.is_none(), "{error:?} {report:?}");
+    assert_eq!(report.status, SyncStatus::Ok, "{report:?}");
     let events: Vec<_> = w.phone.events().into_iter().map(|(_, e)| e).collect();
     assert_eq!(summaries(&events), set(&["A", "B", "Local"]));
     // The local event goes at the next two-way sync.
