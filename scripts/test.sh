@@ -81,7 +81,7 @@ section "summary"
 grep -E '^test result:' "$log" || true
 grep -E '^crash-safety: [0-9]+ cut points' "$log" || true
 grep -E '^syncml-interruptions: [0-9]+ cut points' "$log" || true
-grep -E '^fuzz: [a-z_]+: ' "$log" || true
+grep -E '^fuzz: [a-z_]+: ' "$log" | awk '!seen[$0]++' || true
 awk '/^test result:/ {
         for (i = 1; i <= NF; i++) {
             if ($(i+1) ~ /^passed/) p += $i;
