@@ -55,7 +55,7 @@ final class ViewModelTests: XCTestCase {
             "alice-cours-l3-3")
         XCTAssertEqual(SetupViewModel.rgb("#FF8800CC"), "#FF8800")
         XCTAssertEqual(SetupViewModel.rgb("#123456"), "#123456")
-        XCTAssertEqual(SetupViewModel.lastPart("/dav/alice/work/"), "work")
+        XCTAssertEqual(SetupViewModel.lastPart("/dav/alice/teaching/"), "teaching")
     }
 
     func testTheMainScreenWithNoAccountAndAHeldBackDismissed() async throws {
