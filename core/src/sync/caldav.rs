@@ -513,15 +513,8 @@ fn execute(
     let (store, account, opts): (&mut SqliteStore, &Account, &SyncContext<'_>) =
         (store, account, opts);
     let device: &mut dyn DeviceCalendar = &mut **device;
-    let rows: HashMap<i64, &ItemRecord> = items.iter().map(|i| (i.id, i)).collect();
-    let calendar_id = store.read().calendar_state(account.id)?.id;
-    let base = |row: Option<i64>| -> ItemRecord {
-        row.and_then(|r| rows.get(&r).map(|i| (*i).clone()))
-            .unwrap_or(ItemRecord {
-                calendar_id,
-                ..Default::default()
-            })
-    };
+    let rows = frame::Rows::new(items, store.read().calendar_state(account.id)?.id);
+    let base = |row: Option<i64>| rows.base(row);
     let mut device_tasks = Vec::new();
     let mut server_actions = Vec::new();
     let mut store_only = Vec::new();

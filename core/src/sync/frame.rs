@@ -169,6 +169,32 @@ pub(crate) fn run(f: &mut Frame<'_, '_>, protocol: &mut dyn Protocol) -> Result<
     protocol.commit(f)
 }
 
+/// The store rows a plan refers to, by id: what a protocol's execution starts each action's
+/// record from.
+pub(crate) struct Rows<'a> {
+    by_id: HashMap<i64, &'a ItemRecord>,
+    calendar_id: i64,
+}
+
+impl<'a> Rows<'a> {
+    /// The rows of `items`, in the calendar `calendar_id`.
+    pub(crate) fn new(items: &'a [ItemRecord], calendar_id: i64) -> Self {
+        Rows {
+            by_id: items.iter().map(|i| (i.id, i)).collect(),
+            calendar_id,
+        }
+    }
+
+    /// A copy of the row `row`, or a new record of the calendar when there is none.
+    pub(crate) fn base(&self, row: Option<i64>) -> ItemRecord {
+        row.and_then(|r| self.by_id.get(&r).map(|i| (*i).clone()))
+            .unwrap_or(ItemRecord {
+                calendar_id: self.calendar_id,
+                ..Default::default()
+            })
+    }
+}
+
 /// The number of items on the server after a change list: the store's rows known to the
 /// server, less those the server deleted, plus the new ones.
 fn server_total_after(items: &[ItemRecord], scan: &ServerScan) -> usize {

@@ -7,7 +7,7 @@ use crate::device::{DeviceCalendar, DeviceOp};
 use crate::ical;
 use crate::store::{Account, ItemRecord, SqliteStore};
 use crate::sync::apply::{apply_store_only, run_device_tasks, Count, DeviceTask};
-use crate::sync::frame::Frame;
+use crate::sync::frame::{self, Frame};
 use crate::sync::plan::Action;
 use crate::sync::{SyncContext, DEVICE_BATCH};
 use crate::Result;
@@ -31,15 +31,8 @@ pub fn execute(
     let (store, account, opts): (&mut SqliteStore, &Account, &SyncContext<'_>) =
         (store, account, opts);
     let device: &mut dyn DeviceCalendar = &mut **device;
-    let rows: HashMap<i64, &ItemRecord> = items.iter().map(|i| (i.id, i)).collect();
-    let calendar_id = store.read().calendar_state(account.id)?.id;
-    let base = |row: Option<i64>| -> ItemRecord {
-        row.and_then(|r| rows.get(&r).map(|i| (*i).clone()))
-            .unwrap_or(ItemRecord {
-                calendar_id,
-                ..Default::default()
-            })
-    };
+    let rows = frame::Rows::new(items, store.read().calendar_state(account.id)?.id);
+    let base = |row: Option<i64>| rows.base(row);
     let mut tasks = Vec::new();
     let mut store_only = Vec::new();
     let mut conflicts: Vec<(String, String, &str)> = Vec::new();
