@@ -106,7 +106,7 @@ pub fn parse_challenges<'a>(headers: impl IntoIterator<Item = &'a str>) -> Vec<C
 }
 
 /// A Digest hash algorithm.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Algorithm {
     /// MD5 (RFC 2617 and 7616).
     Md5,
@@ -169,7 +169,11 @@ fn hex(bytes: &[u8]) -> String {
 
 /// A Digest session: the server's last challenge and our nonce count, reused for every
 /// request until the server sends a new nonce.
-#[derive(Debug, Clone)]
+///
+/// It holds no secret (the password is only hashed into each request), so it may be kept
+/// between syncs: a sync resuming it sends its first request authorised, without the 401
+/// round trip a fresh challenge costs.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DigestSession {
     realm: String,
     nonce: String,

@@ -222,6 +222,25 @@ impl HttpClient {
         self.config.max_body
     }
 
+    /// The Digest session in use (challenge and nonce count), for the caller to keep and
+    /// [resume](Self::resume_digest) at the next sync; `None` unless the server asked for
+    /// Digest.
+    pub fn digest_session(&self) -> Option<&DigestSession> {
+        match &self.auth {
+            AuthState::Digest(d) => Some(d),
+            _ => None,
+        }
+    }
+
+    /// Authorises requests with a Digest session kept from an earlier sync with this server,
+    /// continuing its nonce count: no 401 before the first answer while the nonce lives. A
+    /// nonce the server no longer takes costs one fresh challenge, as a stale one does.
+    pub fn resume_digest(&mut self, session: DigestSession) {
+        if self.has_credentials() && matches!(self.auth, AuthState::None) {
+            self.auth = AuthState::Digest(session);
+        }
+    }
+
     fn has_credentials(&self) -> bool {
         !self.config.username.is_empty()
     }
@@ -569,6 +588,52 @@ mod tests {
         c.connect_timeout = Duration::from_secs(5);
         c.read_timeout = Duration::from_secs(10);
         HttpClient::new(c).unwrap()
+    }
+
+    #[test]
+    fn a_kept_digest_session_authorises_the_first_request_of_the_next_client() {
+        let challenge = "WWW-Authenticate: Digest realm=\"r\", qop=\"auth\", nonce=\"n1\"";
+        let (base, seen) = serve(vec![
+            answer("401 Unauthorized", &[challenge], ""),
+            answer("200 OK", &[], "one"),
+            answer("200 OK", &[], "two"),
+            // The kept nonce expired (no `stale`): one fresh challenge, then through.
+            answer(
+                "401 Unauthorized",
+                &["WWW-Authenticate: Digest realm=\"r\", qop=\"auth\", nonce=\"n2\""],
+                "",
+            ),
+            answer("200 OK", &[], "three"),
+        ]);
+        let mut first = client("u", "p");
+        first
+            .request("GET", &format!("{base}/a"), &[], None)
+            .unwrap();
+        let kept = serde_json::to_string(first.digest_session().unwrap()).unwrap();
+        assert!(!kept.contains("\"p\""), "no password in {kept}");
+
+        let mut next = client("u", "p");
+        next.resume_digest(serde_json::from_str(&kept).unwrap());
+        let r = next
+            .request("GET", &format!("{base}/b"), &[], None)
+            .unwrap();
+        assert_eq!(r.body, b"two");
+        assert_eq!(next.stats().requests, 1, "no 401 round trip");
+
+        let mut late = client("u", "p");
+        late.resume_digest(next.digest_session().unwrap().clone());
+        let r = late
+            .request("GET", &format!("{base}/c"), &[], None)
+            .unwrap();
+        assert_eq!(r.body, b"three");
+
+        let seen = seen.lock().unwrap();
+        let auth = |i: usize| header(&seen[i], "authorization").unwrap().to_string();
+        // The nonce count goes on across clients: 1, 2, then 3 on the expired nonce.
+        assert!(auth(1).contains("nc=00000001"), "{}", auth(1));
+        assert!(auth(2).contains("nonce=\"n1\"") && auth(2).contains("nc=00000002"));
+        assert!(auth(3).contains("nonce=\"n1\"") && auth(3).contains("nc=00000003"));
+        assert!(auth(4).contains("nonce=\"n2\"") && auth(4).contains("nc=00000001"));
     }
 
     #[test]

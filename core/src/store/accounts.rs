@@ -328,6 +328,29 @@ impl StoreTx<'_> {
             > 0)
     }
 
+    /// The HTTP auth session kept from the account's last sync (a Digest challenge and its
+    /// nonce count, as JSON; never a password or a hash of one), if any.
+    pub fn auth_session(&self, account_id: i64) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT auth_session FROM accounts WHERE id = ?1",
+                [account_id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten())
+    }
+
+    /// Keeps (or, with `None`, forgets) the account's HTTP auth session for the next sync.
+    pub fn set_auth_session(&self, account_id: i64, session: Option<&str>) -> Result<()> {
+        self.conn.execute(
+            "UPDATE accounts SET auth_session = ?2 WHERE id = ?1",
+            params![account_id, session],
+        )?;
+        Ok(())
+    }
+
     /// Replaces an account's settings.
     pub fn set_account_settings(&self, account_id: i64, settings: &AccountSettings) -> Result<()> {
         self.conn.execute(

@@ -114,6 +114,9 @@ CREATE TABLE syncml_journal (
     PRIMARY KEY (calendar_id, luid)
 );
 "#,
+    r#"
+ALTER TABLE accounts ADD COLUMN auth_session TEXT;
+"#,
 ];
 
 /// Brings the database to the latest schema version.

@@ -16,6 +16,7 @@ use crate::remote::caldav::listing::Marker;
 use crate::remote::caldav::{
     CalDavClient, CollectionState, FetchedItem, RemoteItem, SyncResult, WriteOutcome,
 };
+use crate::remote::digest::DigestSession;
 use crate::remote::http::{HttpClient, HttpConfig};
 use crate::store::{Account, CalendarState, ItemRecord, SqliteStore};
 use crate::{Error, Result};
@@ -69,12 +70,39 @@ pub fn sync_caldav(
     };
     let (result, stats) = match client_for(account, password) {
         Ok(mut client) => {
+            resume_auth(f.store, account.id, &mut client);
             let result = run(&mut f, &mut client);
+            keep_auth(f.store, account.id, &client);
             (result, Some(client.stats()))
         }
         Err(e) => (Err(e), None),
     };
     frame::finish(store, account, opts, started, report, stats, result)
+}
+
+/// Continues the Digest session kept from the account's last sync, so that its first request
+/// goes authorised (a no-change sync is then one request, not a 401 and a retry). A kept
+/// session that cannot be read is dropped: the server challenges again.
+fn resume_auth(store: &SqliteStore, account_id: i64, client: &mut CalDavClient) {
+    let kept = store.read().auth_session(account_id).ok().flatten();
+    if let Some(session) = kept.and_then(|j| serde_json::from_str::<DigestSession>(&j).ok()) {
+        client.http_mut().resume_digest(session);
+    }
+}
+
+/// Keeps the Digest session (challenge and nonce count, nothing secret) for the next sync;
+/// also after a failed or dry-run sync, since the nonce count moved on.
+fn keep_auth(store: &SqliteStore, account_id: i64, client: &CalDavClient) {
+    let session = client
+        .http()
+        .digest_session()
+        .and_then(|d| serde_json::to_string(d).ok());
+    if let Err(e) = store
+        .read()
+        .set_auth_session(account_id, session.as_deref())
+    {
+        log::warn!("the auth session could not be kept: {e}");
+    }
 }
 
 /// Finds the calendar when the account has none yet, runs the frame, and remembers what

@@ -158,7 +158,12 @@ impl CalDavClient {
         Ok(())
     }
 
-    /// The underlying HTTP client (for settings such as preemptive Basic).
+    /// The underlying HTTP client (its auth session, its counters).
+    pub fn http(&self) -> &HttpClient {
+        &self.http
+    }
+
+    /// The underlying HTTP client, to change its settings.
     pub fn http_mut(&mut self) -> &mut HttpClient {
         &mut self.http
     }
