@@ -143,8 +143,7 @@ def targets(caldav) -> list[str]:
     def fig(size, scen, tool, key):
         return med(caldav.get(str(size), {}).get(scen, {}).get(tool), key)
 
-    big = max([s for s in sizes(caldav) if fig(s, "first", "synchro", "wall")] or [0])
-    if big:
+    for big in [s for s in sizes(caldav) if fig(s, "first", "synchro", "wall")]:
         s, f, v = (fig(big, "first", t, "wall") for t in ("synchro", "curl", "vdirsyncer"))
         if f:
             rows.append(f"| first sync of {big:,} events ≤ 2× the floor | synchro {fmt(s)} s, "
@@ -170,6 +169,13 @@ def targets(caldav) -> list[str]:
     if cpu:
         rows.append("| one change: CPU not growing with the calendar | "
                     + ", ".join(f"{s:,}: **{c * 1000:.0f} ms**" for s, c in cpu) + " |")
+    ins = [(s, caldav[str(s)].get("instructions", {})) for s in sizes(caldav)]
+    ins = [(s, i["onechange"]["synchro"], i["nochange"]["synchro"]) for s, i in ins
+           if "synchro" in i.get("onechange", {}) and "synchro" in i.get("nochange", {})]
+    if ins:
+        rows.append("| instructions (callgrind), no-change / one change | "
+                    + ", ".join(f"{s:,}: **{n / 1e6:.0f} M / {o / 1e6:.0f} M**"
+                                for s, o, n in ins) + " |")
     up = caldav.get("upload", {})
     if up.get("synchro") and up.get("vdirsyncer"):
         s, v = med(up["synchro"], "wall"), med(up["vdirsyncer"], "wall")

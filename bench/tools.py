@@ -13,9 +13,8 @@ REPORT_ALL = ('<?xml version="1.0"?><c:calendar-query xmlns:d="DAV:" '
               'xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/><c:calendar-data/>'
               '</d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"/>'
               '</c:comp-filter></c:filter></c:calendar-query>')
-PROPFIND_MARKER = ('<?xml version="1.0"?><d:propfind xmlns:d="DAV:" '
-                   'xmlns:cs="http://calendarserver.org/ns/"><d:prop><cs:getctag/></d:prop>'
-                   '</d:propfind>')
+PROPFIND_TOKEN = ('<?xml version="1.0"?><d:propfind xmlns:d="DAV:"><d:prop><d:sync-token/>'
+                  '</d:prop></d:propfind>')
 
 
 class Tool:
@@ -133,8 +132,8 @@ class VstoragePeer(Tool):
 
 class CurlFloor(Tool):
     """The floor: one REPORT fetching every event (curl), its answer written as one file per
-    event without fsync (`floor-write`); a no-change sync's floor is one PROPFIND of the
-    ctag. Not a sync: there is no one-change or upload figure."""
+    event without fsync (`floor-write`); a no-change sync's floor is the one request a
+    sync-collection client makes, a PROPFIND of the sync-token. Not a sync: there is no one-change or upload figure."""
 
     name, label = "curl", "curl floor"
 
@@ -155,7 +154,7 @@ class CurlFloor(Tool):
             return (f"curl -sf -u {auth} -X REPORT -H 'Depth: 1' -H 'Content-Type: "
                     f"application/xml' --data '{REPORT_ALL}' {url} | {writer} {self._local}"), None
         return (f"curl -sf -u {auth} -X PROPFIND -H 'Depth: 0' -H 'Content-Type: "
-                f"application/xml' --data '{PROPFIND_MARKER}' {url} -o /dev/null"), None
+                f"application/xml' --data '{PROPFIND_TOKEN}' {url} -o /dev/null"), None
 
 
 ALL = {t.name: t for t in (Synchro, Vdirsyncer, VstoragePeer, CurlFloor)}
