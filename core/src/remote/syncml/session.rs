@@ -18,8 +18,11 @@ use crate::error::{Error, Result};
 use crate::remote::http::HttpClient;
 use log::{debug, warn};
 
-/// Our MaxMsgSize, announced in every SyncHdr.
-pub const CLIENT_MAX_MSG_SIZE: u64 = 150_000;
+/// Our MaxMsgSize, announced in every SyncHdr: how large the server's messages to us may be.
+/// A slow sync downloads the whole calendar, one round trip per server message, so this is
+/// set well above the 150,000 bytes servers usually take themselves (SyncEvolution's server
+/// then sends 1,000 events in 8 messages instead of 12); a megabyte stays small for a phone.
+pub const CLIENT_MAX_MSG_SIZE: u64 = 1_000_000;
 /// Our MaxObjSize.
 pub const CLIENT_MAX_OBJ_SIZE: u64 = 4_000_000;
 /// Most messages the server may send without a Final before we give up (a loop guard).
