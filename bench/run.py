@@ -127,6 +127,7 @@ def expect(cond: bool, what: str) -> None:
 
 
 def bench_size(args, server, work, size: int, tools, out: dict) -> None:
+    tools = [t for t in tools if size <= args.max_size.get(t.name, size)]
     cal = f"cal{size}"
     print(f"# {size} events: seeding", flush=True)
     radicale_calendar(server, cal, size)
@@ -203,12 +204,15 @@ def main() -> int:
                    help="tools whose instructions are counted")
     p.add_argument("--upload-count", type=int, default=1000)
     p.add_argument("--upload-runs", type=int, default=3)
+    p.add_argument("--max-size", default="",
+                   help="TOOL=N,...: run TOOL only on calendars of at most N events")
     p.add_argument("--merge", action="store_true",
                    help="keep the figures of docs/bench-results.json not measured now")
     p.add_argument("--syncml", action="store_true", help="also the SyncML comparison")
     p.add_argument("--out", default=os.path.join(ROOT, "docs"))
     args = p.parse_args()
     args.scenarios = args.scenarios.split(",")
+    args.max_size = {k: int(v) for k, v in (x.split("=") for x in args.max_size.split(",") if x)}
     results_path = os.path.join(args.out, "bench-results.json")
     out = {}
     if args.merge and os.path.exists(results_path):
