@@ -5,6 +5,7 @@ use super::StoreTx;
 use crate::model::{Etag, Href, Uid};
 use crate::Result;
 use rusqlite::{params, Row};
+use std::collections::HashMap;
 
 /// One synced (or half-synced) event.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -60,14 +61,97 @@ impl StoreTx<'_> {
     }
 
     /// Every item of a calendar without its iCalendar (`server_ics` is `None`): what the
-    /// device scan and a no-change check need, without reading every body.
+    /// device scan, a no-change check and the plan need, without reading every body. Read
+    /// from the index `items_scan` alone, which holds every other column.
     pub fn items_without_bodies(&self, calendar_id: i64) -> Result<Vec<ItemRecord>> {
+        let count = self.item_count(calendar_id)?;
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {} FROM items WHERE calendar_id = ?1 ORDER BY id",
+            "SELECT {} FROM items INDEXED BY items_scan WHERE calendar_id = ?1 ORDER BY id",
             ITEM_COLUMNS.replace("server_ics", "NULL")
         ))?;
-        let rows = stmt.query_map([calendar_id], item_from_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let mut out = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
+        for row in stmt.query_map([calendar_id], item_from_row)? {
+            out.push(row?);
+        }
+        Ok(out)
+    }
+
+    /// True when the calendar's rows all have both sides and their device ids and versions
+    /// are exactly `listed` (a device's listing, id -> version): nothing changed on the
+    /// device. One pass over the index `items_scan`, no row built.
+    pub fn device_side_unchanged(
+        &self,
+        calendar_id: i64,
+        listed: &HashMap<&str, &str>,
+    ) -> Result<bool> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT device_id, device_version, href IS NULL FROM items INDEXED BY items_scan
+             WHERE calendar_id = ?1",
+        )?;
+        let mut rows = stmt.query([calendar_id])?;
+        let mut count = 0;
+        while let Some(row) = rows.next()? {
+            let text = |i: usize| {
+                row.get_ref(i)?.as_str_or_null().map_err(|e| {
+                    rusqlite::Error::FromSqlConversionFailure(
+                        i,
+                        rusqlite::types::Type::Text,
+                        Box::new(e),
+                    )
+                })
+            };
+            let device_id = text(0)?;
+            let version = text(1)?;
+            let no_href: bool = row.get(2)?;
+            let same = match (device_id, version) {
+                (Some(id), Some(v)) => !no_href && listed.get(id) == Some(&v),
+                _ => false,
+            };
+            if !same {
+                return Ok(false);
+            }
+            count += 1;
+        }
+        Ok(count == listed.len())
+    }
+
+    /// One item, with its iCalendar.
+    pub fn item(&self, id: i64) -> Result<Option<ItemRecord>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("SELECT {ITEM_COLUMNS} FROM items WHERE id = ?1"))?;
+        let mut rows = stmt.query_map([id], item_from_row)?;
+        Ok(rows.next().transpose()?)
+    }
+
+    /// Reads the iCalendar of the rows of `items` (read without their bodies) that `wanted`
+    /// picks and that have one; returns how many were read.
+    pub fn fill_bodies(
+        &self,
+        items: &mut [ItemRecord],
+        wanted: impl Fn(&ItemRecord) -> bool,
+    ) -> Result<u64> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT server_ics FROM items WHERE id = ?1")?;
+        let mut read = 0;
+        for item in items.iter_mut() {
+            if item.server_ics.is_some() || !wanted(item) {
+                continue;
+            }
+            let body: Option<Option<String>> = stmt
+                .query_row([item.id], |r| r.get(0))
+                .map(Some)
+                .or_else(|e| match e {
+                    rusqlite::Error::QueryReturnedNoRows => Ok(None),
+                    e => Err(e),
+                })?;
+            if let Some(Some(body)) = body {
+                item.server_ics = Some(body);
+                read += 1;
+            }
+        }
+        Ok(read)
     }
 
     /// Number of items of a calendar.
@@ -154,5 +238,64 @@ mod tests {
         assert!(store.write(|tx| tx.save_item(&dup)).is_err());
         store.write(|tx| tx.delete_item(item.id)).unwrap();
         assert_eq!(store.read().item_count(cal).unwrap(), 0);
+    }
+
+    #[test]
+    fn light_rows_come_from_the_index_and_bodies_only_where_asked() {
+        let mut store = SqliteStore::open_in_memory().unwrap();
+        let acc = store.read().add_account(&sample("a"), None).unwrap();
+        let cal = store.read().calendar_state(acc).unwrap().id;
+        let mut saved = Vec::new();
+        for n in 0..4 {
+            let mut item = ItemRecord {
+                calendar_id: cal,
+                uid: Uid::new(format!("u{n}")),
+                href: Some(Href::new(format!("/cal/u{n}.ics"))),
+                etag: Some(Etag::new(format!("\"{n}\""))),
+                server_ics: (n != 3).then(|| format!("ics {n}")),
+                server_fp: Some(format!("fp{n}")),
+                device_id: Some(format!("u{n}.ics")),
+                device_version: Some(format!("v{n}")),
+                device_fp: Some(format!("dfp{n}")),
+                ..Default::default()
+            };
+            item.id = store.write(|tx| tx.save_item(&item)).unwrap();
+            saved.push(item);
+        }
+        let plan: String = store
+            .read()
+            .conn
+            .query_row(
+                "EXPLAIN QUERY PLAN SELECT id, calendar_id, uid, href, etag, NULL, server_fp, \
+                 device_id, device_version, device_fp FROM items INDEXED BY items_scan \
+                 WHERE calendar_id = 1 ORDER BY id",
+                [],
+                |r| r.get(3),
+            )
+            .unwrap();
+        assert!(plan.contains("COVERING INDEX items_scan"), "{plan}");
+        let mut light = store.read().items_without_bodies(cal).unwrap();
+        let without: Vec<ItemRecord> = saved
+            .iter()
+            .map(|i| ItemRecord {
+                server_ics: None,
+                ..i.clone()
+            })
+            .collect();
+        assert_eq!(light, without);
+        // Only the rows asked for get their body; a row without one stays without.
+        let read = store
+            .read()
+            .fill_bodies(&mut light, |i| i.id == saved[1].id || i.id == saved[3].id)
+            .unwrap();
+        assert_eq!(read, 1);
+        assert_eq!(light[1], saved[1]);
+        assert_eq!(light[0].server_ics, None);
+        assert_eq!(light[3], saved[3]);
+        assert_eq!(
+            store.read().item(saved[2].id).unwrap(),
+            Some(saved[2].clone())
+        );
+        assert_eq!(store.read().item(9_999).unwrap(), None);
     }
 }

@@ -146,6 +146,10 @@ impl Protocol for CalDav<'_> {
         Ok(false)
     }
 
+    fn bodies_on_demand(&self) -> bool {
+        true
+    }
+
     fn scan_remote(&mut self, f: &mut Frame<'_, '_>, local: &Local) -> Result<Option<RemoteScan>> {
         let state = match self.state.take() {
             Some(state) => state,
@@ -206,12 +210,11 @@ fn save_touched(f: &mut Frame<'_, '_>, local: &Local) -> Result<()> {
     if local.scan.touched.is_empty() {
         return Ok(());
     }
-    // The frame's rows came without their bodies: saving them would drop the bodies.
-    let items = f.store.read().items(local.cal.id)?;
-    let by_id: HashMap<i64, &ItemRecord> = items.iter().map(|i| (i.id, i)).collect();
+    // The frame's rows came without their bodies: saving them would drop the bodies, so
+    // each touched row is read whole.
     f.store.write(|tx| {
         for (row, entry) in &local.scan.touched {
-            if let Some(mut item) = by_id.get(row).map(|i| (*i).clone()) {
+            if let Some(mut item) = tx.item(*row)? {
                 item.device_version = Some(entry.version.clone());
                 tx.save_item(&item)?;
             }

@@ -13,12 +13,12 @@ use super::plan::{plan, Action, ServerChange, ServerScan};
 use super::report::{HoldReason, PlannedChange, SyncReport, SyncStatus};
 use super::{guard, SyncContext};
 use crate::backup::{self, part};
-use crate::device::DeviceCalendar;
+use crate::device::{DeviceCalendar, DeviceEntry};
 use crate::ical;
 use crate::remote::http::HttpStats;
 use crate::store::{Account, BackupReason, CalendarState, ItemRecord, SidePart, SqliteStore};
 use crate::Result;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
 /// What one running sync works with: the store, the account, its device calendar, the
@@ -68,6 +68,13 @@ pub(crate) trait Protocol {
         Ok(false)
     }
 
+    /// Whether the protocol's scan and execution work from the store rows without their
+    /// bodies, the frame reading a body only for the rows the plan touches. `false`: every
+    /// row comes with its body.
+    fn bodies_on_demand(&self) -> bool {
+        false
+    }
+
     /// Reads the server's changes. `Ok(None)` ends the sync there: nothing to do (nothing
     /// changed on either side), a dry run already reported, or a hold decided by the
     /// protocol itself.
@@ -96,9 +103,34 @@ pub(crate) trait Protocol {
 pub(crate) fn run(f: &mut Frame<'_, '_>, protocol: &mut dyn Protocol) -> Result<()> {
     let cal = f.store.read().calendar_state(f.account.id)?;
     let replaced = reset_if_replaced(f.store, &cal, &*f.device, f.opts)?;
+    let on_demand = protocol.bodies_on_demand();
+    f.opts.progress.phase("scan", 0);
+    let listed = f.device.list()?;
+    // The no-change check first compares the listing with the store's device ids and
+    // versions alone, in one pass over an index, without building any row.
+    let mut checked = false;
+    if on_demand
+        && f.store
+            .read()
+            .device_side_unchanged(cal.id, &listing_map(&listed))?
+    {
+        checked = true;
+        let quick = Local {
+            cal: cal.clone(),
+            items: Vec::new(),
+            scan: DeviceScan {
+                total: listed.len(),
+                ..DeviceScan::default()
+            },
+            replaced,
+        };
+        if protocol.unchanged(f, &quick)? {
+            return Ok(());
+        }
+    }
     // Bodies are read only when the sync goes past the protocol's no-change check.
     let light = f.store.read().items_without_bodies(cal.id)?;
-    let mut scan = scan_device(&*f.device, &light, f.report, f.opts)?;
+    let mut scan = scan_device(&*f.device, listed, &light, f.report, f.opts)?;
     let aside = duplicates::set_aside(&light, &mut scan, &mut ServerScan::default());
     f.report.warnings.extend(aside.warnings());
     let mut local = Local {
@@ -107,10 +139,24 @@ pub(crate) fn run(f: &mut Frame<'_, '_>, protocol: &mut dyn Protocol) -> Result<
         scan,
         replaced,
     };
-    if protocol.unchanged(f, &local)? {
+    if !checked && protocol.unchanged(f, &local)? {
         return Ok(());
     }
-    local.items = f.store.read().items(local.cal.id)?;
+    if on_demand {
+        // A row missing its device side is re-created there from its stored server copy.
+        let read = f
+            .store
+            .read()
+            .fill_bodies(&mut local.items, |i| i.device_id.is_none())?;
+        f.report.stored_bodies_read += read;
+    } else {
+        local.items = f.store.read().items(local.cal.id)?;
+        f.report.stored_bodies_read += local
+            .items
+            .iter()
+            .filter(|i| i.server_ics.is_some())
+            .count() as u64;
+    }
     let phase = Instant::now();
     let Some(remote) = protocol.scan_remote(f, &local)? else {
         return Ok(());
@@ -125,7 +171,7 @@ pub(crate) fn run(f: &mut Frame<'_, '_>, protocol: &mut dyn Protocol) -> Result<
     let Local {
         cal, items, scan, ..
     } = local;
-    let (items, mut device_scan) = remote.rescanned.unwrap_or((items, scan));
+    let (mut items, mut device_scan) = remote.rescanned.unwrap_or((items, scan));
     let device_total = device_scan.total;
     let mut server_scan = remote.scan;
     // A change list (sync-collection, a SyncML two-way sync) does not say how many items
@@ -142,6 +188,16 @@ pub(crate) fn run(f: &mut Frame<'_, '_>, protocol: &mut dyn Protocol) -> Result<
     let (actions, warnings) = pairing::pair_by_content(plan(&items, device_scan, server_scan));
     f.report.warnings.extend(warnings);
     let actions: Vec<Action> = actions.into_iter().filter(|a| protocol.runs(a)).collect();
+    if on_demand {
+        // The plan is made from every row's columns but its body: the bodies of the rows it
+        // touches are read now, for its description, the backup and the execution.
+        let touched: HashSet<i64> = actions.iter().filter_map(Action::row).collect();
+        let read = f
+            .store
+            .read()
+            .fill_bodies(&mut items, |i| touched.contains(&i.id))?;
+        f.report.stored_bodies_read += read;
+    }
     if f.opts.dry_run {
         f.report.plan = Some(describe(&actions, &items));
         return Ok(());
@@ -253,17 +309,26 @@ pub(crate) fn reset_if_replaced(
     Ok(replaced)
 }
 
-/// Scans the device against the store rows `items`; events that cannot be read are
-/// reported as errors (never taken for deletions). Stops here when interrupted.
+/// The device's listing as id -> version.
+fn listing_map(listed: &[DeviceEntry]) -> HashMap<&str, &str> {
+    listed
+        .iter()
+        .map(|e| (e.id.as_str(), e.version.as_str()))
+        .collect()
+}
+
+/// Scans the device (its listing `listed`) against the store rows `items`; events that
+/// cannot be read are reported as errors (never taken for deletions). Stops here when
+/// interrupted.
 pub(crate) fn scan_device(
     device: &dyn DeviceCalendar,
+    listed: Vec<DeviceEntry>,
     items: &[ItemRecord],
     report: &mut SyncReport,
     ctx: &SyncContext<'_>,
 ) -> Result<DeviceScan> {
-    ctx.progress.phase("scan", 0);
     let phase = Instant::now();
-    let scan = detect::scan_device(device, items)?;
+    let scan = detect::scan_listed(device, listed, items)?;
     log::info!(
         "device scan: {} events, {} new, {} changed, {} deleted in {} ms",
         scan.total,
@@ -320,18 +385,22 @@ impl Frame<'_, '_> {
             return Ok(());
         }
         let phase = Instant::now();
+        // A full snapshot keeps every stored server copy: read from the store here (the
+        // rows at hand may carry only the bodies the plan touches).
         let (reason, full, pinned, dev, srv) = if cal.last_success_at.is_none() {
             let dev = backup::snapshot_device(&*self.device)?;
+            let all = self.store.read().items(cal.id)?;
             (
                 BackupReason::FirstSync,
                 true,
                 true,
                 dev,
-                first_server_part(items, actions)?,
+                first_server_part(&all, actions)?,
             )
         } else if backup::daily_due(self.store, self.account.id)? {
             let dev = backup::snapshot_device(&*self.device)?;
-            let srv = backup::snapshot_server_from_store(items)?;
+            let all = self.store.read().items(cal.id)?;
+            let srv = backup::snapshot_server_from_store(&all)?;
             (BackupReason::Daily, true, big, dev, srv)
         } else {
             let (dev, srv) = prior_versions(items, actions)?;
