@@ -76,14 +76,14 @@ impl StoreTx<'_> {
         Ok(out)
     }
 
-    /// True when the calendar's rows all have both sides and their device ids and versions
-    /// are exactly `listed` (a device's listing, id -> version): nothing changed on the
-    /// device. One pass over the index `items_scan`, no row built.
+    /// When the calendar's rows all have both sides and their device ids and versions are
+    /// exactly `listed` (a device's listing, id -> version): nothing changed on the device,
+    /// and the number of rows. One pass over the index `items_scan`, no row built.
     pub fn device_side_unchanged(
         &self,
         calendar_id: i64,
-        listed: &HashMap<&str, &str>,
-    ) -> Result<bool> {
+        listed: &HashMap<&[u8], &[u8]>,
+    ) -> Result<Option<usize>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT device_id, device_version, href IS NULL FROM items INDEXED BY items_scan
              WHERE calendar_id = ?1",
@@ -91,8 +91,8 @@ impl StoreTx<'_> {
         let mut rows = stmt.query([calendar_id])?;
         let mut count = 0;
         while let Some(row) = rows.next()? {
-            let text = |i: usize| {
-                row.get_ref(i)?.as_str_or_null().map_err(|e| {
+            let bytes = |i: usize| {
+                row.get_ref(i)?.as_bytes_or_null().map_err(|e| {
                     rusqlite::Error::FromSqlConversionFailure(
                         i,
                         rusqlite::types::Type::Text,
@@ -100,19 +100,60 @@ impl StoreTx<'_> {
                     )
                 })
             };
-            let device_id = text(0)?;
-            let version = text(1)?;
             let no_href: bool = row.get(2)?;
-            let same = match (device_id, version) {
+            let same = match (bytes(0)?, bytes(1)?) {
                 (Some(id), Some(v)) => !no_href && listed.get(id) == Some(&v),
                 _ => false,
             };
             if !same {
-                return Ok(false);
+                return Ok(None);
             }
             count += 1;
         }
-        Ok(count == listed.len())
+        Ok((count == listed.len()).then_some(count))
+    }
+
+    /// The items (without their iCalendar) at these hrefs, each once, in row order.
+    pub fn items_by_hrefs<'h>(
+        &self,
+        calendar_id: i64,
+        hrefs: impl IntoIterator<Item = &'h Href>,
+    ) -> Result<Vec<ItemRecord>> {
+        self.light_items_where("href", calendar_id, hrefs.into_iter().map(Href::as_str))
+    }
+
+    /// The items (without their iCalendar) with these UIDs, each once, in row order.
+    pub fn items_by_uids<'u>(
+        &self,
+        calendar_id: i64,
+        uids: impl IntoIterator<Item = &'u Uid>,
+    ) -> Result<Vec<ItemRecord>> {
+        self.light_items_where("uid", calendar_id, uids.into_iter().map(Uid::as_str))
+    }
+
+    /// The rows (without their iCalendar) whose `column` is one of `values`.
+    fn light_items_where<'v>(
+        &self,
+        column: &str,
+        calendar_id: i64,
+        values: impl Iterator<Item = &'v str>,
+    ) -> Result<Vec<ItemRecord>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {} FROM items WHERE calendar_id = ?1 AND {column} = ?2",
+            ITEM_COLUMNS.replace("server_ics", "NULL")
+        ))?;
+        let mut out = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for value in values {
+            for row in stmt.query_map(params![calendar_id, value], item_from_row)? {
+                let row = row?;
+                if seen.insert(row.id) {
+                    out.push(row);
+                }
+            }
+        }
+        out.sort_by_key(|r| r.id);
+        Ok(out)
     }
 
     /// One item, with its iCalendar.

@@ -46,6 +46,10 @@ pub(crate) struct Local {
     pub scan: DeviceScan,
     /// The device calendar was replaced since the last sync (its device side was reset).
     pub replaced: bool,
+    /// Nothing changed on the device and every row has both sides: the number of rows.
+    /// `items` is then empty, and the remote scan reads the rows its changes name (returned
+    /// as `rescanned`).
+    pub sparse: Option<usize>,
 }
 
 /// What a protocol's remote scan found.
@@ -107,41 +111,48 @@ pub(crate) fn run(f: &mut Frame<'_, '_>, protocol: &mut dyn Protocol) -> Result<
     f.opts.progress.phase("scan", 0);
     let listed = f.device.list()?;
     // The no-change check first compares the listing with the store's device ids and
-    // versions alone, in one pass over an index, without building any row.
-    let mut checked = false;
-    if on_demand
-        && f.store
+    // versions alone, in one pass over an index, without building any row. When they
+    // match, the sync goes on sparse: only the rows the server's changes name are read.
+    let unchanged_rows = match on_demand {
+        true => f
+            .store
             .read()
-            .device_side_unchanged(cal.id, &listing_map(&listed))?
-    {
-        checked = true;
+            .device_side_unchanged(cal.id, &listing_map(&listed))?,
+        false => None,
+    };
+    let mut local = if let Some(rows) = unchanged_rows {
         let quick = Local {
-            cal: cal.clone(),
+            cal,
             items: Vec::new(),
             scan: DeviceScan {
                 total: listed.len(),
                 ..DeviceScan::default()
             },
             replaced,
+            sparse: Some(rows),
         };
         if protocol.unchanged(f, &quick)? {
             return Ok(());
         }
-    }
-    // Bodies are read only when the sync goes past the protocol's no-change check.
-    let light = f.store.read().items_without_bodies(cal.id)?;
-    let mut scan = scan_device(&*f.device, listed, &light, f.report, f.opts)?;
-    let aside = duplicates::set_aside(&light, &mut scan, &mut ServerScan::default());
-    f.report.warnings.extend(aside.warnings());
-    let mut local = Local {
-        cal,
-        items: light,
-        scan,
-        replaced,
+        quick
+    } else {
+        // Bodies are read only when the sync goes past the protocol's no-change check.
+        let light = f.store.read().items_without_bodies(cal.id)?;
+        let mut scan = scan_device(&*f.device, listed, &light, f.report, f.opts)?;
+        let aside = duplicates::set_aside(&light, &mut scan, &mut ServerScan::default());
+        f.report.warnings.extend(aside.warnings());
+        let local = Local {
+            cal,
+            items: light,
+            scan,
+            replaced,
+            sparse: None,
+        };
+        if protocol.unchanged(f, &local)? {
+            return Ok(());
+        }
+        local
     };
-    if !checked && protocol.unchanged(f, &local)? {
-        return Ok(());
-    }
     if on_demand {
         // A row missing its device side is re-created there from its stored server copy.
         let read = f
@@ -169,17 +180,31 @@ pub(crate) fn run(f: &mut Frame<'_, '_>, protocol: &mut dyn Protocol) -> Result<
         phase.elapsed().as_millis()
     );
     let Local {
-        cal, items, scan, ..
+        cal,
+        items,
+        scan,
+        sparse,
+        ..
     } = local;
     let (mut items, mut device_scan) = remote.rescanned.unwrap_or((items, scan));
     let device_total = device_scan.total;
     let mut server_scan = remote.scan;
+    // The rows synced before, and those of them the server holds: counted by the store when
+    // the rows at hand are only those the changes name.
+    let (known, server_known) = match sparse {
+        // Every row has both sides there.
+        Some(rows) => (rows, rows),
+        None => {
+            let with_href = items.iter().filter(|i| i.href.is_some()).count();
+            (items.len(), with_href)
+        }
+    };
     // A change list (sync-collection, a SyncML two-way sync) does not say how many items
     // are left on the server: count them from the store, so that a calendar emptied on the
     // server is held back whatever its size.
     let server_total = remote
         .listed_total
-        .unwrap_or_else(|| server_total_after(&items, &server_scan));
+        .unwrap_or_else(|| server_total_after(server_known, &server_scan));
     // The device's copies were reported before the remote scan.
     let aside = duplicates::set_aside(&items, &mut device_scan, &mut server_scan);
     f.report
@@ -205,7 +230,7 @@ pub(crate) fn run(f: &mut Frame<'_, '_>, protocol: &mut dyn Protocol) -> Result<
     let held = guard::check(
         &actions,
         &f.account.settings,
-        items.len(),
+        known,
         device_total,
         Some(server_total),
     );
@@ -252,9 +277,8 @@ impl<'a> Rows<'a> {
 }
 
 /// The number of items on the server after a change list: the store's rows known to the
-/// server, less those the server deleted, plus the new ones.
-fn server_total_after(items: &[ItemRecord], scan: &ServerScan) -> usize {
-    let known = items.iter().filter(|i| i.href.is_some()).count();
+/// server (`known`), less those the server deleted, plus the new ones.
+fn server_total_after(known: usize, scan: &ServerScan) -> usize {
     let deleted = scan
         .changed
         .values()
@@ -310,10 +334,10 @@ pub(crate) fn reset_if_replaced(
 }
 
 /// The device's listing as id -> version.
-fn listing_map(listed: &[DeviceEntry]) -> HashMap<&str, &str> {
+fn listing_map(listed: &[DeviceEntry]) -> HashMap<&[u8], &[u8]> {
     listed
         .iter()
-        .map(|e| (e.id.as_str(), e.version.as_str()))
+        .map(|e| (e.id.as_bytes(), e.version.as_bytes()))
         .collect()
 }
 
