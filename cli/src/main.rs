@@ -41,22 +41,19 @@ fn default_db() -> PathBuf {
         .join("synchro.db")
 }
 
-fn main() -> ExitCode {
-    let cli = Cli::parse();
-    env_logger::Builder::from_env(
+/// The logger of the filter `RUST_LOG` (or the default) asks for, lines escaped.
+fn log_builder(verbose: bool) -> env_logger::Builder {
+    let mut builder = env_logger::Builder::from_env(
         // The platform verifier logs every refused certificate as an error; our own
         // message says what failed, so it is heard only with -v.
-        env_logger::Env::default().default_filter_or(if cli.verbose {
+        env_logger::Env::default().default_filter_or(if verbose {
             "info"
         } else {
             "warn,rustls_platform_verifier=off"
         }),
-    )
-    // ureq_proto's trace log dumps whole requests, Authorization header included: never
-    // below debug, whatever RUST_LOG says.
-    .filter_module("ureq_proto", log::LevelFilter::Debug)
+    );
     // Log lines quote server answers (hrefs, messages): escaped like every printed line.
-    .format(|buf, record| {
+    builder.format(|buf, record| {
         use std::io::Write;
         writeln!(
             buf,
@@ -65,8 +62,33 @@ fn main() -> ExitCode {
             record.target(),
             display::escape(&record.args().to_string())
         )
-    })
-    .init();
+    });
+    builder
+}
+
+/// Installs the logger. ureq_proto's trace log dumps whole requests, Authorization header
+/// included: when the filter would show it, that target is capped at debug (and left as
+/// the filter says otherwise, so a plain run logs no request at all).
+fn init_logger(verbose: bool) {
+    use log::Log;
+    let mut logger = log_builder(verbose).build();
+    let trace = log::Metadata::builder()
+        .level(log::Level::Trace)
+        .target("ureq_proto")
+        .build();
+    if logger.enabled(&trace) {
+        logger = log_builder(verbose)
+            .filter_module("ureq_proto", log::LevelFilter::Debug)
+            .build();
+    }
+    log::set_max_level(logger.filter());
+    // Only fails when a logger is set already: then that one stays.
+    let _ = log::set_boxed_logger(Box::new(logger));
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logger(cli.verbose);
     // A panic's message may quote calendar data: print where it happened, never what.
     synchro_core::panic_guard::install_quiet_hook();
     let db = cli.db.clone().unwrap_or_else(default_db);

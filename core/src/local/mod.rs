@@ -62,7 +62,31 @@ pub(crate) fn file_version(meta: &fs::Metadata) -> String {
         .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
         .map(|d| d.as_nanos())
         .unwrap_or(0);
-    format!("{mtime}-{}", meta.len())
+    // Written by hand: the folder scan makes one per file at every sync.
+    let mut out = String::with_capacity(32);
+    match u64::try_from(mtime) {
+        Ok(ns) => push_decimal(&mut out, ns),
+        Err(_) => out.push_str(&mtime.to_string()),
+    }
+    out.push('-');
+    push_decimal(&mut out, meta.len());
+    out
+}
+
+/// Appends the decimal digits of `n` to `out`.
+fn push_decimal(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    // ASCII digits only: always valid UTF-8.
+    out.push_str(std::str::from_utf8(&digits[i..]).unwrap_or("0"));
 }
 
 /// Replaces (or creates) `target` atomically: temp file in the same folder, flushed, then
@@ -95,7 +119,10 @@ pub(crate) fn remove_stale_temps(dir: &Path, prefix: &str) {
         return;
     };
     for e in entries.flatten() {
-        if e.file_name().to_string_lossy().starts_with(prefix) {
+        if e.file_name()
+            .as_encoded_bytes()
+            .starts_with(prefix.as_bytes())
+        {
             log::debug!("removing a temp file left by an interrupted write");
             let _ = fs::remove_file(e.path());
         }
@@ -175,6 +202,27 @@ mod conformance;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_version_is_mtime_in_ns_and_size_in_decimal() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("e.ics");
+        fs::write(&path, b"0123456789").unwrap();
+        let meta = fs::metadata(&path).unwrap();
+        let ns = meta
+            .modified()
+            .unwrap()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_nanos();
+        // The form stored by every earlier version: a rewrite of it would re-read every file.
+        assert_eq!(file_version(&meta), format!("{ns}-10"));
+        for n in [0, 7, 10, 99, 1_000, u64::MAX] {
+            let mut s = String::new();
+            push_decimal(&mut s, n);
+            assert_eq!(s, n.to_string());
+        }
+    }
 
     #[test]
     fn open_local_parses_specs_and_creates_what_is_missing() {

@@ -54,11 +54,7 @@ impl VdirDevice {
 
     /// The path of an event file, if `id` is a plain visible `.ics` file name.
     fn path_of(&self, id: &str) -> Option<PathBuf> {
-        let plain = !id.is_empty()
-            && !id.starts_with('.')
-            && !id.contains(['/', '\\', '\0'])
-            && id.ends_with(".ics");
-        plain.then(|| self.dir.join(id))
+        is_event_name(id).then(|| self.dir.join(id))
     }
 
     fn entry(&self, id: &str, path: &Path) -> io::Result<DeviceEntry> {
@@ -176,13 +172,15 @@ impl DeviceCalendar for VdirDevice {
     /// Every visible `.ics` file, without reading it: a file that does not parse is still
     /// listed (so it never looks deleted) and [`fetch`](DeviceCalendar::fetch) skips it.
     fn list(&self) -> Result<Vec<DeviceEntry>> {
+        // One readdir and one metadata per file; nothing is opened or joined into a path.
         let mut out = Vec::new();
         for e in fs::read_dir(&self.dir)? {
             let e = e?;
-            let name = e.file_name().to_string_lossy().into_owned();
-            if self.path_of(&name).is_none() {
-                continue;
-            }
+            let name = match e.file_name().into_string() {
+                Ok(name) if is_event_name(&name) => name,
+                // Not UTF-8: no id can name it, as before (a lossy name never matched a file).
+                _ => continue,
+            };
             let meta = match e.metadata() {
                 Ok(m) if m.is_file() => m,
                 Ok(_) => continue,
@@ -195,7 +193,7 @@ impl DeviceCalendar for VdirDevice {
                 version: file_version(&meta),
             });
         }
-        out.sort_by(|a, b| a.id.cmp(&b.id));
+        // In the folder's order: the engine looks entries up by id.
         Ok(out)
     }
 
@@ -247,6 +245,14 @@ impl DeviceCalendar for VdirDevice {
         }
         Ok(out)
     }
+}
+
+/// True for a plain visible `.ics` file name: what the folder lists as an event.
+fn is_event_name(id: &str) -> bool {
+    !id.is_empty()
+        && !id.starts_with('.')
+        && !id.contains(['/', '\\', '\0'])
+        && id.ends_with(".ics")
 }
 
 /// One write of a batch, its file written under a temp name.

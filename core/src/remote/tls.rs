@@ -16,7 +16,7 @@
 use std::fmt;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::client::WebPkiServerVerifier;
@@ -233,11 +233,12 @@ pub fn client_config(settings: &TlsSettings) -> Result<Arc<ClientConfig>> {
         None => None,
     };
     let verifier = TrustVerifier {
-        platform: if settings.pins.is_empty() {
-            Some(platform_verifier(provider.clone())?)
-        } else {
-            None
-        },
+        // The platform's roots are loaded at the first TLS handshake, not here: a sync over
+        // plain http (or one that ends before connecting) never reads them.
+        platform: settings.pins.is_empty().then(|| LazyPlatform {
+            provider: provider.clone(),
+            verifier: OnceLock::new(),
+        }),
         extra,
         pins: settings.pins.clone(),
         provider: provider.clone(),
@@ -268,9 +269,26 @@ fn platform_verifier(provider: Arc<CryptoProvider>) -> Result<Arc<dyn ServerCert
     }
 }
 
+/// The platform's verifier, made at its first use.
+#[derive(Debug)]
+struct LazyPlatform {
+    provider: Arc<CryptoProvider>,
+    verifier: OnceLock<std::result::Result<Arc<dyn ServerCertVerifier>, String>>,
+}
+
+impl LazyPlatform {
+    /// The verifier, made now if this is its first use.
+    fn get(&self) -> std::result::Result<&Arc<dyn ServerCertVerifier>, rustls::Error> {
+        self.verifier
+            .get_or_init(|| platform_verifier(self.provider.clone()).map_err(|e| e.to_string()))
+            .as_ref()
+            .map_err(|e| rustls::Error::General(e.clone()))
+    }
+}
+
 #[derive(Debug)]
 struct TrustVerifier {
-    platform: Option<Arc<dyn ServerCertVerifier>>,
+    platform: Option<LazyPlatform>,
     extra: Option<Arc<dyn ServerCertVerifier>>,
     pins: Vec<Pin>,
     provider: Arc<CryptoProvider>,
@@ -312,9 +330,13 @@ impl ServerCertVerifier for TrustVerifier {
             }
         }
         match &self.platform {
-            Some(p) => {
-                p.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
-            }
+            Some(p) => p.get()?.verify_server_cert(
+                end_entity,
+                intermediates,
+                server_name,
+                ocsp_response,
+                now,
+            ),
             None => Err(rustls::Error::InvalidCertificate(
                 CertificateError::UnknownIssuer,
             )),
@@ -469,6 +491,26 @@ impl Transport for TlsTransport {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_platform_roots_load_at_the_first_handshake_only() {
+        let lazy = LazyPlatform {
+            provider: provider(),
+            verifier: OnceLock::new(),
+        };
+        assert!(lazy.verifier.get().is_none());
+        let first = lazy
+            .get()
+            .map(|v| Arc::as_ptr(v) as *const ())
+            .map_err(|e| e.to_string());
+        assert!(lazy.verifier.get().is_some());
+        // Made once: a second use gets the same verifier (or the same error).
+        let second = lazy
+            .get()
+            .map(|v| Arc::as_ptr(v) as *const ())
+            .map_err(|e| e.to_string());
+        assert_eq!(first, second);
+    }
 
     #[test]
     fn pins_parse_both_forms_and_print_back() {

@@ -5,6 +5,7 @@ use super::StoreTx;
 use crate::model::{Etag, Href, Uid};
 use crate::Result;
 use rusqlite::{params, Row};
+use std::collections::HashMap;
 
 /// One synced (or half-synced) event.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -60,14 +61,138 @@ impl StoreTx<'_> {
     }
 
     /// Every item of a calendar without its iCalendar (`server_ics` is `None`): what the
-    /// device scan and a no-change check need, without reading every body.
+    /// device scan, a no-change check and the plan need, without reading every body. Read
+    /// from the index `items_scan` alone, which holds every other column.
     pub fn items_without_bodies(&self, calendar_id: i64) -> Result<Vec<ItemRecord>> {
+        let count = self.item_count(calendar_id)?;
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {} FROM items WHERE calendar_id = ?1 ORDER BY id",
+            "SELECT {} FROM items INDEXED BY items_scan WHERE calendar_id = ?1 ORDER BY id",
             ITEM_COLUMNS.replace("server_ics", "NULL")
         ))?;
-        let rows = stmt.query_map([calendar_id], item_from_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let mut out = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
+        for row in stmt.query_map([calendar_id], item_from_row)? {
+            out.push(row?);
+        }
+        Ok(out)
+    }
+
+    /// When the calendar's rows all have both sides and their device ids and versions are
+    /// exactly `listed` (a device's listing, id -> version): nothing changed on the device,
+    /// and the number of rows. One pass over the index `items_scan`, no row built.
+    pub fn device_side_unchanged(
+        &self,
+        calendar_id: i64,
+        listed: &HashMap<&[u8], &[u8]>,
+    ) -> Result<Option<usize>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT device_id, device_version, href IS NULL FROM items INDEXED BY items_scan
+             WHERE calendar_id = ?1",
+        )?;
+        let mut rows = stmt.query([calendar_id])?;
+        let mut count = 0;
+        while let Some(row) = rows.next()? {
+            let bytes = |i: usize| {
+                row.get_ref(i)?.as_bytes_or_null().map_err(|e| {
+                    rusqlite::Error::FromSqlConversionFailure(
+                        i,
+                        rusqlite::types::Type::Text,
+                        Box::new(e),
+                    )
+                })
+            };
+            let no_href: bool = row.get(2)?;
+            let same = match (bytes(0)?, bytes(1)?) {
+                (Some(id), Some(v)) => !no_href && listed.get(id) == Some(&v),
+                _ => false,
+            };
+            if !same {
+                return Ok(None);
+            }
+            count += 1;
+        }
+        Ok((count == listed.len()).then_some(count))
+    }
+
+    /// The items (without their iCalendar) at these hrefs, each once, in row order.
+    pub fn items_by_hrefs<'h>(
+        &self,
+        calendar_id: i64,
+        hrefs: impl IntoIterator<Item = &'h Href>,
+    ) -> Result<Vec<ItemRecord>> {
+        self.light_items_where("href", calendar_id, hrefs.into_iter().map(Href::as_str))
+    }
+
+    /// The items (without their iCalendar) with these UIDs, each once, in row order.
+    pub fn items_by_uids<'u>(
+        &self,
+        calendar_id: i64,
+        uids: impl IntoIterator<Item = &'u Uid>,
+    ) -> Result<Vec<ItemRecord>> {
+        self.light_items_where("uid", calendar_id, uids.into_iter().map(Uid::as_str))
+    }
+
+    /// The rows (without their iCalendar) whose `column` is one of `values`.
+    fn light_items_where<'v>(
+        &self,
+        column: &str,
+        calendar_id: i64,
+        values: impl Iterator<Item = &'v str>,
+    ) -> Result<Vec<ItemRecord>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {} FROM items WHERE calendar_id = ?1 AND {column} = ?2",
+            ITEM_COLUMNS.replace("server_ics", "NULL")
+        ))?;
+        let mut out = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for value in values {
+            for row in stmt.query_map(params![calendar_id, value], item_from_row)? {
+                let row = row?;
+                if seen.insert(row.id) {
+                    out.push(row);
+                }
+            }
+        }
+        out.sort_by_key(|r| r.id);
+        Ok(out)
+    }
+
+    /// One item, with its iCalendar.
+    pub fn item(&self, id: i64) -> Result<Option<ItemRecord>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("SELECT {ITEM_COLUMNS} FROM items WHERE id = ?1"))?;
+        let mut rows = stmt.query_map([id], item_from_row)?;
+        Ok(rows.next().transpose()?)
+    }
+
+    /// Reads the iCalendar of the rows of `items` (read without their bodies) that `wanted`
+    /// picks and that have one; returns how many were read.
+    pub fn fill_bodies(
+        &self,
+        items: &mut [ItemRecord],
+        wanted: impl Fn(&ItemRecord) -> bool,
+    ) -> Result<u64> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT server_ics FROM items WHERE id = ?1")?;
+        let mut read = 0;
+        for item in items.iter_mut() {
+            if item.server_ics.is_some() || !wanted(item) {
+                continue;
+            }
+            let body: Option<Option<String>> = stmt
+                .query_row([item.id], |r| r.get(0))
+                .map(Some)
+                .or_else(|e| match e {
+                    rusqlite::Error::QueryReturnedNoRows => Ok(None),
+                    e => Err(e),
+                })?;
+            if let Some(Some(body)) = body {
+                item.server_ics = Some(body);
+                read += 1;
+            }
+        }
+        Ok(read)
     }
 
     /// Number of items of a calendar.
@@ -154,5 +279,64 @@ mod tests {
         assert!(store.write(|tx| tx.save_item(&dup)).is_err());
         store.write(|tx| tx.delete_item(item.id)).unwrap();
         assert_eq!(store.read().item_count(cal).unwrap(), 0);
+    }
+
+    #[test]
+    fn light_rows_come_from_the_index_and_bodies_only_where_asked() {
+        let mut store = SqliteStore::open_in_memory().unwrap();
+        let acc = store.read().add_account(&sample("a"), None).unwrap();
+        let cal = store.read().calendar_state(acc).unwrap().id;
+        let mut saved = Vec::new();
+        for n in 0..4 {
+            let mut item = ItemRecord {
+                calendar_id: cal,
+                uid: Uid::new(format!("u{n}")),
+                href: Some(Href::new(format!("/cal/u{n}.ics"))),
+                etag: Some(Etag::new(format!("\"{n}\""))),
+                server_ics: (n != 3).then(|| format!("ics {n}")),
+                server_fp: Some(format!("fp{n}")),
+                device_id: Some(format!("u{n}.ics")),
+                device_version: Some(format!("v{n}")),
+                device_fp: Some(format!("dfp{n}")),
+                ..Default::default()
+            };
+            item.id = store.write(|tx| tx.save_item(&item)).unwrap();
+            saved.push(item);
+        }
+        let plan: String = store
+            .read()
+            .conn
+            .query_row(
+                "EXPLAIN QUERY PLAN SELECT id, calendar_id, uid, href, etag, NULL, server_fp, \
+                 device_id, device_version, device_fp FROM items INDEXED BY items_scan \
+                 WHERE calendar_id = 1 ORDER BY id",
+                [],
+                |r| r.get(3),
+            )
+            .unwrap();
+        assert!(plan.contains("COVERING INDEX items_scan"), "{plan}");
+        let mut light = store.read().items_without_bodies(cal).unwrap();
+        let without: Vec<ItemRecord> = saved
+            .iter()
+            .map(|i| ItemRecord {
+                server_ics: None,
+                ..i.clone()
+            })
+            .collect();
+        assert_eq!(light, without);
+        // Only the rows asked for get their body; a row without one stays without.
+        let read = store
+            .read()
+            .fill_bodies(&mut light, |i| i.id == saved[1].id || i.id == saved[3].id)
+            .unwrap();
+        assert_eq!(read, 1);
+        assert_eq!(light[1], saved[1]);
+        assert_eq!(light[0].server_ics, None);
+        assert_eq!(light[3], saved[3]);
+        assert_eq!(
+            store.read().item(saved[2].id).unwrap(),
+            Some(saved[2].clone())
+        );
+        assert_eq!(store.read().item(9_999).unwrap(), None);
     }
 }

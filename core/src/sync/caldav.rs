@@ -174,6 +174,10 @@ impl Protocol for CalDav<'_> {
         Ok(false)
     }
 
+    fn bodies_on_demand(&self) -> bool {
+        true
+    }
+
     fn scan_remote(&mut self, f: &mut Frame<'_, '_>, local: &Local) -> Result<Option<RemoteScan>> {
         let state = match self.state.take() {
             Some(state) => state,
@@ -186,19 +190,29 @@ impl Protocol for CalDav<'_> {
         let listing = Listing {
             cal,
             items: &local.items,
+            sparse: local.sparse.is_some(),
             use_sync_collection,
         };
-        let (scan, listed_total, token) = self.scan(f, &listing)?;
+        let (scan, listed_total, token, rows) = self.scan(f, &listing)?;
         self.token = token;
         self.ctag = if use_sync_collection {
             None
         } else {
             state.ctag
         };
+        // Rows read for a sparse scan are the ones to plan with; the device side was found
+        // unchanged, so its scan stays empty.
+        let rescanned = rows.map(|rows| {
+            let scan = super::detect::DeviceScan {
+                total: local.scan.total,
+                ..Default::default()
+            };
+            (rows, scan)
+        });
         Ok(Some(RemoteScan {
             scan,
             listed_total,
-            rescanned: None,
+            rescanned,
         }))
     }
 
@@ -234,12 +248,11 @@ fn save_touched(f: &mut Frame<'_, '_>, local: &Local) -> Result<()> {
     if local.scan.touched.is_empty() {
         return Ok(());
     }
-    // The frame's rows came without their bodies: saving them would drop the bodies.
-    let items = f.store.read().items(local.cal.id)?;
-    let by_id: HashMap<i64, &ItemRecord> = items.iter().map(|i| (i.id, i)).collect();
+    // The frame's rows came without their bodies: saving them would drop the bodies, so
+    // each touched row is read whole.
     f.store.write(|tx| {
         for (row, entry) in &local.scan.touched {
-            if let Some(mut item) = by_id.get(row).map(|i| (*i).clone()) {
+            if let Some(mut item) = tx.item(*row)? {
                 item.device_version = Some(entry.version.clone());
                 tx.save_item(&item)?;
             }
@@ -363,26 +376,31 @@ impl ServerCalendar for CalDavServer<'_> {
 struct Listing<'a> {
     cal: &'a CalendarState,
     items: &'a [ItemRecord],
+    /// `items` is empty: the scan reads the rows the server's changes name.
+    sparse: bool,
     use_sync_collection: bool,
 }
 
 impl CalDav<'_> {
     /// Lists the server's changes (sync-collection or an etag listing), fetches them, and
     /// tells deleted from out-of-window items. Returns the scan, the number of items listed
-    /// when the listing was complete, and the new sync-token.
+    /// when the listing was complete, the new sync-token, and for a sparse listing the store
+    /// rows read for it (those the changes name, by href or by UID; every row after a
+    /// complete listing).
+    #[allow(clippy::type_complexity)]
     fn scan(
         &mut self,
         f: &mut Frame<'_, '_>,
         listing: &Listing<'_>,
-    ) -> Result<(ServerScan, Option<usize>, Option<SyncToken>)> {
+    ) -> Result<(
+        ServerScan,
+        Option<usize>,
+        Option<SyncToken>,
+        Option<Vec<ItemRecord>>,
+    )> {
         let (client, url) = (&mut *self.client, self.url.as_str());
-        let (account, cal, items) = (f.account, listing.cal, listing.items);
-        let (report, opts) = (&mut *f.report, f.opts);
+        let (account, cal) = (f.account, listing.cal);
         let use_sync_collection = listing.use_sync_collection;
-        let by_href: HashMap<&str, &ItemRecord> = items
-            .iter()
-            .filter_map(|i| i.href.as_ref().map(|h| (h.as_str(), i)))
-            .collect();
         let mut listed: Vec<RemoteItem>;
         let mut gone: Vec<Href> = Vec::new();
         let complete;
@@ -427,6 +445,23 @@ impl CalDav<'_> {
         // Dedupe hrefs (some servers list an item twice).
         let mut seen = HashSet::new();
         listed.retain(|r| seen.insert(r.href.clone()));
+
+        // A sparse scan reads only the rows a change list names; a complete listing is
+        // compared with every row.
+        let loaded: Option<Vec<ItemRecord>> = match (listing.sparse, complete) {
+            (false, _) => None,
+            (true, true) => Some(f.store.read().items_without_bodies(cal.id)?),
+            (true, false) => {
+                let hrefs = listed.iter().map(|r| &r.href).chain(&gone);
+                Some(f.store.read().items_by_hrefs(cal.id, hrefs)?)
+            }
+        };
+        let items: &[ItemRecord] = loaded.as_deref().unwrap_or(listing.items);
+        let (report, opts) = (&mut *f.report, f.opts);
+        let by_href: HashMap<&str, &ItemRecord> = items
+            .iter()
+            .filter_map(|i| i.href.as_ref().map(|h| (h.as_str(), i)))
+            .collect();
 
         let mut scan = ServerScan::default();
         let mut to_fetch: Vec<Href> = Vec::new();
@@ -499,7 +534,20 @@ impl CalDav<'_> {
                 None => scan.new.push(item),
             }
         }
-        Ok((scan, complete.then_some(listed.len()), token))
+        drop(by_href);
+        // A new href may hold a known event (moved, or created by a sync whose record was
+        // lost): the plan pairs those by UID, so a sparse scan reads their rows too.
+        let rows = match loaded {
+            Some(mut rows) if !complete && !scan.new.is_empty() => {
+                let known: HashSet<i64> = rows.iter().map(|r| r.id).collect();
+                let uids = scan.new.iter().map(|i| &i.uid);
+                let by_uid = f.store.read().items_by_uids(cal.id, uids)?;
+                rows.extend(by_uid.into_iter().filter(|r| !known.contains(&r.id)));
+                Some(rows)
+            }
+            other => other,
+        };
+        Ok((scan, complete.then_some(listed.len()), token, rows))
     }
 }
 

@@ -49,29 +49,41 @@ impl DeviceScan {
 
 /// Compares the device's events with the store rows of one calendar.
 pub fn scan_device(device: &dyn DeviceCalendar, items: &[ItemRecord]) -> Result<DeviceScan> {
-    let listed = device.list()?;
-    let by_device_id: HashMap<&str, &ItemRecord> = items
+    scan_listed(device, device.list()?, items)
+}
+
+/// [`scan_device`] from the device's listing `listed`, made already.
+pub fn scan_listed(
+    device: &dyn DeviceCalendar,
+    listed: Vec<DeviceEntry>,
+    items: &[ItemRecord],
+) -> Result<DeviceScan> {
+    let by_device_id: HashMap<&str, (usize, &ItemRecord)> = items
         .iter()
-        .filter_map(|i| i.device_id.as_deref().map(|d| (d, i)))
+        .enumerate()
+        .filter_map(|(n, i)| i.device_id.as_deref().map(|d| (d, (n, i))))
         .collect();
     let mut scan = DeviceScan {
         total: listed.len(),
         ..Default::default()
     };
     let mut to_fetch: Vec<String> = Vec::new();
-    let mut seen = std::collections::HashSet::new();
+    // Rows not met in the listing are the deleted ones.
+    let mut listed_rows = vec![false; items.len()];
     for entry in &listed {
-        seen.insert(entry.id.as_str());
         match by_device_id.get(entry.id.as_str()) {
-            Some(item) if item.device_version.as_deref() == Some(entry.version.as_str()) => {}
-            _ => to_fetch.push(entry.id.clone()),
+            Some(&(n, item)) => {
+                listed_rows[n] = true;
+                if item.device_version.as_deref() != Some(entry.version.as_str()) {
+                    to_fetch.push(entry.id.clone());
+                }
+            }
+            None => to_fetch.push(entry.id.clone()),
         }
     }
-    for item in items {
-        if let Some(id) = item.device_id.as_deref() {
-            if !seen.contains(id) {
-                scan.deleted.push(item.id);
-            }
+    for (item, listed) in items.iter().zip(&listed_rows) {
+        if item.device_id.is_some() && !listed {
+            scan.deleted.push(item.id);
         }
     }
     for chunk in to_fetch.chunks(FETCH_BATCH) {
@@ -80,7 +92,7 @@ pub fn scan_device(device: &dyn DeviceCalendar, items: &[ItemRecord]) -> Result<
         for (entry, event) in fetched {
             got.insert(entry.id.clone());
             let fp = ical::event_fingerprint(&event);
-            match by_device_id.get(entry.id.as_str()) {
+            match by_device_id.get(entry.id.as_str()).map(|&(_, item)| item) {
                 Some(item) if item.device_fp.as_deref() == Some(fp.as_str()) => {
                     scan.touched.push((item.id, entry));
                 }

@@ -50,6 +50,10 @@ pub fn set_aside(
     device: &mut DeviceScan,
     server: &mut ServerScan,
 ) -> SetAside {
+    if device.new.is_empty() && server.new.is_empty() {
+        // Nothing new on either side: nothing to compare with the calendar's UIDs.
+        return SetAside::default();
+    }
     let device_gone: HashSet<i64> = device.deleted.iter().copied().collect();
     let on_device: HashSet<&Uid> = items
         .iter()

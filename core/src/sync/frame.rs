@@ -13,12 +13,12 @@ use super::plan::{plan, Action, ServerChange, ServerScan};
 use super::report::{HoldReason, PlannedChange, SyncReport, SyncStatus};
 use super::{guard, SyncContext};
 use crate::backup::{self, part};
-use crate::device::DeviceCalendar;
+use crate::device::{DeviceCalendar, DeviceEntry};
 use crate::ical;
 use crate::remote::http::HttpStats;
 use crate::store::{Account, BackupReason, CalendarState, ItemRecord, SidePart, SqliteStore};
 use crate::Result;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
 /// What one running sync works with: the store, the account, its device calendar, the
@@ -46,6 +46,10 @@ pub(crate) struct Local {
     pub scan: DeviceScan,
     /// The device calendar was replaced since the last sync (its device side was reset).
     pub replaced: bool,
+    /// Nothing changed on the device and every row has both sides: the number of rows.
+    /// `items` is then empty, and the remote scan reads the rows its changes name (returned
+    /// as `rescanned`).
+    pub sparse: Option<usize>,
 }
 
 /// What a protocol's remote scan found.
@@ -66,6 +70,13 @@ pub(crate) trait Protocol {
     /// nothing changed on either side (`local.items` come without their `server_ics`).
     fn unchanged(&mut self, _f: &mut Frame<'_, '_>, _local: &Local) -> Result<bool> {
         Ok(false)
+    }
+
+    /// Whether the protocol's scan and execution work from the store rows without their
+    /// bodies, the frame reading a body only for the rows the plan touches. `false`: every
+    /// row comes with its body.
+    fn bodies_on_demand(&self) -> bool {
+        false
     }
 
     /// Reads the server's changes. `Ok(None)` ends the sync there: nothing to do (nothing
@@ -96,21 +107,67 @@ pub(crate) trait Protocol {
 pub(crate) fn run(f: &mut Frame<'_, '_>, protocol: &mut dyn Protocol) -> Result<()> {
     let cal = f.store.read().calendar_state(f.account.id)?;
     let replaced = reset_if_replaced(f.store, &cal, &*f.device, f.opts)?;
-    // Bodies are read only when the sync goes past the protocol's no-change check.
-    let light = f.store.read().items_without_bodies(cal.id)?;
-    let mut scan = scan_device(&*f.device, &light, f.report, f.opts)?;
-    let aside = duplicates::set_aside(&light, &mut scan, &mut ServerScan::default());
-    f.report.warnings.extend(aside.warnings());
-    let mut local = Local {
-        cal,
-        items: light,
-        scan,
-        replaced,
+    let on_demand = protocol.bodies_on_demand();
+    f.opts.progress.phase("scan", 0);
+    let listed = f.device.list()?;
+    // The no-change check first compares the listing with the store's device ids and
+    // versions alone, in one pass over an index, without building any row. When they
+    // match, the sync goes on sparse: only the rows the server's changes name are read.
+    let unchanged_rows = match on_demand {
+        true => f
+            .store
+            .read()
+            .device_side_unchanged(cal.id, &listing_map(&listed))?,
+        false => None,
     };
-    if protocol.unchanged(f, &local)? {
-        return Ok(());
+    let mut local = if let Some(rows) = unchanged_rows {
+        let quick = Local {
+            cal,
+            items: Vec::new(),
+            scan: DeviceScan {
+                total: listed.len(),
+                ..DeviceScan::default()
+            },
+            replaced,
+            sparse: Some(rows),
+        };
+        if protocol.unchanged(f, &quick)? {
+            return Ok(());
+        }
+        quick
+    } else {
+        // Bodies are read only when the sync goes past the protocol's no-change check.
+        let light = f.store.read().items_without_bodies(cal.id)?;
+        let mut scan = scan_device(&*f.device, listed, &light, f.report, f.opts)?;
+        let aside = duplicates::set_aside(&light, &mut scan, &mut ServerScan::default());
+        f.report.warnings.extend(aside.warnings());
+        let local = Local {
+            cal,
+            items: light,
+            scan,
+            replaced,
+            sparse: None,
+        };
+        if protocol.unchanged(f, &local)? {
+            return Ok(());
+        }
+        local
+    };
+    if on_demand {
+        // A row missing its device side is re-created there from its stored server copy.
+        let read = f
+            .store
+            .read()
+            .fill_bodies(&mut local.items, |i| i.device_id.is_none())?;
+        f.report.stored_bodies_read += read;
+    } else {
+        local.items = f.store.read().items(local.cal.id)?;
+        f.report.stored_bodies_read += local
+            .items
+            .iter()
+            .filter(|i| i.server_ics.is_some())
+            .count() as u64;
     }
-    local.items = f.store.read().items(local.cal.id)?;
     let phase = Instant::now();
     let Some(remote) = protocol.scan_remote(f, &local)? else {
         return Ok(());
@@ -123,17 +180,31 @@ pub(crate) fn run(f: &mut Frame<'_, '_>, protocol: &mut dyn Protocol) -> Result<
         phase.elapsed().as_millis()
     );
     let Local {
-        cal, items, scan, ..
+        cal,
+        items,
+        scan,
+        sparse,
+        ..
     } = local;
-    let (items, mut device_scan) = remote.rescanned.unwrap_or((items, scan));
+    let (mut items, mut device_scan) = remote.rescanned.unwrap_or((items, scan));
     let device_total = device_scan.total;
     let mut server_scan = remote.scan;
+    // The rows synced before, and those of them the server holds: counted by the store when
+    // the rows at hand are only those the changes name.
+    let (known, server_known) = match sparse {
+        // Every row has both sides there.
+        Some(rows) => (rows, rows),
+        None => {
+            let with_href = items.iter().filter(|i| i.href.is_some()).count();
+            (items.len(), with_href)
+        }
+    };
     // A change list (sync-collection, a SyncML two-way sync) does not say how many items
     // are left on the server: count them from the store, so that a calendar emptied on the
     // server is held back whatever its size.
     let server_total = remote
         .listed_total
-        .unwrap_or_else(|| server_total_after(&items, &server_scan));
+        .unwrap_or_else(|| server_total_after(server_known, &server_scan));
     // The device's copies were reported before the remote scan.
     let aside = duplicates::set_aside(&items, &mut device_scan, &mut server_scan);
     f.report
@@ -142,6 +213,16 @@ pub(crate) fn run(f: &mut Frame<'_, '_>, protocol: &mut dyn Protocol) -> Result<
     let (actions, warnings) = pairing::pair_by_content(plan(&items, device_scan, server_scan));
     f.report.warnings.extend(warnings);
     let actions: Vec<Action> = actions.into_iter().filter(|a| protocol.runs(a)).collect();
+    if on_demand {
+        // The plan is made from every row's columns but its body: the bodies of the rows it
+        // touches are read now, for its description, the backup and the execution.
+        let touched: HashSet<i64> = actions.iter().filter_map(Action::row).collect();
+        let read = f
+            .store
+            .read()
+            .fill_bodies(&mut items, |i| touched.contains(&i.id))?;
+        f.report.stored_bodies_read += read;
+    }
     if f.opts.dry_run {
         f.report.plan = Some(describe(&actions, &items));
         return Ok(());
@@ -149,7 +230,7 @@ pub(crate) fn run(f: &mut Frame<'_, '_>, protocol: &mut dyn Protocol) -> Result<
     let held = guard::check(
         &actions,
         &f.account.settings,
-        items.len(),
+        known,
         device_total,
         Some(server_total),
     );
@@ -196,9 +277,8 @@ impl<'a> Rows<'a> {
 }
 
 /// The number of items on the server after a change list: the store's rows known to the
-/// server, less those the server deleted, plus the new ones.
-fn server_total_after(items: &[ItemRecord], scan: &ServerScan) -> usize {
-    let known = items.iter().filter(|i| i.href.is_some()).count();
+/// server (`known`), less those the server deleted, plus the new ones.
+fn server_total_after(known: usize, scan: &ServerScan) -> usize {
     let deleted = scan
         .changed
         .values()
@@ -253,17 +333,26 @@ pub(crate) fn reset_if_replaced(
     Ok(replaced)
 }
 
-/// Scans the device against the store rows `items`; events that cannot be read are
-/// reported as errors (never taken for deletions). Stops here when interrupted.
+/// The device's listing as id -> version.
+fn listing_map(listed: &[DeviceEntry]) -> HashMap<&[u8], &[u8]> {
+    listed
+        .iter()
+        .map(|e| (e.id.as_bytes(), e.version.as_bytes()))
+        .collect()
+}
+
+/// Scans the device (its listing `listed`) against the store rows `items`; events that
+/// cannot be read are reported as errors (never taken for deletions). Stops here when
+/// interrupted.
 pub(crate) fn scan_device(
     device: &dyn DeviceCalendar,
+    listed: Vec<DeviceEntry>,
     items: &[ItemRecord],
     report: &mut SyncReport,
     ctx: &SyncContext<'_>,
 ) -> Result<DeviceScan> {
-    ctx.progress.phase("scan", 0);
     let phase = Instant::now();
-    let scan = detect::scan_device(device, items)?;
+    let scan = detect::scan_listed(device, listed, items)?;
     log::info!(
         "device scan: {} events, {} new, {} changed, {} deleted in {} ms",
         scan.total,
@@ -320,18 +409,22 @@ impl Frame<'_, '_> {
             return Ok(());
         }
         let phase = Instant::now();
+        // A full snapshot keeps every stored server copy: read from the store here (the
+        // rows at hand may carry only the bodies the plan touches).
         let (reason, full, pinned, dev, srv) = if cal.last_success_at.is_none() {
             let dev = backup::snapshot_device(&*self.device)?;
+            let all = self.store.read().items(cal.id)?;
             (
                 BackupReason::FirstSync,
                 true,
                 true,
                 dev,
-                first_server_part(items, actions)?,
+                first_server_part(&all, actions)?,
             )
         } else if backup::daily_due(self.store, self.account.id)? {
             let dev = backup::snapshot_device(&*self.device)?;
-            let srv = backup::snapshot_server_from_store(items)?;
+            let all = self.store.read().items(cal.id)?;
+            let srv = backup::snapshot_server_from_store(&all)?;
             (BackupReason::Daily, true, big, dev, srv)
         } else {
             let (dev, srv) = prior_versions(items, actions)?;

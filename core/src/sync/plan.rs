@@ -293,7 +293,13 @@ pub fn plan(items: &[ItemRecord], device: DeviceScan, server: ServerScan) -> Vec
             device_new_by_uid.insert(d.event.uid.clone(), d);
         }
     }
-    let rows_by_uid: HashMap<&Uid, &ItemRecord> = items.iter().map(|i| (&i.uid, i)).collect();
+    // Only new items are looked up by UID: without any, the map is not built.
+    let rows_by_uid: HashMap<&Uid, &ItemRecord> =
+        if server_new.is_empty() && device_new_by_uid.is_empty() && device_unmatched.is_empty() {
+            HashMap::new()
+        } else {
+            items.iter().map(|i| (&i.uid, i)).collect()
+        };
     for item in server_new {
         if let Some(row) = rows_by_uid.get(&item.uid) {
             // A known event under a new href, or one whose creation was not recorded. Also

@@ -148,6 +148,10 @@ pub enum HoldReason {
     },
 }
 
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
 /// What a sync did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SyncReport {
@@ -174,6 +178,10 @@ pub struct SyncReport {
     pub bytes_received: u64,
     /// Wall-clock duration.
     pub duration_ms: u64,
+    /// Stored server copies (iCalendar bodies) read from the store: those of the events the
+    /// plan touched, not the whole calendar's.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub stored_bodies_read: u64,
     /// Why the sync was held back, when it was.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hold: Option<HoldReason>,
@@ -197,6 +205,7 @@ impl SyncReport {
             bytes_sent: 0,
             bytes_received: 0,
             duration_ms: 0,
+            stored_bodies_read: 0,
             hold: None,
             plan: None,
         }
