@@ -1,6 +1,8 @@
 //! Streaming, namespace-aware parser of WebDAV `multistatus` bodies (quick-xml `NsReader`):
 //! hands each `response` to a callback as soon as it is complete.
 
+use std::io::BufRead;
+
 use quick_xml::events::Event;
 use quick_xml::name::ResolveResult;
 use quick_xml::NsReader;
@@ -124,6 +126,17 @@ fn xml_err(e: impl std::fmt::Display) -> Error {
 /// kept for one response is a protocol error.
 pub fn parse_multistatus(
     body: &[u8],
+    on_response: &mut dyn FnMut(DavResponse) -> Result<()>,
+) -> Result<Option<String>> {
+    parse_multistatus_from(body, on_response)
+}
+
+/// [`parse_multistatus`] over a body that is still arriving (an HTTP body reader): only
+/// the response being read is held, never the whole body. A failure of the reader is a
+/// protocol error here; [`crate::remote::http::HttpClient::request_streamed`] replaces it
+/// with the failure of the stream (a timeout, a cut connection).
+pub fn parse_multistatus_from<R: BufRead>(
+    body: R,
     on_response: &mut dyn FnMut(DavResponse) -> Result<()>,
 ) -> Result<Option<String>> {
     let mut budget = Budget::new(XmlLimits::DAV, "multistatus");
