@@ -28,11 +28,11 @@ pub fn snapshot_device(device: &dyn DeviceCalendar) -> Result<SidePart> {
 
 /// The server calendar as the store last saw it.
 pub fn snapshot_server_from_store(items: &[ItemRecord]) -> Result<SidePart> {
-    part(items.iter().filter_map(|i| i.server_ics.clone()).collect())
+    part(items.iter().filter_map(|i| i.server_ics.as_deref()).collect())
 }
 
 /// A side made of these iCalendar objects.
-pub fn part(objects: Vec<String>) -> Result<SidePart> {
+pub fn part<S: AsRef<str>>(objects: Vec<S>) -> Result<SidePart> {
     Ok(SidePart {
         items: objects.len() as u64,
         ics: ical::join_calendars(&objects)?,

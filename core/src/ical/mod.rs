@@ -165,7 +165,7 @@ pub fn split_calendar(ics: &str) -> Result<Vec<String>> {
 }
 
 /// Joins iCalendar objects into one calendar file (VTIMEZONEs deduplicated).
-pub fn join_calendars(objects: &[String]) -> Result<String> {
+pub fn join_calendars<S: AsRef<str>>(objects: &[S]) -> Result<String> {
     split::join_calendars(objects)
 }
 

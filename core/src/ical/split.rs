@@ -1,6 +1,7 @@
 //! One calendar file to one iCalendar object per UID, and back.
 
 use super::event::uid;
+use super::write::write_component;
 use super::{parse_calendar, tzids_used, write_calendar, Component, Property};
 use crate::Result;
 
@@ -51,13 +52,15 @@ pub fn split_calendar(ics: &str) -> Result<Vec<String>> {
         .collect())
 }
 
-/// See [`super::join_calendars`].
-pub fn join_calendars(objects: &[String]) -> Result<String> {
+/// See [`super::join_calendars`]. Only one object's tree is held at a time: the components
+/// other than time zones are written out as each object is read, and the head (the first
+/// object's calendar properties, the zones) is put in front at the end, in place.
+pub fn join_calendars<S: AsRef<str>>(objects: &[S]) -> Result<String> {
     let mut properties: Option<Vec<Property>> = None;
     let mut zones: Vec<Component> = Vec::new();
-    let mut rest: Vec<Component> = Vec::new();
+    let mut body = String::with_capacity(objects.iter().map(|o| o.as_ref().len()).sum());
     for text in objects {
-        let cal = parse_calendar(text)?;
+        let cal = parse_calendar(text.as_ref())?;
         properties.get_or_insert(cal.properties);
         for c in cal.components {
             if c.name == "VTIMEZONE" {
@@ -66,7 +69,7 @@ pub fn join_calendars(objects: &[String]) -> Result<String> {
                     zones.push(c);
                 }
             } else {
-                rest.push(c);
+                write_component(&mut body, &c);
             }
         }
     }
@@ -77,10 +80,19 @@ pub fn join_calendars(objects: &[String]) -> Result<String> {
     if !properties.iter().any(|p| p.name == "PRODID") {
         properties.insert(1, super::event::prop("PRODID", super::PRODID));
     }
-    zones.extend(rest);
-    Ok(write_calendar(&Component {
+    // The calendar as one component would be written: BEGIN, properties, zones, the other
+    // components, END.
+    let mut head = write_calendar(&Component {
         name: "VCALENDAR".into(),
         properties,
         components: zones,
-    }))
+    });
+    let end = "END:VCALENDAR\r\n";
+    let head_len = head.len() - end.len();
+    debug_assert!(head.ends_with(end));
+    head.truncate(head_len);
+    body.reserve(head.len() + end.len());
+    body.insert_str(0, &head);
+    body.push_str(end);
+    Ok(body)
 }

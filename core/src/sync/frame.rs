@@ -368,8 +368,8 @@ fn first_server_part(items: &[ItemRecord], actions: &[Action]) -> Result<SidePar
         .iter()
         .filter_map(|i| Some((i.uid.as_str(), i.server_ics.as_ref()?)));
     for (uid, ics) in from_plan.chain(from_store) {
-        if seen.insert(uid.to_string()) {
-            objects.push(ics.clone());
+        if seen.insert(uid) {
+            objects.push(ics.as_str());
         }
     }
     part(objects)

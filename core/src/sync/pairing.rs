@@ -8,7 +8,7 @@ use super::detect::DeviceEvent;
 use super::plan::{Action, ServerItem};
 use crate::ical;
 use crate::model::{Event, EventTime};
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 /// What identifies an event for pairing: normalised summary, start, end, all-day and
 /// recurrence rule.
@@ -86,17 +86,26 @@ pub fn pair_by_content(actions: Vec<Action>) -> (Vec<Action>, Vec<String>) {
             ));
         }
     }
+    // Only server items that a device event could pair with go into the map (a first
+    // download into an empty calendar puts none there, and holds no queue per event).
+    let device_keys: HashSet<&str> = from_device.iter().map(|(k, _)| k.as_str()).collect();
     let mut server_by_key: HashMap<String, VecDeque<ServerItem>> = HashMap::new();
+    let mut unpaired: Vec<ServerItem> = Vec::new();
     for (k, item) in from_server {
-        server_by_key.entry(k).or_default().push_back(item);
+        if device_keys.contains(k.as_str()) {
+            server_by_key.entry(k).or_default().push_back(item);
+        } else {
+            unpaired.push(item);
+        }
     }
+    drop(device_keys);
     for (k, device) in from_device {
         match server_by_key.get_mut(&k).and_then(VecDeque::pop_front) {
             Some(item) => out.push(Action::Adopt { device, item }),
             None => out.push(Action::CreateOnServer { row: None, device }),
         }
     }
-    for item in server_by_key.into_values().flatten() {
+    for item in server_by_key.into_values().flatten().chain(unpaired) {
         out.push(Action::CreateOnDevice { row: None, item });
     }
     (out, warnings)

@@ -377,13 +377,55 @@ impl CalDavClient {
             body.push_str("</d:href>");
         }
         body.push_str("</c:calendar-multiget>");
-        let resp = self.report(url, "1", &body)?;
-        if resp.status != 207 && refused_as_a_whole(resp.status) {
+        let wanted: HashMap<String, &Href> = chunk
+            .iter()
+            .map(|h| (href_key(url, h.as_str()), h))
+            .collect();
+        let mut answered: HashSet<String> = HashSet::new();
+        let cal_key = href_key(url, url.path());
+        let limit = self.http.max_body();
+        // The answer is parsed as it arrives: only the response being read is held.
+        let status = self.report_streamed(url, "1", &body, limit, |head, reader| {
+            if head.status != 207 {
+                return Ok(head.status);
+            }
+            run.answered += 1;
+            let base = parse_url(&head.url)?;
+            let done = &mut run.done;
+            let (items, bytes) = (&mut run.items, &mut run.bytes);
+            xml::parse_multistatus_from(reader, &mut |mut r: DavResponse| {
+                let key = href_key(&base, &r.href);
+                if !inside(&key, &cal_key) {
+                    warn!("calendar-multiget: an href outside the collection was ignored");
+                    return Ok(());
+                }
+                let ok = r.status.is_none_or(|s| (200..300).contains(&s));
+                let data = r.take_prop(CALDAV, "calendar-data");
+                match (ok, data) {
+                    (true, Some(data)) if !data.text.trim().is_empty() => {
+                        answered.insert(key.clone());
+                        if !done.insert(key) {
+                            return Ok(()); // duplicate response
+                        }
+                        *items += 1;
+                        // What the item took of the answer, about: its data and markup.
+                        *bytes += data.text.len() + r.href.len() + 200;
+                        let etag = r.prop_text(DAV, "getetag").unwrap_or_default();
+                        on_item(fetched(to_href(&base, &r.href), etag, data))
+                    }
+                    _ => Ok(()),
+                }
+            })?;
+            Ok(207)
+        })?;
+        if status != 207 {
+            if !refused_as_a_whole(status) {
+                return Err(http_error(status, "REPORT calendar-multiget", url));
+            }
             run.refused += 1;
             debug!(
-                "calendar-multiget of {} hrefs refused as a whole (HTTP {}): asking in smaller parts",
+                "calendar-multiget of {} hrefs refused as a whole (HTTP {status}): asking in smaller parts",
                 chunk.len(),
-                resp.status
             );
             if chunk.len() == 1 {
                 return self.get_each(url, chunk, run, on_item);
@@ -392,39 +434,6 @@ impl CalDavClient {
             self.multiget_chunk(url, first, run, on_item)?;
             return self.multiget_chunk(url, second, run, on_item);
         }
-        let resp = expect_207(resp, "REPORT calendar-multiget", url)?;
-        run.answered += 1;
-        run.bytes += resp.body.len();
-        let base = parse_url(&resp.url)?;
-        let wanted: HashMap<String, &Href> = chunk
-            .iter()
-            .map(|h| (href_key(url, h.as_str()), h))
-            .collect();
-        let mut answered: HashSet<String> = HashSet::new();
-        let cal_key = href_key(url, url.path());
-        let done = &mut run.done;
-        let items = &mut run.items;
-        xml::parse_multistatus(&resp.body, &mut |mut r: DavResponse| {
-            let key = href_key(&base, &r.href);
-            if !inside(&key, &cal_key) {
-                warn!("calendar-multiget: an href outside the collection was ignored");
-                return Ok(());
-            }
-            let ok = r.status.is_none_or(|s| (200..300).contains(&s));
-            let data = r.take_prop(CALDAV, "calendar-data");
-            match (ok, data) {
-                (true, Some(data)) if !data.text.trim().is_empty() => {
-                    answered.insert(key.clone());
-                    if !done.insert(key) {
-                        return Ok(()); // duplicate response
-                    }
-                    *items += 1;
-                    let etag = r.prop_text(DAV, "getetag").unwrap_or_default();
-                    on_item(fetched(to_href(&base, &r.href), etag, data))
-                }
-                _ => Ok(()),
-            }
-        })?;
         for h in chunk {
             let key = href_key(url, h.as_str());
             if !answered.contains(&key) && wanted.contains_key(&key) && !run.done.contains(&key) {
