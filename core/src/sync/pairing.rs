@@ -48,20 +48,41 @@ pub fn content_key(event: &Event) -> String {
 /// Replaces pairs of `CreateOnDevice` / `CreateOnServer` (new on both sides) that have the
 /// same [`content_key`] by one `Adopt`. Returns warnings about duplicates within a side.
 pub fn pair_by_content(actions: Vec<Action>) -> (Vec<Action>, Vec<String>) {
-    let mut out = Vec::with_capacity(actions.len());
-    let mut from_server: Vec<(String, ServerItem)> = Vec::new();
+    // The creations are taken out of the plan, which then takes the result back: no second
+    // vector of actions (a first download has one action per event).
+    let mut out = actions;
+    let creations = out
+        .iter()
+        .filter(|a| {
+            matches!(
+                a,
+                Action::CreateOnDevice { row: None, .. } | Action::CreateOnServer { row: None, .. }
+            )
+        })
+        .count();
+    let mut from_server: Vec<(String, ServerItem)> = Vec::with_capacity(creations);
     let mut from_device: Vec<(String, DeviceEvent)> = Vec::new();
-    for a in actions {
+    let mut unreadable: Vec<ServerItem> = Vec::new();
+    let taken = out.extract_if(.., |a| {
+        matches!(
+            a,
+            Action::CreateOnDevice { row: None, .. } | Action::CreateOnServer { row: None, .. }
+        )
+    });
+    for a in taken {
         match a {
             Action::CreateOnDevice { row: None, item } => match item.event() {
                 Ok(e) => from_server.push((content_key(&e), item)),
-                Err(_) => out.push(Action::CreateOnDevice { row: None, item }),
+                Err(_) => unreadable.push(item),
             },
             Action::CreateOnServer { row: None, device } => {
                 from_device.push((content_key(&device.event), device))
             }
-            other => out.push(other),
+            _ => {}
         }
+    }
+    for item in unreadable {
+        out.push(Action::CreateOnDevice { row: None, item });
     }
     let mut warnings = Vec::new();
     for (side, keys) in [

@@ -500,6 +500,8 @@ impl CalDavClient {
 fn fetched(href: Href, etag: String, mut data: xml::PropValue) -> FetchedItem {
     let blanks = data.text.len() - data.text.trim_start().len();
     data.text.drain(..blanks);
+    // The text grew piece by piece (character references split it): kept at its size.
+    data.text.shrink_to_fit();
     FetchedItem {
         href,
         etag: Etag::new(etag),
