@@ -87,9 +87,15 @@ fn a_refused_calendar_query_falls_back_to_listing_and_multiget() {
         let report = sync(&world);
         assert_eq!(vdir_files(&world.vdir).len(), EVENTS, "HTTP {status}");
         assert_eq!(report["device"]["added"], EVENTS as u64, "{report}");
-        assert!(report["errors"].as_array().is_none_or(|e| e.is_empty()), "{report}");
+        assert!(
+            report["errors"].as_array().is_none_or(|e| e.is_empty()),
+            "{report}"
+        );
         let reports = reports(&world);
-        assert!(reports[0].contains("calendar-data"), "the bulk query came first");
+        assert!(
+            reports[0].contains("calendar-data"),
+            "the bulk query came first"
+        );
         assert!(
             reports.iter().any(|r| r.contains("sync-collection")),
             "{reports:?}"
@@ -110,7 +116,10 @@ fn a_change_between_the_marker_and_the_query_is_right_at_the_next_sync() {
     // The calendar-query is held back a while; another client edits an event meanwhile.
     world.proxy.set(Fault::Delay("REPORT".into(), 1500));
     world.proxy.reset_count();
-    let edited = with_summary(&simple("e7", "Event 7", "20260308T090000Z"), "Moved lecture");
+    let edited = with_summary(
+        &simple("e7", "Event 7", "20260308T090000Z"),
+        "Moved lecture",
+    );
     std::thread::scope(|scope| {
         let first = scope.spawn(|| sync(&world));
         let deadline = Instant::now() + Duration::from_secs(60);
@@ -131,7 +140,9 @@ fn a_change_between_the_marker_and_the_query_is_right_at_the_next_sync() {
     let second = sync(&world);
     assert_eq!(second["device"]["updated"], 0, "{second}");
     assert_eq!(second["server"]["updated"], 0, "{second}");
-    assert!(reports(&world).iter().any(|r| r.contains("sync-collection")));
+    assert!(reports(&world)
+        .iter()
+        .any(|r| r.contains("sync-collection")));
     let (_, text) = vdir_find(&world.vdir, "e7").unwrap();
     assert!(text.contains("SUMMARY:Moved lecture"));
     assert_eq!(vdir_files(&world.vdir).len(), EVENTS);

@@ -8,7 +8,9 @@ pub mod restore;
 
 use crate::device::DeviceCalendar;
 use crate::ical;
-use crate::store::{Account, BackupBudget, BackupReason, ItemRecord, SidePart, SqliteStore};
+use crate::store::{
+    Account, BackupBudget, BackupReason, ItemRecord, PackedPart, SidePart, SqliteStore,
+};
 use crate::Result;
 
 /// Device events are read this many at a time for a snapshot.
@@ -28,7 +30,12 @@ pub fn snapshot_device(device: &dyn DeviceCalendar) -> Result<SidePart> {
 
 /// The server calendar as the store last saw it.
 pub fn snapshot_server_from_store(items: &[ItemRecord]) -> Result<SidePart> {
-    part(items.iter().filter_map(|i| i.server_ics.as_deref()).collect())
+    part(
+        items
+            .iter()
+            .filter_map(|i| i.server_ics.as_deref())
+            .collect(),
+    )
 }
 
 /// A side made of these iCalendar objects.
@@ -37,6 +44,46 @@ pub fn part<S: AsRef<str>>(objects: Vec<S>) -> Result<SidePart> {
         items: objects.len() as u64,
         ics: ical::join_calendars(&objects)?,
     })
+}
+
+/// A side made of these iCalendar objects, compressed as it is joined: neither the joined
+/// text nor a parsed tree of the whole calendar is ever held.
+pub fn packed_part<S: AsRef<str>>(objects: &[S]) -> Result<PackedPart> {
+    use flate2::write::GzEncoder;
+    use std::io::Write;
+    let level = flate2::Compression::default();
+    let mut body = GzEncoder::new(Vec::new(), level);
+    let head = ical::join_calendars_with(objects, &mut |text| {
+        body.write_all(text.as_bytes())?;
+        Ok(())
+    })?;
+    body.write_all(ical::JOINED_END.as_bytes())?;
+    let body = body.finish()?;
+    // Two gzip members, head then body: read back as one text.
+    let mut head_gz = GzEncoder::new(Vec::with_capacity(body.len() + 1024), level);
+    head_gz.write_all(head.as_bytes())?;
+    let mut gz = head_gz.finish()?;
+    gz.extend_from_slice(&body);
+    Ok(PackedPart {
+        items: objects.len() as u64,
+        gz,
+    })
+}
+
+/// Stores a snapshot whose sides are compressed already ([`packed_part`]) and rotates the
+/// account's snapshots; returns the snapshot id.
+pub fn keep_packed(
+    store: &SqliteStore,
+    account: &Account,
+    reason: BackupReason,
+    pinned: bool,
+    device: &PackedPart,
+    server: &PackedPart,
+) -> Result<i64> {
+    let tx = store.read();
+    let id = tx.add_packed_backup(account.id, reason, true, pinned, Some(device), Some(server))?;
+    tx.rotate_backups(account.id, &budget(account))?;
+    Ok(id)
 }
 
 /// The rotation budget of an account.

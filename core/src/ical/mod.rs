@@ -169,6 +169,8 @@ pub fn join_calendars<S: AsRef<str>>(objects: &[S]) -> Result<String> {
     split::join_calendars(objects)
 }
 
+pub use split::{join_calendars_with, JOINED_END};
+
 /// The TZIDs used by the properties of a component and its sub-components (VTIMEZONEs
 /// excluded), in order of first use.
 pub fn tzids_used(c: &Component) -> Vec<String> {

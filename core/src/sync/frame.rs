@@ -16,7 +16,9 @@ use crate::backup::{self, part};
 use crate::device::DeviceCalendar;
 use crate::ical;
 use crate::remote::http::HttpStats;
-use crate::store::{Account, BackupReason, CalendarState, ItemRecord, SidePart, SqliteStore};
+use crate::store::{
+    Account, BackupReason, CalendarState, ItemRecord, PackedPart, SidePart, SqliteStore,
+};
 use crate::Result;
 use std::collections::HashMap;
 use std::time::Instant;
@@ -320,16 +322,22 @@ impl Frame<'_, '_> {
             return Ok(());
         }
         let phase = Instant::now();
-        let (reason, full, pinned, dev, srv) = if cal.last_success_at.is_none() {
-            let dev = backup::snapshot_device(&*self.device)?;
-            (
+        if cal.last_success_at.is_none() {
+            // Compressed as it is joined: a first download is the whole calendar.
+            let dev = backup::snapshot_device(&*self.device)?.pack()?;
+            let srv = first_server_part(items, actions)?;
+            backup::keep_packed(
+                self.store,
+                self.account,
                 BackupReason::FirstSync,
                 true,
-                true,
-                dev,
-                first_server_part(items, actions)?,
-            )
-        } else if backup::daily_due(self.store, self.account.id)? {
+                &dev,
+                &srv,
+            )?;
+            log::info!("backup in {} ms", phase.elapsed().as_millis());
+            return Ok(());
+        }
+        let (reason, full, pinned, dev, srv) = if backup::daily_due(self.store, self.account.id)? {
             let dev = backup::snapshot_device(&*self.device)?;
             let srv = backup::snapshot_server_from_store(items)?;
             (BackupReason::Daily, true, big, dev, srv)
@@ -353,7 +361,7 @@ impl Frame<'_, '_> {
 
 /// The server side of a first-sync snapshot: what the store holds of it (rows of an earlier
 /// attempt) and the server items the plan brings, each UID once.
-fn first_server_part(items: &[ItemRecord], actions: &[Action]) -> Result<SidePart> {
+fn first_server_part(items: &[ItemRecord], actions: &[Action]) -> Result<PackedPart> {
     let mut seen = std::collections::HashSet::new();
     let mut objects = Vec::new();
     let from_plan = actions.iter().filter_map(|a| match a {
@@ -372,7 +380,7 @@ fn first_server_part(items: &[ItemRecord], actions: &[Action]) -> Result<SidePar
             objects.push(ics.as_str());
         }
     }
-    part(objects)
+    backup::packed_part(&objects)
 }
 
 /// The versions a plan is about to overwrite or delete, per side: what a sync's backup

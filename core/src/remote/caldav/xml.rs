@@ -708,7 +708,9 @@ mod tests {
     }
 
     /// Every response and the token, or the error's text.
-    fn parsed_whole(body: &[u8]) -> std::result::Result<(Vec<DavResponse>, Option<String>), String> {
+    fn parsed_whole(
+        body: &[u8],
+    ) -> std::result::Result<(Vec<DavResponse>, Option<String>), String> {
         let mut out = Vec::new();
         parse_multistatus(body, &mut |r| {
             out.push(r);
@@ -772,7 +774,11 @@ mod tests {
             // Any cut before the root's end tag is complete.
             for cut in (0..end).step_by(3) {
                 let e = parsed_streamed(&body[..cut], 8, 5).expect_err(name);
-                assert_eq!(Err(e), parsed_whole(&body[..cut]).map(|_| ()), "{name} cut at {cut}");
+                assert_eq!(
+                    Err(e),
+                    parsed_whole(&body[..cut]).map(|_| ()),
+                    "{name} cut at {cut}"
+                );
             }
         }
     }
