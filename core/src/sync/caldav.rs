@@ -620,9 +620,34 @@ fn execute(
     let device: &mut dyn DeviceCalendar = &mut **device;
     let rows = frame::Rows::new(items, store.read().calendar_state(account.id)?.id);
     let base = |row: Option<i64>| rows.base(row);
-    let mut device_tasks = Vec::new();
-    let mut server_actions = Vec::new();
-    let mut store_only = Vec::new();
+    // Store-only and server actions are taken out first; the device actions become device
+    // writes a batch at a time, so that a first download never holds a write per event
+    // beside the plan.
+    let mut actions = actions;
+    let store_only: Vec<Action> = actions
+        .extract_if(.., |a| {
+            matches!(
+                a,
+                Action::Link { .. } | Action::Refresh { .. } | Action::Forget { .. }
+            )
+        })
+        .collect();
+    let server_actions: Vec<Action> = actions
+        .extract_if(.., |a| {
+            matches!(
+                a,
+                Action::CreateOnServer { .. }
+                    | Action::UpdateOnServer { .. }
+                    | Action::DeleteOnServer { .. }
+            )
+        })
+        .collect();
+    apply_store_only(store, &store_only, &base)?;
+    drop(store_only);
+
+    opts.progress
+        .phase("apply", (actions.len() + server_actions.len()) as u64);
+    let mut device_tasks = Vec::with_capacity(DEVICE_BATCH);
     for action in actions {
         match action {
             Action::CreateOnDevice { row, item } => {
@@ -688,19 +713,21 @@ fn execute(
                         .push(format!("server item {}: {e}", item.href)),
                 }
             }
-            a @ (Action::CreateOnServer { .. }
-            | Action::UpdateOnServer { .. }
-            | Action::DeleteOnServer { .. }) => server_actions.push(a),
-            a @ (Action::Link { .. } | Action::Refresh { .. } | Action::Forget { .. }) => {
-                store_only.push(a)
-            }
+            // Taken out above.
+            _ => {}
+        }
+        if device_tasks.len() >= DEVICE_BATCH {
+            run_device_tasks(
+                device,
+                store,
+                std::mem::take(&mut device_tasks),
+                DEVICE_BATCH,
+                report,
+                &opts.interrupt,
+                opts.progress,
+            )?;
         }
     }
-
-    apply_store_only(store, &store_only, &base)?;
-
-    opts.progress
-        .phase("apply", (device_tasks.len() + server_actions.len()) as u64);
     run_device_tasks(
         device,
         store,
