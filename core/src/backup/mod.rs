@@ -146,3 +146,40 @@ pub fn snapshot_offline(
     let srv = snapshot_server_from_store(&items)?;
     keep(store, account, reason, true, true, Some(&dev), Some(&srv))
 }
+
+#[cfg(test)]
+mod packed_tests {
+    use super::*;
+    use std::io::Read;
+
+    #[test]
+    fn a_packed_part_reads_back_as_the_joined_calendar() {
+        let zone = "BEGIN:VTIMEZONE\r\nTZID:Europe/Paris\r\nBEGIN:STANDARD\r\n\
+                    DTSTART:19701025T030000\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\n\
+                    END:STANDARD\r\nEND:VTIMEZONE\r\n";
+        let objects: Vec<String> = (0..3)
+            .map(|i| {
+                format!(
+                    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//y//EN\r\n{zone}\
+                     BEGIN:VEVENT\r\nUID:u{i}\r\nDTSTAMP:20250101T000000Z\r\n\
+                     DTSTART;TZID=Europe/Paris:20250102T090000\r\nSUMMARY:Event {i}\r\n\
+                     END:VEVENT\r\nEND:VCALENDAR\r\n"
+                )
+            })
+            .collect();
+        let joined = ical::join_calendars(&objects).unwrap();
+        assert_eq!(joined.matches("BEGIN:VTIMEZONE").count(), 1);
+        assert_eq!(joined.matches("BEGIN:VEVENT").count(), 3);
+        let packed = packed_part(&objects).unwrap();
+        assert_eq!(packed.items, 3);
+        let mut text = String::new();
+        flate2::read::MultiGzDecoder::new(&packed.gz[..])
+            .read_to_string(&mut text)
+            .unwrap();
+        assert_eq!(text, joined);
+        // Read as the store reads a snapshot.
+        let back = ical::split_calendar(&text).unwrap();
+        assert_eq!(back.len(), 3);
+        assert!(packed_part(&["junk".to_string()]).is_err());
+    }
+}
