@@ -52,6 +52,10 @@ pub enum Fault {
     RefuseMultigetWithMissing(u16),
     /// Answer every calendar-multiget with this status, as a server without it would.
     RefuseMultiget(u16),
+    /// Answer with this status every REPORT whose body holds all of these texts (e.g.
+    /// `calendar-query` and `calendar-data`: a server refusing a whole calendar's data in
+    /// one answer).
+    RefuseReportWith(Vec<String>, u16),
     /// Add to every sync-collection and calendar-query answer an item whose href lies
     /// outside the collection (this path, absolute).
     ForeignHrefInListings(String),
@@ -69,6 +73,7 @@ impl Fault {
             Fault::HideFromListings(_)
             | Fault::RefuseMultigetWithMissing(_)
             | Fault::RefuseMultiget(_)
+            | Fault::RefuseReportWith(..)
             | Fault::ForeignHrefInListings(_)
             | Fault::Rewrite(..)
             | Fault::RewriteBytes(..)
@@ -368,6 +373,7 @@ fn serve(client: TcpStream, upstream: &str, shared: &Shared) -> std::io::Result<
             | Fault::HideFromListings(_)
             | Fault::RefuseMultigetWithMissing(_)
             | Fault::RefuseMultiget(_)
+            | Fault::RefuseReportWith(..)
             | Fault::ForeignHrefInListings(_)
             | Fault::Rewrite(..)
             | Fault::RewriteBytes(..)
@@ -379,6 +385,16 @@ fn serve(client: TcpStream, upstream: &str, shared: &Shared) -> std::io::Result<
         method == "REPORT" && String::from_utf8_lossy(&body).contains("calendar-multiget");
     if let Fault::RefuseMultiget(code) = current {
         if is_multiget {
+            write!(
+                client,
+                "HTTP/1.1 {code} Refused\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            )?;
+            return Ok(());
+        }
+    }
+    if let Fault::RefuseReportWith(texts, code) = &current {
+        let text = String::from_utf8_lossy(&body);
+        if method == "REPORT" && texts.iter().all(|t| text.contains(t.as_str())) {
             write!(
                 client,
                 "HTTP/1.1 {code} Refused\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"

@@ -8,7 +8,9 @@ pub mod restore;
 
 use crate::device::DeviceCalendar;
 use crate::ical;
-use crate::store::{Account, BackupBudget, BackupReason, ItemRecord, SidePart, SqliteStore};
+use crate::store::{
+    Account, BackupBudget, BackupReason, ItemRecord, PackedPart, SidePart, SqliteStore,
+};
 use crate::Result;
 
 /// Device events are read this many at a time for a snapshot.
@@ -28,15 +30,60 @@ pub fn snapshot_device(device: &dyn DeviceCalendar) -> Result<SidePart> {
 
 /// The server calendar as the store last saw it.
 pub fn snapshot_server_from_store(items: &[ItemRecord]) -> Result<SidePart> {
-    part(items.iter().filter_map(|i| i.server_ics.clone()).collect())
+    part(
+        items
+            .iter()
+            .filter_map(|i| i.server_ics.as_deref())
+            .collect(),
+    )
 }
 
 /// A side made of these iCalendar objects.
-pub fn part(objects: Vec<String>) -> Result<SidePart> {
+pub fn part<S: AsRef<str>>(objects: Vec<S>) -> Result<SidePart> {
     Ok(SidePart {
         items: objects.len() as u64,
         ics: ical::join_calendars(&objects)?,
     })
+}
+
+/// A side made of these iCalendar objects, compressed as it is joined: neither the joined
+/// text nor a parsed tree of the whole calendar is ever held.
+pub fn packed_part<S: AsRef<str>>(objects: &[S]) -> Result<PackedPart> {
+    use flate2::write::GzEncoder;
+    use std::io::Write;
+    let level = flate2::Compression::default();
+    let mut body = GzEncoder::new(Vec::new(), level);
+    let head = ical::join_calendars_with(objects, &mut |text| {
+        body.write_all(text.as_bytes())?;
+        Ok(())
+    })?;
+    body.write_all(ical::JOINED_END.as_bytes())?;
+    let body = body.finish()?;
+    // Two gzip members, head then body: read back as one text.
+    let mut head_gz = GzEncoder::new(Vec::with_capacity(body.len() + 1024), level);
+    head_gz.write_all(head.as_bytes())?;
+    let mut gz = head_gz.finish()?;
+    gz.extend_from_slice(&body);
+    Ok(PackedPart {
+        items: objects.len() as u64,
+        gz,
+    })
+}
+
+/// Stores a snapshot whose sides are compressed already ([`packed_part`]) and rotates the
+/// account's snapshots; returns the snapshot id.
+pub fn keep_packed(
+    store: &SqliteStore,
+    account: &Account,
+    reason: BackupReason,
+    pinned: bool,
+    device: &PackedPart,
+    server: &PackedPart,
+) -> Result<i64> {
+    let tx = store.read();
+    let id = tx.add_packed_backup(account.id, reason, true, pinned, Some(device), Some(server))?;
+    tx.rotate_backups(account.id, &budget(account))?;
+    Ok(id)
 }
 
 /// The rotation budget of an account.
@@ -98,4 +145,41 @@ pub fn snapshot_offline(
     let dev = snapshot_device(device)?;
     let srv = snapshot_server_from_store(&items)?;
     keep(store, account, reason, true, true, Some(&dev), Some(&srv))
+}
+
+#[cfg(test)]
+mod packed_tests {
+    use super::*;
+    use std::io::Read;
+
+    #[test]
+    fn a_packed_part_reads_back_as_the_joined_calendar() {
+        let zone = "BEGIN:VTIMEZONE\r\nTZID:Europe/Paris\r\nBEGIN:STANDARD\r\n\
+                    DTSTART:19701025T030000\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\n\
+                    END:STANDARD\r\nEND:VTIMEZONE\r\n";
+        let objects: Vec<String> = (0..3)
+            .map(|i| {
+                format!(
+                    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//y//EN\r\n{zone}\
+                     BEGIN:VEVENT\r\nUID:u{i}\r\nDTSTAMP:20250101T000000Z\r\n\
+                     DTSTART;TZID=Europe/Paris:20250102T090000\r\nSUMMARY:Event {i}\r\n\
+                     END:VEVENT\r\nEND:VCALENDAR\r\n"
+                )
+            })
+            .collect();
+        let joined = ical::join_calendars(&objects).unwrap();
+        assert_eq!(joined.matches("BEGIN:VTIMEZONE").count(), 1);
+        assert_eq!(joined.matches("BEGIN:VEVENT").count(), 3);
+        let packed = packed_part(&objects).unwrap();
+        assert_eq!(packed.items, 3);
+        let mut text = String::new();
+        flate2::read::MultiGzDecoder::new(&packed.gz[..])
+            .read_to_string(&mut text)
+            .unwrap();
+        assert_eq!(text, joined);
+        // Read as the store reads a snapshot.
+        let back = ical::split_calendar(&text).unwrap();
+        assert_eq!(back.len(), 3);
+        assert!(packed_part(&["junk".to_string()]).is_err());
+    }
 }

@@ -165,9 +165,11 @@ pub fn split_calendar(ics: &str) -> Result<Vec<String>> {
 }
 
 /// Joins iCalendar objects into one calendar file (VTIMEZONEs deduplicated).
-pub fn join_calendars(objects: &[String]) -> Result<String> {
+pub fn join_calendars<S: AsRef<str>>(objects: &[S]) -> Result<String> {
     split::join_calendars(objects)
 }
+
+pub use split::{join_calendars_with, JOINED_END};
 
 /// The TZIDs used by the properties of a component and its sub-components (VTIMEZONEs
 /// excluded), in order of first use.

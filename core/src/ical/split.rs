@@ -1,6 +1,7 @@
 //! One calendar file to one iCalendar object per UID, and back.
 
 use super::event::uid;
+use super::write::write_component;
 use super::{parse_calendar, tzids_used, write_calendar, Component, Property};
 use crate::Result;
 
@@ -52,12 +53,35 @@ pub fn split_calendar(ics: &str) -> Result<Vec<String>> {
 }
 
 /// See [`super::join_calendars`].
-pub fn join_calendars(objects: &[String]) -> Result<String> {
+pub fn join_calendars<S: AsRef<str>>(objects: &[S]) -> Result<String> {
+    let mut body = String::with_capacity(objects.iter().map(|o| o.as_ref().len()).sum());
+    let head = join_calendars_with(objects, &mut |text| {
+        body.push_str(text);
+        Ok(())
+    })?;
+    // The head goes in front, in place.
+    body.reserve(head.len() + JOINED_END.len());
+    body.insert_str(0, &head);
+    body.push_str(JOINED_END);
+    Ok(body)
+}
+
+/// The last line of a joined calendar.
+pub const JOINED_END: &str = "END:VCALENDAR\r\n";
+
+/// Joins `objects` as [`join_calendars`] does, handing the text of every component other
+/// than time zones to `body` as each object is read (only one object's tree is held at a
+/// time). Returns the head that goes before that text: BEGIN, the first object's calendar
+/// properties, the time zones once each; [`JOINED_END`] goes after it.
+pub fn join_calendars_with<S: AsRef<str>>(
+    objects: &[S],
+    body: &mut dyn FnMut(&str) -> Result<()>,
+) -> Result<String> {
     let mut properties: Option<Vec<Property>> = None;
     let mut zones: Vec<Component> = Vec::new();
-    let mut rest: Vec<Component> = Vec::new();
-    for text in objects {
-        let cal = parse_calendar(text)?;
+    let mut text = String::new();
+    for object in objects {
+        let cal = parse_calendar(object.as_ref())?;
         properties.get_or_insert(cal.properties);
         for c in cal.components {
             if c.name == "VTIMEZONE" {
@@ -66,7 +90,9 @@ pub fn join_calendars(objects: &[String]) -> Result<String> {
                     zones.push(c);
                 }
             } else {
-                rest.push(c);
+                text.clear();
+                write_component(&mut text, &c);
+                body(&text)?;
             }
         }
     }
@@ -77,10 +103,14 @@ pub fn join_calendars(objects: &[String]) -> Result<String> {
     if !properties.iter().any(|p| p.name == "PRODID") {
         properties.insert(1, super::event::prop("PRODID", super::PRODID));
     }
-    zones.extend(rest);
-    Ok(write_calendar(&Component {
+    // The calendar as one component would be written (BEGIN, properties, zones, the other
+    // components, END), less its END.
+    let mut head = write_calendar(&Component {
         name: "VCALENDAR".into(),
         properties,
         components: zones,
-    }))
+    });
+    debug_assert!(head.ends_with(JOINED_END));
+    head.truncate(head.len() - JOINED_END.len());
+    Ok(head)
 }

@@ -1077,7 +1077,7 @@ fn split_groups_by_uid_with_the_zones_each_uses() {
     assert_eq!(vevents(&cal).len(), 3);
     assert!(joined.contains("X-WR-CALNAME:Privat"));
     assert_eq!(split_calendar(&joined).unwrap(), objects);
-    let empty = join_calendars(&[]).unwrap();
+    let empty = join_calendars::<String>(&[]).unwrap();
     assert!(parse_calendar(&empty).is_ok());
     assert!(join_calendars(&["junk".to_string()]).is_err());
 }

@@ -13,7 +13,8 @@ pub fn write_calendar(cal: &Component) -> String {
     out
 }
 
-fn write_component(out: &mut String, c: &Component) {
+/// Appends `c` (its lines folded, with its sub-components) to `out`.
+pub(crate) fn write_component(out: &mut String, c: &Component) {
     push_folded(out, &format!("BEGIN:{}", c.name));
     for p in &c.properties {
         push_folded(out, &content_line(p));

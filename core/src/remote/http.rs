@@ -123,6 +123,79 @@ impl Response {
     }
 }
 
+/// The status line and headers of an answer whose body is streamed
+/// ([`HttpClient::request_streamed`]).
+#[derive(Debug, Clone)]
+pub struct ResponseHead {
+    /// The status code.
+    pub status: u16,
+    /// Headers with lower-cased names, in the order received.
+    pub headers: Vec<(String, String)>,
+    /// The final URL, after redirects.
+    pub url: String,
+}
+
+impl ResponseHead {
+    /// The first value of header `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// An answer as the request loop hands it on: the body still on the wire, or already read
+/// (a redirect without a location).
+struct RawResponse {
+    head: ResponseHead,
+    body: RawBody,
+}
+
+enum RawBody {
+    Unread(ureq::Body),
+    Read(Vec<u8>),
+}
+
+impl RawResponse {
+    fn read(resp: Response) -> RawResponse {
+        RawResponse {
+            head: ResponseHead {
+                status: resp.status,
+                headers: resp.headers,
+                url: resp.url,
+            },
+            body: RawBody::Read(resp.body),
+        }
+    }
+}
+
+/// A body reader that counts the bytes it gives and keeps, as the crate's error, the first
+/// failure of the stream under it (a timeout, a cut connection, the size limit).
+struct Counted<R> {
+    inner: R,
+    bytes: u64,
+    failure: Option<Error>,
+    limit: u64,
+}
+
+impl<R: std::io::Read> std::io::Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self.inner.read(buf) {
+            Ok(n) => {
+                self.bytes += n as u64;
+                Ok(n)
+            }
+            Err(e) => {
+                if self.failure.is_none() {
+                    self.failure = Some(map_io_error(&e, self.limit));
+                }
+                Err(e)
+            }
+        }
+    }
+}
+
 /// How requests to the account's origin are authorised.
 #[derive(Debug)]
 enum AuthState {
@@ -258,6 +331,91 @@ impl HttpClient {
         headers: &[(&str, &str)],
         body: Option<&[u8]>,
     ) -> Result<Response> {
+        let raw = self.request_raw(method, url, headers, body)?;
+        let limit = self.config.max_body;
+        self.read_whole(raw, limit)
+    }
+
+    /// [`request`](Self::request), but the final answer's body is handed to `read` as a
+    /// buffered stream while it arrives, up to `limit` bytes (gzip decoded), instead of
+    /// being read whole first: a large answer is parsed without ever being held in memory.
+    /// `read` sees the status and headers first and may stop reading at any point (the
+    /// connection is then not reused). An error reading the stream (a timeout, a cut
+    /// connection, more than `limit` bytes) is returned as that error, whatever `read`
+    /// made of it.
+    pub fn request_streamed<T>(
+        &mut self,
+        method: &str,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: Option<&[u8]>,
+        limit: u64,
+        read: impl FnOnce(&ResponseHead, &mut dyn std::io::BufRead) -> Result<T>,
+    ) -> Result<T> {
+        let raw = self.request_raw(method, url, headers, body)?;
+        let inner: Box<dyn std::io::Read> = match raw.body {
+            RawBody::Unread(b) => Box::new(b.into_with_config().limit(limit).reader()),
+            RawBody::Read(v) => Box::new(std::io::Cursor::new(v)),
+        };
+        let mut counted = Counted {
+            inner,
+            bytes: 0,
+            failure: None,
+            limit,
+        };
+        let result = {
+            let mut buffered = std::io::BufReader::with_capacity(64 << 10, &mut counted);
+            read(&raw.head, &mut buffered)
+        };
+        self.stats.bytes_received += counted.bytes;
+        debug!(
+            "{} -> {} ({} bytes streamed)",
+            method, raw.head.status, counted.bytes
+        );
+        match (result, counted.failure) {
+            (Err(_), Some(failure)) => Err(failure),
+            (result, _) => result,
+        }
+    }
+
+    /// Reads a final answer's body whole, up to `limit` bytes.
+    fn read_whole(&mut self, raw: RawResponse, limit: u64) -> Result<Response> {
+        let body = match raw.body {
+            RawBody::Unread(b) => b
+                .into_with_config()
+                .limit(limit)
+                .read_to_vec()
+                .map_err(|e| map_ureq_error(e, limit))?,
+            RawBody::Read(v) => {
+                return Ok(Response {
+                    status: raw.head.status,
+                    headers: raw.head.headers,
+                    body: v,
+                    url: raw.head.url,
+                })
+            }
+        };
+        self.stats.bytes_received += body.len() as u64;
+        debug!("-> {} ({} bytes)", raw.head.status, body.len());
+        trace!("response body: {}", super::log_body::loggable(&body));
+        Ok(Response {
+            status: raw.head.status,
+            headers: raw.head.headers,
+            body,
+            url: raw.head.url,
+        })
+    }
+
+    /// The request loop of [`request`](Self::request): redirects, auth challenges and
+    /// "retry later" are handled here (their bodies read and dropped); the final answer
+    /// comes back with its body unread.
+    fn request_raw(
+        &mut self,
+        method: &str,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: Option<&[u8]>,
+    ) -> Result<RawResponse> {
         let mut url = parse_url(url)?;
         if self.origin.is_none() {
             self.origin = Some(url.origin());
@@ -281,7 +439,23 @@ impl HttpClient {
             let sent_basic = auth_header
                 .as_deref()
                 .is_some_and(|h| h.starts_with("Basic "));
-            let resp = self.send_once(&method, &url, headers, body, auth_header.as_deref())?;
+            let raw = self.send_once(&method, &url, headers, body, auth_header.as_deref())?;
+            if !matches!(
+                raw.head.status,
+                401 | 301 | 302 | 303 | 307 | 308 | 429 | 503
+            ) {
+                if let (Some(info), AuthState::Digest(d)) =
+                    (raw.head.header("authentication-info"), &mut self.auth)
+                {
+                    let params = parse_challenges([format!("x {info}").as_str()]);
+                    if let Some(n) = params.first().and_then(|c| c.param("nextnonce")) {
+                        d.renew_nonce(n);
+                    }
+                }
+                return Ok(raw);
+            }
+            let limit = self.config.max_body;
+            let resp = self.read_whole(raw, limit)?;
 
             match resp.status {
                 401 => {
@@ -325,7 +499,7 @@ impl HttpClient {
                 }
                 301 | 302 | 303 | 307 | 308 => {
                     let Some(location) = resp.header("location") else {
-                        return Ok(resp);
+                        return Ok(RawResponse::read(resp));
                     };
                     hops += 1;
                     if hops > MAX_REDIRECTS {
@@ -364,17 +538,7 @@ impl HttpClient {
                         .and_then(|v| parse_retry_after(v, SystemTime::now()));
                     return Err(Error::RetryLater { after });
                 }
-                _ => {
-                    if let (Some(info), AuthState::Digest(d)) =
-                        (resp.header("authentication-info"), &mut self.auth)
-                    {
-                        let params = parse_challenges([format!("x {info}").as_str()]);
-                        if let Some(n) = params.first().and_then(|c| c.param("nextnonce")) {
-                            d.renew_nonce(n);
-                        }
-                    }
-                    return Ok(resp);
-                }
+                _ => return Ok(RawResponse::read(resp)),
             }
         }
     }
@@ -416,7 +580,7 @@ impl HttpClient {
         headers: &[(&str, &str)],
         body: Option<&[u8]>,
         auth: Option<&str>,
-    ) -> Result<Response> {
+    ) -> Result<RawResponse> {
         let m = http::Method::from_bytes(method.as_bytes())
             .map_err(|_| Error::Config(format!("invalid HTTP method {method}")))?;
         let mut builder = http::Request::builder().method(m).uri(url.as_str());
@@ -458,26 +622,14 @@ impl HttpClient {
                 )
             })
             .collect();
-        let body = resp
-            .into_body()
-            .into_with_config()
-            .limit(self.config.max_body)
-            .read_to_vec()
-            .map_err(|e| map_ureq_error(e, self.config.max_body))?;
-        self.stats.bytes_received += body.len() as u64;
-        debug!(
-            "{} {} -> {} ({} bytes)",
-            method,
-            redact(url),
-            status,
-            body.len()
-        );
-        trace!("response body: {}", super::log_body::loggable(&body));
-        Ok(Response {
-            status,
-            headers,
-            body,
-            url: url.to_string(),
+        debug!("{} {} -> {}", method, redact(url), status);
+        Ok(RawResponse {
+            head: ResponseHead {
+                status,
+                headers,
+                url: url.to_string(),
+            },
+            body: RawBody::Unread(resp.into_body()),
         })
     }
 }
@@ -514,25 +666,33 @@ fn map_ureq_error(e: ureq::Error, max_body: u64) -> Error {
         ureq::Error::Timeout(t) => Error::Network(format!("timeout ({t})")),
         ureq::Error::HostNotFound => Error::Network("host not found".into()),
         ureq::Error::ConnectionFailed => Error::Network("connection failed".into()),
-        ureq::Error::Io(io) => {
-            if let Some(inner) = io.get_ref() {
-                if let Some(ue) = inner.downcast_ref::<ureq::Error>() {
-                    if matches!(ue, ureq::Error::BodyExceedsLimit(_)) {
-                        return Error::Protocol(format!("response larger than {max_body} bytes"));
-                    }
-                }
-                if let Some(re) = inner.downcast_ref::<rustls::Error>() {
-                    return Error::Tls(tls::classify(re));
-                }
-            }
-            Error::Network(format!("{:?}: {}", io.kind(), io))
-        }
+        ureq::Error::Io(io) => map_io_error(&io, max_body),
         ureq::Error::Rustls(e) => Error::Tls(tls::classify(&e)),
         ureq::Error::Tls(m) => Error::Tls(tls::TlsFailure::Other(m.to_string())),
         ureq::Error::Protocol(p) => Error::Protocol(format!("HTTP: {p}")),
         ureq::Error::BadUri(_) => Error::Config("invalid URL".into()),
         other => Error::Network(other.to_string()),
     }
+}
+
+/// The crate's error for a failure reading an answer (the size limit, TLS, a timeout, a cut
+/// connection).
+fn map_io_error(io: &std::io::Error, max_body: u64) -> Error {
+    if let Some(inner) = io.get_ref() {
+        if let Some(ue) = inner.downcast_ref::<ureq::Error>() {
+            match ue {
+                ureq::Error::BodyExceedsLimit(_) => {
+                    return Error::Protocol(format!("response larger than {max_body} bytes"))
+                }
+                ureq::Error::Timeout(t) => return Error::Network(format!("timeout ({t})")),
+                _ => {}
+            }
+        }
+        if let Some(re) = inner.downcast_ref::<rustls::Error>() {
+            return Error::Tls(tls::classify(re));
+        }
+    }
+    Error::Network(format!("{:?}: {}", io.kind(), io))
 }
 
 /// Parses a `Retry-After` value: delay-seconds or an HTTP-date (relative to `now`).

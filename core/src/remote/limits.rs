@@ -43,6 +43,12 @@ impl XmlLimits {
     };
 }
 
+/// Largest answer accepted for a whole calendar in one request (a calendar-query with the
+/// events' data, read as a stream): about 700,000 events of 1.5 kB. Only one response of it
+/// is held at a time, bounded by [`XmlLimits::DAV`]; what the caller keeps of each is its
+/// own.
+pub const CALENDAR_ANSWER_BYTES: u64 = 1 << 30;
+
 /// What one unit has used of its [`XmlLimits`]; every method fails with a protocol error
 /// naming `what` once a limit is passed.
 #[derive(Debug)]

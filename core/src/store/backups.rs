@@ -4,7 +4,7 @@
 use super::{now_secs, StoreTx};
 use crate::model::Side;
 use crate::{Error, Result};
-use flate2::read::GzDecoder;
+use flate2::read::MultiGzDecoder;
 use flate2::write::GzEncoder;
 use rusqlite::params;
 use serde::Serialize;
@@ -17,6 +17,26 @@ pub struct SidePart {
     pub items: u64,
     /// One VCALENDAR holding them.
     pub ics: String,
+}
+
+/// One side of a snapshot as the store keeps it: gzip-compressed iCalendar (possibly in
+/// several gzip members, read back as one text).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PackedPart {
+    /// Number of events.
+    pub items: u64,
+    /// The compressed VCALENDAR.
+    pub gz: Vec<u8>,
+}
+
+impl SidePart {
+    /// The side compressed as the store keeps it.
+    pub fn pack(&self) -> Result<PackedPart> {
+        Ok(PackedPart {
+            items: self.items,
+            gz: compress(&self.ics)?,
+        })
+    }
 }
 
 /// Why a snapshot was taken.
@@ -120,7 +140,7 @@ fn compress(text: &str) -> Result<Vec<u8>> {
 
 fn decompress(data: &[u8]) -> Result<String> {
     let mut out = String::new();
-    GzDecoder::new(data).read_to_string(&mut out)?;
+    MultiGzDecoder::new(data).read_to_string(&mut out)?;
     Ok(out)
 }
 
@@ -135,9 +155,24 @@ impl StoreTx<'_> {
         device: Option<&SidePart>,
         server: Option<&SidePart>,
     ) -> Result<i64> {
-        let d = device.map(|p| compress(&p.ics)).transpose()?;
-        let s = server.map(|p| compress(&p.ics)).transpose()?;
-        let size = d.as_ref().map_or(0, Vec::len) + s.as_ref().map_or(0, Vec::len);
+        let d = device.map(SidePart::pack).transpose()?;
+        let s = server.map(SidePart::pack).transpose()?;
+        self.add_packed_backup(account_id, reason, full, pinned, d.as_ref(), s.as_ref())
+    }
+
+    /// [`add_backup`](Self::add_backup) with sides compressed already.
+    pub fn add_packed_backup(
+        &self,
+        account_id: i64,
+        reason: BackupReason,
+        full: bool,
+        pinned: bool,
+        device: Option<&PackedPart>,
+        server: Option<&PackedPart>,
+    ) -> Result<i64> {
+        let d = device.map(|p| &p.gz);
+        let s = server.map(|p| &p.gz);
+        let size = d.map_or(0, |v| v.len()) + s.map_or(0, |v| v.len());
         self.conn.execute(
             "INSERT INTO backups (account_id, created_at, reason, full, pinned, device_items,
                                   server_items, device_data, server_data, size)

@@ -11,7 +11,7 @@ mod schema;
 mod syncml;
 
 pub use accounts::{Account, AccountSettings, CalendarState, Protocol, DEFAULT_MULTIGET_BATCH};
-pub use backups::{BackupBudget, BackupData, BackupInfo, BackupReason, SidePart};
+pub use backups::{BackupBudget, BackupData, BackupInfo, BackupReason, PackedPart, SidePart};
 pub use history::{ConflictRecord, SessionRecord};
 pub use items::ItemRecord;
 pub use lock::SyncLock;

@@ -14,7 +14,7 @@ use crate::ical;
 use crate::model::{Etag, Href, SyncToken};
 use crate::remote::caldav::listing::Marker;
 use crate::remote::caldav::{
-    CalDavClient, CollectionState, FetchedItem, RemoteItem, SyncResult, WriteOutcome,
+    CalDavClient, CollectionState, FetchedItem, QueriedItem, RemoteItem, SyncResult, WriteOutcome,
 };
 use crate::remote::digest::DigestSession;
 use crate::remote::http::{HttpClient, HttpConfig};
@@ -151,13 +151,24 @@ impl Protocol for CalDav<'_> {
     fn unchanged(&mut self, f: &mut Frame<'_, '_>, local: &Local) -> Result<bool> {
         let cal = &local.cal;
         // Ask only for the marker this calendar is synced by (a no-change sync is that
-        // one request).
+        // one request). A calendar not synced yet asks for the one it will be synced by: the
+        // sync-token when sync-collection may be used and the server has it, else the ctag.
         let marker = match (&cal.sync_token, &cal.ctag) {
             (Some(_), _) => Marker::SyncToken,
             (None, Some(_)) => Marker::Ctag,
-            (None, None) => Marker::All,
+            (None, None) if may_use_sync_collection(f.account) => Marker::SyncTokenAndReports,
+            (None, None) => Marker::Ctag,
         };
-        let state = self.client.collection_state_of(&self.url, marker)?;
+        let mut state = self.client.collection_state_of(&self.url, marker)?;
+        if marker == Marker::SyncTokenAndReports
+            && !(state.supports_sync_collection && state.sync_token.is_some())
+        {
+            // No sync-collection here: the calendar is synced by its ctag.
+            state.ctag = self
+                .client
+                .collection_state_of(&self.url, Marker::Ctag)?
+                .ctag;
+        }
         let unchanged_remote = (cal.sync_token.is_some() && state.sync_token == cal.sync_token)
             || (cal.ctag.is_some() && state.ctag == cal.ctag);
         // Rows missing a side (a replaced device calendar, a sync interrupted between a
@@ -184,14 +195,18 @@ impl Protocol for CalDav<'_> {
             None => self.client.collection_state_of(&self.url, Marker::All)?,
         };
         let cal = &local.cal;
-        let use_sync_collection = state.supports_sync_collection
-            && !f.account.settings.no_sync_collection
-            && f.account.past_days.is_none();
+        let use_sync_collection =
+            state.supports_sync_collection && may_use_sync_collection(f.account);
         let listing = Listing {
             cal,
             items: &local.items,
             sparse: local.sparse.is_some(),
+            nothing_known: match local.sparse {
+                Some(rows) => rows == 0,
+                None => local.items.iter().all(|i| i.href.is_none()),
+            },
             use_sync_collection,
+            marker_token: state.sync_token.clone(),
         };
         let (scan, listed_total, token, rows) = self.scan(f, &listing)?;
         self.token = token;
@@ -372,13 +387,38 @@ impl ServerCalendar for CalDavServer<'_> {
     }
 }
 
+/// Whether the account may be synced with sync-collection (when the server has it): not
+/// with a window, which servers filter only in calendar-query, nor when turned off.
+fn may_use_sync_collection(account: &Account) -> bool {
+    !account.settings.no_sync_collection && account.past_days.is_none()
+}
+
 /// What the remote scan works from.
 struct Listing<'a> {
     cal: &'a CalendarState,
     items: &'a [ItemRecord],
     /// `items` is empty: the scan reads the rows the server's changes name.
     sparse: bool,
+    /// No store row of the calendar knows a server href (a first sync, a refill).
+    nothing_known: bool,
     use_sync_collection: bool,
+    /// The sync-token read before the scan.
+    marker_token: Option<SyncToken>,
+}
+
+/// What a remote scan found: the scan, the number of items listed when the listing was
+/// complete, the new sync-token, and for a sparse listing the store rows read for it.
+type Scanned = (
+    ServerScan,
+    Option<usize>,
+    Option<SyncToken>,
+    Option<Vec<ItemRecord>>,
+);
+
+/// Whether a whole-calendar download failed in a way that listing and multiget may get
+/// through: a refusal, or an answer too large or unreadable as a whole.
+fn bulk_refused(e: &Error) -> bool {
+    matches!(e, Error::Http { .. } | Error::Protocol(_))
 }
 
 impl CalDav<'_> {
@@ -387,17 +427,23 @@ impl CalDav<'_> {
     /// when the listing was complete, the new sync-token, and for a sparse listing the store
     /// rows read for it (those the changes name, by href or by UID; every row after a
     /// complete listing).
-    #[allow(clippy::type_complexity)]
-    fn scan(
-        &mut self,
-        f: &mut Frame<'_, '_>,
-        listing: &Listing<'_>,
-    ) -> Result<(
-        ServerScan,
-        Option<usize>,
-        Option<SyncToken>,
-        Option<Vec<ItemRecord>>,
-    )> {
+    fn scan(&mut self, f: &mut Frame<'_, '_>, listing: &Listing<'_>) -> Result<Scanned> {
+        // Nothing of this calendar on the server side of the store, and a listing that would
+        // be complete: everything comes in one calendar-query with the data. The marker was
+        // read before it, so a change made in between is seen again at the next sync.
+        let nothing_known = listing.nothing_known;
+        let complete_listing = !listing.use_sync_collection
+            || (listing.cal.sync_token.is_none() && listing.marker_token.is_some());
+        if nothing_known && complete_listing {
+            let token = if listing.use_sync_collection {
+                listing.marker_token.clone()
+            } else {
+                None
+            };
+            if let Some((scan, total)) = self.download_all(f)? {
+                return Ok((scan, Some(total), token, None));
+            }
+        }
         let (client, url) = (&mut *self.client, self.url.as_str());
         let (account, cal) = (f.account, listing.cal);
         let use_sync_collection = listing.use_sync_collection;
@@ -551,6 +597,69 @@ impl CalDav<'_> {
     }
 }
 
+impl CalDav<'_> {
+    /// Every event of the calendar with its data in one calendar-query, each parsed as it
+    /// arrives; items the server listed without data are fetched by multiget. Returns the
+    /// scan (every item new) and the number of items listed, or `None` when the server
+    /// refused the query ([`bulk_refused`]): nothing of it is kept, and the caller lists
+    /// and multigets instead.
+    fn download_all(&mut self, f: &mut Frame<'_, '_>) -> Result<Option<(ServerScan, usize)>> {
+        let (client, url) = (&mut *self.client, self.url.as_str());
+        let opts = f.opts;
+        let since = f
+            .account
+            .past_days
+            .map(|d| chrono::Utc::now() - chrono::Duration::days(i64::from(d)));
+        opts.progress.phase("download", 0);
+        let mut fetched: Vec<ServerItem> = Vec::new();
+        let mut errors = Vec::new();
+        let mut without_data: Vec<Href> = Vec::new();
+        let mut take = |item: FetchedItem| match server_item(item) {
+            Ok(item) => fetched.push(item),
+            Err((href, e)) => errors.push(format!("server item {href}: {e}")),
+        };
+        let queried = client.query_all(url, since, &mut |q| {
+            opts.interrupt.check()?;
+            match q {
+                QueriedItem::Fetched(item) => {
+                    opts.progress.advance(1);
+                    take(item);
+                }
+                QueriedItem::Listed(r) => without_data.push(r.href),
+            }
+            Ok(())
+        });
+        match queried {
+            Ok(()) => {}
+            Err(e) if bulk_refused(&e) => {
+                log::info!("the calendar-query with data failed ({e}): listing and multiget");
+                return Ok(None);
+            }
+            Err(e) => return Err(e),
+        }
+        if !without_data.is_empty() {
+            log::info!(
+                "{} items came without their data: multiget",
+                without_data.len()
+            );
+            // Those gone in the meantime are simply not there.
+            client.multiget(url, &without_data, &mut |item| {
+                opts.interrupt.check()?;
+                opts.progress.advance(1);
+                take(item);
+                Ok(())
+            })?;
+        }
+        let total = fetched.len() + errors.len();
+        f.report.errors.extend(errors);
+        let scan = ServerScan {
+            new: fetched,
+            ..ServerScan::default()
+        };
+        Ok(Some((scan, total)))
+    }
+}
+
 /// Parses a fetched item once: UID and fingerprints.
 fn server_item(f: FetchedItem) -> std::result::Result<ServerItem, (Href, Error)> {
     if f.undecodable {
@@ -591,9 +700,34 @@ fn execute(
     let device: &mut dyn DeviceCalendar = &mut **device;
     let rows = frame::Rows::new(items, store.read().calendar_state(account.id)?.id);
     let base = |row: Option<i64>| rows.base(row);
-    let mut device_tasks = Vec::new();
-    let mut server_actions = Vec::new();
-    let mut store_only = Vec::new();
+    // Store-only and server actions are taken out first; the device actions become device
+    // writes a batch at a time, so that a first download never holds a write per event
+    // beside the plan.
+    let mut actions = actions;
+    let store_only: Vec<Action> = actions
+        .extract_if(.., |a| {
+            matches!(
+                a,
+                Action::Link { .. } | Action::Refresh { .. } | Action::Forget { .. }
+            )
+        })
+        .collect();
+    let server_actions: Vec<Action> = actions
+        .extract_if(.., |a| {
+            matches!(
+                a,
+                Action::CreateOnServer { .. }
+                    | Action::UpdateOnServer { .. }
+                    | Action::DeleteOnServer { .. }
+            )
+        })
+        .collect();
+    apply_store_only(store, &store_only, &base)?;
+    drop(store_only);
+
+    opts.progress
+        .phase("apply", (actions.len() + server_actions.len()) as u64);
+    let mut device_tasks = Vec::with_capacity(DEVICE_BATCH);
     for action in actions {
         match action {
             Action::CreateOnDevice { row, item } => {
@@ -659,19 +793,21 @@ fn execute(
                         .push(format!("server item {}: {e}", item.href)),
                 }
             }
-            a @ (Action::CreateOnServer { .. }
-            | Action::UpdateOnServer { .. }
-            | Action::DeleteOnServer { .. }) => server_actions.push(a),
-            a @ (Action::Link { .. } | Action::Refresh { .. } | Action::Forget { .. }) => {
-                store_only.push(a)
-            }
+            // Taken out above.
+            _ => {}
+        }
+        if device_tasks.len() >= DEVICE_BATCH {
+            run_device_tasks(
+                device,
+                store,
+                std::mem::take(&mut device_tasks),
+                DEVICE_BATCH,
+                report,
+                &opts.interrupt,
+                opts.progress,
+            )?;
         }
     }
-
-    apply_store_only(store, &store_only, &base)?;
-
-    opts.progress
-        .phase("apply", (device_tasks.len() + server_actions.len()) as u64);
     run_device_tasks(
         device,
         store,

@@ -16,7 +16,9 @@ use crate::backup::{self, part};
 use crate::device::{DeviceCalendar, DeviceEntry};
 use crate::ical;
 use crate::remote::http::HttpStats;
-use crate::store::{Account, BackupReason, CalendarState, ItemRecord, SidePart, SqliteStore};
+use crate::store::{
+    Account, BackupReason, CalendarState, ItemRecord, PackedPart, SidePart, SqliteStore,
+};
 use crate::Result;
 use std::collections::{HashMap, HashSet};
 use std::time::Instant;
@@ -409,19 +411,25 @@ impl Frame<'_, '_> {
             return Ok(());
         }
         let phase = Instant::now();
-        // A full snapshot keeps every stored server copy: read from the store here (the
-        // rows at hand may carry only the bodies the plan touches).
-        let (reason, full, pinned, dev, srv) = if cal.last_success_at.is_none() {
-            let dev = backup::snapshot_device(&*self.device)?;
+        if cal.last_success_at.is_none() {
+            // Compressed as it is joined: a first download is the whole calendar.
+            // Every stored server copy, read from the store here (the rows at hand may carry
+            // only the bodies the plan touches).
+            let dev = backup::snapshot_device(&*self.device)?.pack()?;
             let all = self.store.read().items(cal.id)?;
-            (
+            let srv = first_server_part(&all, actions)?;
+            backup::keep_packed(
+                self.store,
+                self.account,
                 BackupReason::FirstSync,
                 true,
-                true,
-                dev,
-                first_server_part(&all, actions)?,
-            )
-        } else if backup::daily_due(self.store, self.account.id)? {
+                &dev,
+                &srv,
+            )?;
+            log::info!("backup in {} ms", phase.elapsed().as_millis());
+            return Ok(());
+        }
+        let (reason, full, pinned, dev, srv) = if backup::daily_due(self.store, self.account.id)? {
             let dev = backup::snapshot_device(&*self.device)?;
             let all = self.store.read().items(cal.id)?;
             let srv = backup::snapshot_server_from_store(&all)?;
@@ -446,7 +454,7 @@ impl Frame<'_, '_> {
 
 /// The server side of a first-sync snapshot: what the store holds of it (rows of an earlier
 /// attempt) and the server items the plan brings, each UID once.
-fn first_server_part(items: &[ItemRecord], actions: &[Action]) -> Result<SidePart> {
+fn first_server_part(items: &[ItemRecord], actions: &[Action]) -> Result<PackedPart> {
     let mut seen = std::collections::HashSet::new();
     let mut objects = Vec::new();
     let from_plan = actions.iter().filter_map(|a| match a {
@@ -461,11 +469,11 @@ fn first_server_part(items: &[ItemRecord], actions: &[Action]) -> Result<SidePar
         .iter()
         .filter_map(|i| Some((i.uid.as_str(), i.server_ics.as_ref()?)));
     for (uid, ics) in from_plan.chain(from_store) {
-        if seen.insert(uid.to_string()) {
-            objects.push(ics.clone());
+        if seen.insert(uid) {
+            objects.push(ics.as_str());
         }
     }
-    part(objects)
+    backup::packed_part(&objects)
 }
 
 /// The versions a plan is about to overwrite or delete, per side: what a sync's backup

@@ -8,7 +8,7 @@ use super::detect::DeviceEvent;
 use super::plan::{Action, ServerItem};
 use crate::ical;
 use crate::model::{Event, EventTime};
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 /// What identifies an event for pairing: normalised summary, start, end, all-day and
 /// recurrence rule.
@@ -48,20 +48,41 @@ pub fn content_key(event: &Event) -> String {
 /// Replaces pairs of `CreateOnDevice` / `CreateOnServer` (new on both sides) that have the
 /// same [`content_key`] by one `Adopt`. Returns warnings about duplicates within a side.
 pub fn pair_by_content(actions: Vec<Action>) -> (Vec<Action>, Vec<String>) {
-    let mut out = Vec::with_capacity(actions.len());
-    let mut from_server: Vec<(String, ServerItem)> = Vec::new();
+    // The creations are taken out of the plan, which then takes the result back: no second
+    // vector of actions (a first download has one action per event).
+    let mut out = actions;
+    let creations = out
+        .iter()
+        .filter(|a| {
+            matches!(
+                a,
+                Action::CreateOnDevice { row: None, .. } | Action::CreateOnServer { row: None, .. }
+            )
+        })
+        .count();
+    let mut from_server: Vec<(String, ServerItem)> = Vec::with_capacity(creations);
     let mut from_device: Vec<(String, DeviceEvent)> = Vec::new();
-    for a in actions {
+    let mut unreadable: Vec<ServerItem> = Vec::new();
+    let taken = out.extract_if(.., |a| {
+        matches!(
+            a,
+            Action::CreateOnDevice { row: None, .. } | Action::CreateOnServer { row: None, .. }
+        )
+    });
+    for a in taken {
         match a {
             Action::CreateOnDevice { row: None, item } => match item.event() {
                 Ok(e) => from_server.push((content_key(&e), item)),
-                Err(_) => out.push(Action::CreateOnDevice { row: None, item }),
+                Err(_) => unreadable.push(item),
             },
             Action::CreateOnServer { row: None, device } => {
                 from_device.push((content_key(&device.event), device))
             }
-            other => out.push(other),
+            _ => {}
         }
+    }
+    for item in unreadable {
+        out.push(Action::CreateOnDevice { row: None, item });
     }
     let mut warnings = Vec::new();
     for (side, keys) in [
@@ -86,17 +107,26 @@ pub fn pair_by_content(actions: Vec<Action>) -> (Vec<Action>, Vec<String>) {
             ));
         }
     }
+    // Only server items that a device event could pair with go into the map (a first
+    // download into an empty calendar puts none there, and holds no queue per event).
+    let device_keys: HashSet<&str> = from_device.iter().map(|(k, _)| k.as_str()).collect();
     let mut server_by_key: HashMap<String, VecDeque<ServerItem>> = HashMap::new();
+    let mut unpaired: Vec<ServerItem> = Vec::new();
     for (k, item) in from_server {
-        server_by_key.entry(k).or_default().push_back(item);
+        if device_keys.contains(k.as_str()) {
+            server_by_key.entry(k).or_default().push_back(item);
+        } else {
+            unpaired.push(item);
+        }
     }
+    drop(device_keys);
     for (k, device) in from_device {
         match server_by_key.get_mut(&k).and_then(VecDeque::pop_front) {
             Some(item) => out.push(Action::Adopt { device, item }),
             None => out.push(Action::CreateOnServer { row: None, device }),
         }
     }
-    for item in server_by_key.into_values().flatten() {
+    for item in server_by_key.into_values().flatten().chain(unpaired) {
         out.push(Action::CreateOnDevice { row: None, item });
     }
     (out, warnings)

@@ -280,7 +280,9 @@ pub fn plan(items: &[ItemRecord], device: DeviceScan, server: ServerScan) -> Vec
     } = server;
     let device_deleted: std::collections::HashSet<i64> = deleted.into_iter().collect();
     let mut touched: HashMap<i64, crate::device::DeviceEntry> = touched.into_iter().collect();
-    let mut actions = Vec::new();
+    // About one action per row and per new item: sized once (an action is large, and a
+    // first download has one per event).
+    let mut actions = Vec::with_capacity(items.len() + device_new.len() + server_new.len());
 
     // New items on either side are matched by UID: with each other, and with store rows
     // that lack that side (a sync interrupted between a write and its store commit).

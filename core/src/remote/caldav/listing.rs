@@ -10,7 +10,7 @@ use url::Url;
 use super::xml::{self, DavResponse, CALDAV, CS, DAV};
 use super::{
     collection_url, expect_207, href_key, http_error, parse_url, to_href, CalDavClient,
-    CollectionState, FetchedItem, RemoteItem, SyncResult,
+    CollectionState, FetchedItem, QueriedItem, RemoteItem, SyncResult,
 };
 use crate::error::{Error, Result};
 use crate::model::{Etag, Href, SyncToken};
@@ -31,6 +31,9 @@ const MAX_SYNC_ROUNDS: usize = 1000;
 const PROPFIND_SYNC_TOKEN: &str = r#"<?xml version="1.0" encoding="utf-8"?>
 <d:propfind xmlns:d="DAV:"><d:prop><d:sync-token/></d:prop></d:propfind>"#;
 
+const PROPFIND_SYNC_TOKEN_AND_REPORTS: &str = r#"<?xml version="1.0" encoding="utf-8"?>
+<d:propfind xmlns:d="DAV:"><d:prop><d:sync-token/><d:supported-report-set/></d:prop></d:propfind>"#;
+
 const PROPFIND_CTAG: &str = r#"<?xml version="1.0" encoding="utf-8"?>
 <d:propfind xmlns:d="DAV:" xmlns:cs="http://calendarserver.org/ns/"><d:prop><cs:getctag/></d:prop></d:propfind>"#;
 
@@ -43,6 +46,9 @@ pub enum Marker {
     SyncToken,
     /// The ctag only (a calendar synced with etag listings).
     Ctag,
+    /// The sync-token and sync-collection support, without the ctag (a calendar not synced
+    /// yet that will be synced with sync-collection if the server has it).
+    SyncTokenAndReports,
 }
 
 impl CalDavClient {
@@ -65,6 +71,7 @@ impl CalDavClient {
             Marker::All => PROPFIND_STATE,
             Marker::SyncToken => PROPFIND_SYNC_TOKEN,
             Marker::Ctag => PROPFIND_CTAG,
+            Marker::SyncTokenAndReports => PROPFIND_SYNC_TOKEN_AND_REPORTS,
         };
         let resp = self.propfind(&url, "0", body)?;
         let base = parse_url(&resp.url)?;
@@ -242,6 +249,82 @@ impl CalDavClient {
         Ok(out)
     }
 
+    /// Every event with its data, in one calendar-query REPORT (getetag and
+    /// calendar-data), optionally only those ending after `since` as in
+    /// [`list_etags`](Self::list_etags). The answer is parsed as it arrives and each item
+    /// handed to `on_item` at once, so the whole answer is never held; it may be up to
+    /// [`calendar_answer_limit`](Self::calendar_answer_limit) bytes. Hrefs outside the
+    /// collection are ignored and repeated ones handed over once. An item listed without
+    /// data comes as [`QueriedItem::Listed`]; one whose data is not UTF-8 is marked
+    /// `undecodable`.
+    ///
+    /// A refusal (a status other than 207) is [`Error::Http`]; an answer that is not a
+    /// readable multistatus, or too large, is [`Error::Protocol`]: the caller may then list
+    /// and multiget instead (items already handed over came from a valid part of the
+    /// answer, but the answer as a whole was not read).
+    pub fn query_all(
+        &mut self,
+        cal_url: &str,
+        since: Option<DateTime<Utc>>,
+        on_item: &mut dyn FnMut(QueriedItem) -> Result<()>,
+    ) -> Result<()> {
+        let url = collection_url(cal_url)?;
+        self.remember(&url);
+        let range = since
+            .map(|s| format!(r#"<c:time-range start="{}"/>"#, s.format("%Y%m%dT%H%M%SZ")))
+            .unwrap_or_default();
+        let body = format!(
+            r#"<?xml version="1.0" encoding="utf-8"?>
+<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/><c:calendar-data/></d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT">{range}</c:comp-filter></c:comp-filter></c:filter></c:calendar-query>"#
+        );
+        let cal_key = href_key(&url, url.path());
+        let limit = self.calendar_answer_limit;
+        self.report_streamed(&url, "1", &body, limit, |head, reader| {
+            if head.status != 207 {
+                return Err(http_error(head.status, "REPORT calendar-query", &url));
+            }
+            let base = parse_url(&head.url)?;
+            let mut seen: HashSet<String> = HashSet::new();
+            xml::parse_multistatus_from(reader, &mut |mut r: DavResponse| {
+                let key = href_key(&base, &r.href);
+                if key == cal_key || r.href.ends_with('/') {
+                    return Ok(());
+                }
+                if !inside(&key, &cal_key) {
+                    warn!("calendar-query: an href outside the collection was ignored");
+                    return Ok(());
+                }
+                if r.status.is_some_and(|s| !(200..300).contains(&s)) {
+                    return Ok(());
+                }
+                let etag = r.prop_text(DAV, "getetag");
+                let data = r
+                    .take_prop(CALDAV, "calendar-data")
+                    .filter(|d| !d.text.trim().is_empty());
+                let item = match (data, etag) {
+                    (Some(data), etag) => QueriedItem::Fetched(fetched(
+                        to_href(&base, &r.href),
+                        etag.unwrap_or_default(),
+                        data,
+                    )),
+                    (None, Some(etag)) => QueriedItem::Listed(RemoteItem {
+                        href: to_href(&base, &r.href),
+                        etag: Etag::new(etag),
+                    }),
+                    (None, None) => {
+                        warn!("calendar-query: an item without ETag or data was skipped");
+                        return Ok(());
+                    }
+                };
+                if !seen.insert(key) {
+                    return Ok(()); // listed twice
+                }
+                on_item(item)
+            })?;
+            Ok(())
+        })
+    }
+
     /// Downloads `hrefs` with calendar-multiget, at most [`batch_size`](Self::batch_size) per
     /// request, handing each item to `on_item` as soon as its response is parsed. Returns the
     /// hrefs (as given) that the server reported missing or did not return at all.
@@ -294,13 +377,55 @@ impl CalDavClient {
             body.push_str("</d:href>");
         }
         body.push_str("</c:calendar-multiget>");
-        let resp = self.report(url, "1", &body)?;
-        if resp.status != 207 && refused_as_a_whole(resp.status) {
+        let wanted: HashMap<String, &Href> = chunk
+            .iter()
+            .map(|h| (href_key(url, h.as_str()), h))
+            .collect();
+        let mut answered: HashSet<String> = HashSet::new();
+        let cal_key = href_key(url, url.path());
+        let limit = self.http.max_body();
+        // The answer is parsed as it arrives: only the response being read is held.
+        let status = self.report_streamed(url, "1", &body, limit, |head, reader| {
+            if head.status != 207 {
+                return Ok(head.status);
+            }
+            run.answered += 1;
+            let base = parse_url(&head.url)?;
+            let done = &mut run.done;
+            let (items, bytes) = (&mut run.items, &mut run.bytes);
+            xml::parse_multistatus_from(reader, &mut |mut r: DavResponse| {
+                let key = href_key(&base, &r.href);
+                if !inside(&key, &cal_key) {
+                    warn!("calendar-multiget: an href outside the collection was ignored");
+                    return Ok(());
+                }
+                let ok = r.status.is_none_or(|s| (200..300).contains(&s));
+                let data = r.take_prop(CALDAV, "calendar-data");
+                match (ok, data) {
+                    (true, Some(data)) if !data.text.trim().is_empty() => {
+                        answered.insert(key.clone());
+                        if !done.insert(key) {
+                            return Ok(()); // duplicate response
+                        }
+                        *items += 1;
+                        // What the item took of the answer, about: its data and markup.
+                        *bytes += data.text.len() + r.href.len() + 200;
+                        let etag = r.prop_text(DAV, "getetag").unwrap_or_default();
+                        on_item(fetched(to_href(&base, &r.href), etag, data))
+                    }
+                    _ => Ok(()),
+                }
+            })?;
+            Ok(207)
+        })?;
+        if status != 207 {
+            if !refused_as_a_whole(status) {
+                return Err(http_error(status, "REPORT calendar-multiget", url));
+            }
             run.refused += 1;
             debug!(
-                "calendar-multiget of {} hrefs refused as a whole (HTTP {}): asking in smaller parts",
+                "calendar-multiget of {} hrefs refused as a whole (HTTP {status}): asking in smaller parts",
                 chunk.len(),
-                resp.status
             );
             if chunk.len() == 1 {
                 return self.get_each(url, chunk, run, on_item);
@@ -309,47 +434,6 @@ impl CalDavClient {
             self.multiget_chunk(url, first, run, on_item)?;
             return self.multiget_chunk(url, second, run, on_item);
         }
-        let resp = expect_207(resp, "REPORT calendar-multiget", url)?;
-        run.answered += 1;
-        run.bytes += resp.body.len();
-        let base = parse_url(&resp.url)?;
-        let wanted: HashMap<String, &Href> = chunk
-            .iter()
-            .map(|h| (href_key(url, h.as_str()), h))
-            .collect();
-        let mut answered: HashSet<String> = HashSet::new();
-        let cal_key = href_key(url, url.path());
-        let done = &mut run.done;
-        let items = &mut run.items;
-        xml::parse_multistatus(&resp.body, &mut |mut r: DavResponse| {
-            let key = href_key(&base, &r.href);
-            if !inside(&key, &cal_key) {
-                warn!("calendar-multiget: an href outside the collection was ignored");
-                return Ok(());
-            }
-            let ok = r.status.is_none_or(|s| (200..300).contains(&s));
-            let data = r.take_prop(CALDAV, "calendar-data");
-            match (ok, data) {
-                (true, Some(mut data)) if !data.text.trim().is_empty() => {
-                    answered.insert(key.clone());
-                    if !done.insert(key) {
-                        return Ok(()); // duplicate response
-                    }
-                    *items += 1;
-                    let etag = r.prop_text(DAV, "getetag").unwrap_or_default();
-                    // The text moves on without a copy; leading blanks are cut in place.
-                    let blanks = data.text.len() - data.text.trim_start().len();
-                    data.text.drain(..blanks);
-                    on_item(FetchedItem {
-                        href: to_href(&base, &r.href),
-                        etag: Etag::new(etag),
-                        ics: data.text,
-                        undecodable: data.undecodable,
-                    })
-                }
-                _ => Ok(()),
-            }
-        })?;
         for h in chunk {
             let key = href_key(url, h.as_str());
             if !answered.contains(&key) && wanted.contains_key(&key) && !run.done.contains(&key) {
@@ -408,6 +492,21 @@ impl CalDavClient {
             }
             s => Err(http_error(s, "GET", &url)),
         }
+    }
+}
+
+/// An item of a multistatus with its calendar-data: the text moves on without a copy,
+/// leading blanks cut in place.
+fn fetched(href: Href, etag: String, mut data: xml::PropValue) -> FetchedItem {
+    let blanks = data.text.len() - data.text.trim_start().len();
+    data.text.drain(..blanks);
+    // The text grew piece by piece (character references split it): kept at its size.
+    data.text.shrink_to_fit();
+    FetchedItem {
+        href,
+        etag: Etag::new(etag),
+        ics: data.text,
+        undecodable: data.undecodable,
     }
 }
 

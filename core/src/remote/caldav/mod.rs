@@ -15,7 +15,7 @@ use url::Url;
 
 use crate::error::{Error, Result};
 use crate::model::{Etag, Href, SyncToken};
-use crate::remote::http::{HttpClient, HttpStats, Response};
+use crate::remote::http::{HttpClient, HttpStats, Response, ResponseHead};
 
 pub use write::resource_name_for_uid;
 
@@ -90,6 +90,16 @@ pub struct FetchedItem {
     pub undecodable: bool,
 }
 
+/// One item of a whole-calendar download ([`CalDavClient::query_all`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QueriedItem {
+    /// The item with its data.
+    Fetched(FetchedItem),
+    /// The server listed the item without its data (it ignored the request for
+    /// calendar-data): fetch it with [`CalDavClient::multiget`].
+    Listed(RemoteItem),
+}
+
 /// The result of a conditional write.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WriteOutcome {
@@ -125,6 +135,9 @@ pub struct CalDavClient {
     /// Whether the server honours `If-None-Match: *` on PUT: `None` until known. Once true,
     /// creates skip the look of [`check_before_create`](Self::check_before_create).
     pub if_none_match_honoured: Option<bool>,
+    /// Largest answer accepted for a whole-calendar download ([`CalDavClient::query_all`]);
+    /// other answers are bounded by the HTTP client's body limit.
+    pub calendar_answer_limit: u64,
     base: Option<Url>,
 }
 
@@ -136,6 +149,7 @@ impl CalDavClient {
             batch_size: DEFAULT_BATCH_SIZE,
             check_before_create: false,
             if_none_match_honoured: None,
+            calendar_answer_limit: crate::remote::limits::CALENDAR_ANSWER_BYTES,
             base: None,
         }
     }
@@ -209,6 +223,29 @@ impl CalDavClient {
                 ("Content-Type", "application/xml; charset=utf-8"),
             ],
             Some(body.as_bytes()),
+        )
+    }
+
+    /// REPORT with `depth` and `body` whose answer is handed to `read` as it arrives, up
+    /// to `limit` bytes ([`HttpClient::request_streamed`]).
+    fn report_streamed<T>(
+        &mut self,
+        url: &Url,
+        depth: &str,
+        body: &str,
+        limit: u64,
+        read: impl FnOnce(&ResponseHead, &mut dyn std::io::BufRead) -> Result<T>,
+    ) -> Result<T> {
+        self.http.request_streamed(
+            "REPORT",
+            url.as_str(),
+            &[
+                ("Depth", depth),
+                ("Content-Type", "application/xml; charset=utf-8"),
+            ],
+            Some(body.as_bytes()),
+            limit,
+            read,
         )
     }
 }

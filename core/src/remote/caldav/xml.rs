@@ -1,6 +1,8 @@
 //! Streaming, namespace-aware parser of WebDAV `multistatus` bodies (quick-xml `NsReader`):
 //! hands each `response` to a callback as soon as it is complete.
 
+use std::io::BufRead;
+
 use quick_xml::events::Event;
 use quick_xml::name::ResolveResult;
 use quick_xml::NsReader;
@@ -124,6 +126,17 @@ fn xml_err(e: impl std::fmt::Display) -> Error {
 /// kept for one response is a protocol error.
 pub fn parse_multistatus(
     body: &[u8],
+    on_response: &mut dyn FnMut(DavResponse) -> Result<()>,
+) -> Result<Option<String>> {
+    parse_multistatus_from(body, on_response)
+}
+
+/// [`parse_multistatus`] over a body that is still arriving (an HTTP body reader): only
+/// the response being read is held, never the whole body. A failure of the reader is a
+/// protocol error here; [`crate::remote::http::HttpClient::request_streamed`] replaces it
+/// with the failure of the stream (a timeout, a cut connection).
+pub fn parse_multistatus_from<R: BufRead>(
+    body: R,
     on_response: &mut dyn FnMut(DavResponse) -> Result<()>,
 ) -> Result<Option<String>> {
     let mut budget = Budget::new(XmlLimits::DAV, "multistatus");
@@ -677,5 +690,144 @@ mod tests {
         let bad = b"<d:multistatus xmlns:d=\"DAV:\"><d:response><d:href>/\xff</d:href>\
             </d:response></d:multistatus>";
         assert!(parse_all(bad).is_err());
+    }
+
+    /// A reader that gives at most `step` bytes per read, as a slow network does.
+    struct Trickle<'a> {
+        data: &'a [u8],
+        step: usize,
+    }
+
+    impl std::io::Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.step.min(buf.len()).min(self.data.len());
+            buf[..n].copy_from_slice(&self.data[..n]);
+            self.data = &self.data[n..];
+            Ok(n)
+        }
+    }
+
+    /// Every response and the token, or the error's text.
+    fn parsed_whole(
+        body: &[u8],
+    ) -> std::result::Result<(Vec<DavResponse>, Option<String>), String> {
+        let mut out = Vec::new();
+        parse_multistatus(body, &mut |r| {
+            out.push(r);
+            Ok(())
+        })
+        .map(|t| (out, t))
+        .map_err(|e| e.to_string())
+    }
+
+    /// The same through a buffered reader of `capacity` bytes over reads of `step` bytes.
+    fn parsed_streamed(
+        body: &[u8],
+        capacity: usize,
+        step: usize,
+    ) -> std::result::Result<(Vec<DavResponse>, Option<String>), String> {
+        let reader = std::io::BufReader::with_capacity(capacity, Trickle { data: body, step });
+        let mut out = Vec::new();
+        parse_multistatus_from(reader, &mut |r| {
+            out.push(r);
+            Ok(())
+        })
+        .map(|t| (out, t))
+        .map_err(|e| e.to_string())
+    }
+
+    const FIXTURES: [&str; 5] = [
+        "radicale-propfind-home.xml",
+        "xandikos-sync.xml",
+        "nextcloud-multiget.xml",
+        "zimbra-calendar-query.xml",
+        "malformed.xml",
+    ];
+
+    #[test]
+    fn streamed_bodies_give_the_same_responses_whatever_the_chunks() {
+        for name in FIXTURES {
+            let body = fixture(name);
+            let whole = parsed_whole(&body);
+            if name != "malformed.xml" {
+                let (responses, _) = whole.as_ref().expect(name);
+                assert!(!responses.is_empty(), "{name}");
+            }
+            for (capacity, step) in [(1, 1), (2, 1), (7, 3), (16, 64), (64, 5), (8192, 8192)] {
+                assert_eq!(
+                    parsed_streamed(&body, capacity, step),
+                    whole,
+                    "{name} in reads of {step} bytes, buffer {capacity}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn streamed_truncated_bodies_are_errors() {
+        for name in FIXTURES {
+            let body = fixture(name);
+            let end = body
+                .windows(b"multistatus>".len())
+                .rposition(|w| w == b"multistatus>")
+                .map_or(body.len(), |i| i + b"multistatus>".len());
+            // Any cut before the root's end tag is complete.
+            for cut in (0..end).step_by(3) {
+                let e = parsed_streamed(&body[..cut], 8, 5).expect_err(name);
+                assert_eq!(
+                    Err(e),
+                    parsed_whole(&body[..cut]).map(|_| ()),
+                    "{name} cut at {cut}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn streamed_garbage_fails_as_the_whole_parse_does() {
+        // Bodies made of fixture pieces, markup and random bytes: the stream and the slice
+        // agree on every one, and neither panics.
+        let pieces: Vec<Vec<u8>> = FIXTURES.iter().map(|n| fixture(n)).collect();
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let tokens: [&[u8]; 8] = [
+            b"<d:response>",
+            b"</d:response>",
+            b"<d:href>/c/x.ics</d:href>",
+            b"&amp;",
+            b"<![CDATA[x]]>",
+            b"\xff",
+            b"<d:multistatus xmlns:d=\"DAV:\">",
+            b"</d:multistatus>",
+        ];
+        let mut failed = 0;
+        for _ in 0..400 {
+            let piece = &pieces[(next() % pieces.len() as u64) as usize];
+            let mut body = piece.clone();
+            for _ in 0..(next() % 4) {
+                let at = (next() % (body.len() as u64 + 1)) as usize;
+                match next() % 3 {
+                    0 => {
+                        let t = tokens[(next() % tokens.len() as u64) as usize];
+                        body.splice(at..at, t.iter().copied());
+                    }
+                    1 => body.truncate(at),
+                    _ => {
+                        if at < body.len() {
+                            body[at] = next() as u8;
+                        }
+                    }
+                }
+            }
+            let whole = parsed_whole(&body);
+            failed += usize::from(whole.is_err());
+            assert_eq!(parsed_streamed(&body, 5, 3), whole);
+        }
+        assert!(failed > 0, "the garbage was all valid");
     }
 }

@@ -1,0 +1,157 @@
+//! The first download of a CalDAV calendar against a real Radicale: the marker first, then
+//! every event with its data in one calendar-query (no multiget); a server refusing that
+//! query still gives a complete first sync by listing and multiget; an event changed on
+//! the server between the marker and the query comes right at the next sync.
+
+use std::time::{Duration, Instant};
+use synchro_tests::calendar::{simple, vdir_files, vdir_find, with_summary};
+use synchro_tests::proxy::Fault;
+use synchro_tests::ProxiedVdir;
+
+const EVENTS: usize = 30;
+
+/// A proxied Radicale holding `EVENTS` events put by another client.
+fn seeded() -> ProxiedVdir {
+    let world = ProxiedVdir::start(&[]);
+    for i in 0..EVENTS {
+        let start = format!("202603{:02}T090000Z", 1 + i % 28);
+        world.server.put_ics(
+            &format!("e{i}.ics"),
+            &simple(&format!("e{i}"), &format!("Event {i}"), &start),
+        );
+    }
+    world
+}
+
+/// The REPORT bodies the proxy saw, in order.
+fn reports(world: &ProxiedVdir) -> Vec<String> {
+    world
+        .proxy
+        .requests()
+        .iter()
+        .zip(world.proxy.request_bodies())
+        .filter(|(m, _)| *m == "REPORT")
+        .map(|(_, b)| String::from_utf8_lossy(&b).into_owned())
+        .collect()
+}
+
+fn sync(world: &ProxiedVdir) -> serde_json::Value {
+    let out = world.cli.run(&["sync", ProxiedVdir::ACCOUNT, "--json"]);
+    out.expect_ok();
+    out.json_one()
+}
+
+#[test]
+fn first_sync_is_one_calendar_query_with_the_data() {
+    let world = seeded();
+    world.proxy.reset_count();
+    let report = sync(&world);
+    assert_eq!(vdir_files(&world.vdir).len(), EVENTS);
+    assert_eq!(report["device"]["added"], EVENTS as u64, "{report}");
+    let methods = world.proxy.requests();
+    let bodies = world.proxy.request_bodies();
+    let reports = reports(&world);
+    assert_eq!(reports.len(), 1, "{methods:?}");
+    assert!(reports[0].contains("calendar-query") && reports[0].contains("calendar-data"));
+    assert!(bodies
+        .iter()
+        .all(|b| !String::from_utf8_lossy(b).contains("calendar-multiget")));
+    // The marker was read first, and only the one the calendar is synced by.
+    let first_report = methods.iter().position(|m| m == "REPORT").unwrap();
+    let propfinds: Vec<String> = methods[..first_report]
+        .iter()
+        .zip(&bodies)
+        .filter(|(m, _)| *m == "PROPFIND")
+        .map(|(_, b)| String::from_utf8_lossy(b).into_owned())
+        .collect();
+    assert_eq!(propfinds.len(), 1, "{methods:?}");
+    assert!(propfinds[0].contains("sync-token") && !propfinds[0].contains("getctag"));
+    assert_eq!(methods.len(), 2, "{methods:?}");
+
+    // The token taken first is good: the next sync is one request and changes nothing.
+    world.proxy.reset_count();
+    let again = sync(&world);
+    assert_eq!(world.proxy.requests(), ["PROPFIND"]);
+    assert_eq!(again["device"]["added"], 0, "{again}");
+}
+
+#[test]
+fn a_refused_calendar_query_falls_back_to_listing_and_multiget() {
+    for status in [500, 403] {
+        let world = seeded();
+        world.proxy.set(Fault::RefuseReportWith(
+            vec!["calendar-query".into(), "calendar-data".into()],
+            status,
+        ));
+        world.proxy.reset_count();
+        let report = sync(&world);
+        assert_eq!(vdir_files(&world.vdir).len(), EVENTS, "HTTP {status}");
+        assert_eq!(report["device"]["added"], EVENTS as u64, "{report}");
+        assert!(
+            report["errors"].as_array().is_none_or(|e| e.is_empty()),
+            "{report}"
+        );
+        let reports = reports(&world);
+        assert!(
+            reports[0].contains("calendar-data"),
+            "the bulk query came first"
+        );
+        assert!(
+            reports.iter().any(|r| r.contains("sync-collection")),
+            "{reports:?}"
+        );
+        assert!(reports.iter().any(|r| r.contains("calendar-multiget")));
+        // The marks saved are good: nothing to do next time, in one request.
+        world.proxy.set(Fault::None);
+        world.proxy.reset_count();
+        let again = sync(&world);
+        assert_eq!(world.proxy.requests(), ["PROPFIND"], "HTTP {status}");
+        assert_eq!(again["device"]["added"], 0);
+    }
+}
+
+#[test]
+fn a_change_between_the_marker_and_the_query_is_right_at_the_next_sync() {
+    let world = seeded();
+    // The calendar-query is held back a while; another client edits an event meanwhile.
+    world.proxy.set(Fault::Delay("REPORT".into(), 1500));
+    world.proxy.reset_count();
+    let edited = with_summary(
+        &simple("e7", "Event 7", "20260308T090000Z"),
+        "Moved lecture",
+    );
+    std::thread::scope(|scope| {
+        let first = scope.spawn(|| sync(&world));
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !world.proxy.requests().iter().any(|m| m == "REPORT") {
+            assert!(Instant::now() < deadline, "no REPORT came");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        world.server.put_ics("e7.ics", &edited);
+        let report = first.join().unwrap();
+        assert_eq!(report["device"]["added"], EVENTS as u64, "{report}");
+    });
+    world.proxy.set(Fault::None);
+    let (_, text) = vdir_find(&world.vdir, "e7").unwrap();
+    assert!(text.contains("SUMMARY:Moved lecture"));
+    // The sync-token is older than the data: the next sync sees the edit again, with the
+    // etag it already has, and writes nothing.
+    world.proxy.reset_count();
+    let second = sync(&world);
+    assert_eq!(second["device"]["updated"], 0, "{second}");
+    assert_eq!(second["server"]["updated"], 0, "{second}");
+    assert!(reports(&world)
+        .iter()
+        .any(|r| r.contains("sync-collection")));
+    let (_, text) = vdir_find(&world.vdir, "e7").unwrap();
+    assert!(text.contains("SUMMARY:Moved lecture"));
+    assert_eq!(vdir_files(&world.vdir).len(), EVENTS);
+    // An edit after the first sync's marker and query arrives as any change does.
+    world
+        .server
+        .put_ics("e7.ics", &with_summary(&edited, "Lecture cancelled"));
+    let third = sync(&world);
+    assert_eq!(third["device"]["updated"], 1, "{third}");
+    let (_, text) = vdir_find(&world.vdir, "e7").unwrap();
+    assert!(text.contains("SUMMARY:Lecture cancelled"));
+}
