@@ -102,8 +102,8 @@ fn push_decimal(out: &mut String, mut n: u64) {
         i -= 1;
         digits[i] = b'0' + n as u8;
     }
-    // ASCII digits only: always valid UTF-8.
-    out.push_str(std::str::from_utf8(&digits[i..]).unwrap_or("0"));
+    // ASCII digits: one char each, no UTF-8 validation.
+    out.extend(digits[i..].iter().map(|&d| char::from(d)));
 }
 
 /// Replaces (or creates) `target` atomically: temp file in the same folder, flushed, then
