@@ -1,6 +1,6 @@
 //! The `synchro` CLI against Radicale: a sync of a calendar where one event of many changed
-//! reads only that event's stored copy, and a sync after a file was touched without a
-//! change does nothing.
+//! reads only that event's stored copy, a sync after a file was touched without a
+//! change does nothing, and the folder scan takes only plain `.ics` files for events.
 
 use serde_json::Value;
 use std::fs;
@@ -151,4 +151,51 @@ fn a_touched_but_unchanged_file_is_no_change() {
         etag_before,
         "the server must not be written"
     );
+}
+
+/// What an interrupted write leaves (a hidden temp file holding a whole event), a symlink
+/// named `.ics` and a folder named `.ics` are never events: the one pass over the folder
+/// removes the temp file, leaves the others, and syncs only the real edit next to them.
+#[test]
+fn the_folder_scan_takes_only_plain_ics_files_and_clears_crash_temps() {
+    let s = setup();
+    let temp = s.vdir.join(".synchro-tmp-00000000c0ffee00");
+    fs::write(&temp, simple("ghost", "Half written", "20251103T090000Z")).unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    let target = outside.path().join("linked.ics");
+    fs::write(&target, simple("linked", "Elsewhere", "20251104T090000Z")).unwrap();
+    std::os::unix::fs::symlink(&target, s.vdir.join("linked.ics")).unwrap();
+    fs::create_dir(s.vdir.join("folder.ics")).unwrap();
+    let (file, text) = vdir_find(&s.vdir, "e4").unwrap();
+    fs::write(
+        s.vdir.join(&file),
+        with_summary(&text, "Edited next to a crash"),
+    )
+    .unwrap();
+
+    let r = s.sync();
+    assert_eq!(r["server"]["updated"], 1, "{r}");
+    assert_eq!(r["server"]["added"], 0, "{r}");
+    assert_eq!(r["server"]["deleted"], 0, "{r}");
+    assert!(!temp.exists(), "the crash temp file is removed");
+    assert!(s.vdir.join("linked.ics").is_symlink());
+    assert!(s.vdir.join("folder.ics").is_dir());
+    let on_server = s.server.list();
+    assert_eq!(on_server.len(), EVENTS, "{on_server:?}");
+    for uid in ["ghost", "linked"] {
+        assert!(s.server.get_ics(&format!("{uid}.ics")).is_none(), "{uid}");
+    }
+    assert!(s
+        .server
+        .get_ics("e4.ics")
+        .unwrap()
+        .contains("SUMMARY:Edited next to a crash"));
+
+    // The next syncs find nothing to do (the first one sees the server's answer to our own
+    // write); the crash temp file is not back.
+    nothing_done(&s.sync());
+    let idle = s.sync();
+    nothing_done(&idle);
+    assert_eq!(idle["requests"], 1, "{idle}");
+    assert!(!temp.exists());
 }

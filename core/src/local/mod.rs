@@ -62,31 +62,48 @@ pub(crate) fn file_version(meta: &fs::Metadata) -> String {
         .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
         .map(|d| d.as_nanos())
         .unwrap_or(0);
+    version_string(mtime, meta.len())
+}
+
+/// The version `<mtime_ns>-<size>` (an mtime before 1970 counts as 0): the one form every
+/// store holds, whichever way the folder scan read the file's metadata.
+pub(crate) fn version_string(mtime_ns: u128, size: u64) -> String {
     // Written by hand: the folder scan makes one per file at every sync.
     let mut out = String::with_capacity(32);
-    match u64::try_from(mtime) {
+    match u64::try_from(mtime_ns) {
         Ok(ns) => push_decimal(&mut out, ns),
-        Err(_) => out.push_str(&mtime.to_string()),
+        Err(_) => out.push_str(&mtime_ns.to_string()),
     }
     out.push('-');
-    push_decimal(&mut out, meta.len());
+    push_decimal(&mut out, size);
     out
 }
 
-/// Appends the decimal digits of `n` to `out`.
+/// Appends the decimal digits of `n` to `out`, two digits per division.
 fn push_decimal(out: &mut String, mut n: u64) {
+    const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+        2021222324252627282930313233343536373839\
+        4041424344454647484950515253545556575859\
+        6061626364656667686970717273747576777879\
+        8081828384858687888990919293949596979899";
     let mut digits = [0u8; 20];
     let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
+    while n >= 100 {
+        let pair = (n % 100) as usize * 2;
+        n /= 100;
+        i -= 2;
+        digits[i..i + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
     }
-    // ASCII digits only: always valid UTF-8.
-    out.push_str(std::str::from_utf8(&digits[i..]).unwrap_or("0"));
+    if n >= 10 {
+        let pair = n as usize * 2;
+        i -= 2;
+        digits[i..i + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+    } else {
+        i -= 1;
+        digits[i] = b'0' + n as u8;
+    }
+    // ASCII digits: one char each, no UTF-8 validation.
+    out.extend(digits[i..].iter().map(|&d| char::from(d)));
 }
 
 /// Replaces (or creates) `target` atomically: temp file in the same folder, flushed, then
@@ -217,7 +234,18 @@ mod tests {
             .as_nanos();
         // The form stored by every earlier version: a rewrite of it would re-read every file.
         assert_eq!(file_version(&meta), format!("{ns}-10"));
-        for n in [0, 7, 10, 99, 1_000, u64::MAX] {
+        for n in [
+            0,
+            7,
+            10,
+            99,
+            100,
+            101,
+            1_000,
+            12_345,
+            1_764_500_000_123_456_789,
+            u64::MAX,
+        ] {
             let mut s = String::new();
             push_decimal(&mut s, n);
             assert_eq!(s, n.to_string());
