@@ -69,7 +69,7 @@ pub fn join_calendars<S: AsRef<str>>(objects: &[S]) -> Result<String> {
 /// The last line of a joined calendar.
 pub const JOINED_END: &str = "END:VCALENDAR\r\n";
 
-/// Joins `objects` as [`join_calendars`] does, handing the text of every component other
+/// Joins `objects` as `join_calendars` does, handing the text of every component other
 /// than time zones to `body` as each object is read (only one object's tree is held at a
 /// time). Returns the head that goes before that text: BEGIN, the first object's calendar
 /// properties, the time zones once each; [`JOINED_END`] goes after it.
