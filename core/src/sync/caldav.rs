@@ -70,9 +70,9 @@ pub fn sync_caldav(
     };
     let (result, stats) = match client_for(account, password) {
         Ok(mut client) => {
-            resume_auth(f.store, account.id, &mut client);
+            let kept = resume_auth(f.store, account.id, &mut client);
             let result = run(&mut f, &mut client);
-            keep_auth(f.store, account.id, &client);
+            keep_auth(f.store, account.id, &client, kept.as_deref());
             (result, Some(client.stats()))
         }
         Err(e) => (Err(e), None),
@@ -82,21 +82,30 @@ pub fn sync_caldav(
 
 /// Continues the Digest session kept from the account's last sync, so that its first request
 /// goes authorised (a no-change sync is then one request, not a 401 and a retry). A kept
-/// session that cannot be read is dropped: the server challenges again.
-fn resume_auth(store: &SqliteStore, account_id: i64, client: &mut CalDavClient) {
+/// session that cannot be read is dropped: the server challenges again. Returns what was
+/// kept.
+fn resume_auth(store: &SqliteStore, account_id: i64, client: &mut CalDavClient) -> Option<String> {
     let kept = store.read().auth_session(account_id).ok().flatten();
-    if let Some(session) = kept.and_then(|j| serde_json::from_str::<DigestSession>(&j).ok()) {
+    if let Some(session) = kept
+        .as_deref()
+        .and_then(|j| serde_json::from_str::<DigestSession>(j).ok())
+    {
         client.http_mut().resume_digest(session);
     }
+    kept
 }
 
-/// Keeps the Digest session (challenge and nonce count, nothing secret) for the next sync;
-/// also after a failed or dry-run sync, since the nonce count moved on.
-fn keep_auth(store: &SqliteStore, account_id: i64, client: &CalDavClient) {
+/// Keeps the Digest session (challenge and nonce count, nothing secret) for the next sync
+/// when it differs from what was `kept`; also after a failed or dry-run sync, since the nonce
+/// count moved on.
+fn keep_auth(store: &SqliteStore, account_id: i64, client: &CalDavClient, kept: Option<&str>) {
     let session = client
         .http()
         .digest_session()
         .and_then(|d| serde_json::to_string(d).ok());
+    if session.as_deref() == kept {
+        return;
+    }
     if let Err(e) = store
         .read()
         .set_auth_session(account_id, session.as_deref())

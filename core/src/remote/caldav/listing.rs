@@ -223,17 +223,9 @@ impl CalDavClient {
         let mut seen: HashSet<String> = HashSet::new();
         let mut out = Vec::new();
         xml::parse_multistatus(&resp.body, &mut |r: DavResponse| {
-            let key = href_key(&base, &r.href);
-            if key == cal_key || r.href.ends_with('/') {
+            let Some(key) = member_key(&base, &cal_key, &r) else {
                 return Ok(());
-            }
-            if !inside(&key, &cal_key) {
-                warn!("calendar-query: an href outside the collection was ignored");
-                return Ok(());
-            }
-            if r.status.is_some_and(|s| !(200..300).contains(&s)) {
-                return Ok(());
-            }
+            };
             let Some(etag) = r.prop_text(DAV, "getetag") else {
                 warn!("calendar-query: an item without ETag was skipped");
                 return Ok(());
@@ -286,17 +278,9 @@ impl CalDavClient {
             let base = parse_url(&head.url)?;
             let mut seen: HashSet<String> = HashSet::new();
             xml::parse_multistatus_from(reader, &mut |mut r: DavResponse| {
-                let key = href_key(&base, &r.href);
-                if key == cal_key || r.href.ends_with('/') {
+                let Some(key) = member_key(&base, &cal_key, &r) else {
                     return Ok(());
-                }
-                if !inside(&key, &cal_key) {
-                    warn!("calendar-query: an href outside the collection was ignored");
-                    return Ok(());
-                }
-                if r.status.is_some_and(|s| !(200..300).contains(&s)) {
-                    return Ok(());
-                }
+                };
                 let etag = r.prop_text(DAV, "getetag");
                 let data = r
                     .take_prop(CALDAV, "calendar-data")
@@ -555,4 +539,22 @@ fn refused_as_a_whole(status: u16) -> bool {
 fn inside(key: &str, cal_key: &str) -> bool {
     key.strip_prefix(cal_key)
         .is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// The key of a calendar-query response naming an item of the collection `cal_key`, or
+/// `None` for the collection itself, a sub-collection, an href outside the collection
+/// (logged) or a response whose status is not 2xx.
+fn member_key(base: &Url, cal_key: &str, r: &DavResponse) -> Option<String> {
+    let key = href_key(base, &r.href);
+    if key == cal_key || r.href.ends_with('/') {
+        return None;
+    }
+    if !inside(&key, cal_key) {
+        warn!("calendar-query: an href outside the collection was ignored");
+        return None;
+    }
+    if r.status.is_some_and(|s| !(200..300).contains(&s)) {
+        return None;
+    }
+    Some(key)
 }
