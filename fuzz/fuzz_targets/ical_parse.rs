@@ -1,5 +1,6 @@
 //! iCalendar text through every reader the sync uses on a server's or a device's object:
-//! parse, analyse (UID, fingerprints, event), split, merge and re-export. Any panic is a bug.
+//! parse, analyse (UID, fingerprints, event), split, join, merge and re-export. Any panic is a
+//! bug.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -14,6 +15,13 @@ fuzz_target!(|data: &[u8]| {
     let _ = ical::fingerprint(text);
     let _ = ical::split_calendar(text);
     let _ = ical::vcal::detect_version(text);
+    // A backup joins objects at text level where it can: what it joins must read back.
+    if let Ok(joined) = ical::join_calendars(&[text, text]) {
+        assert!(
+            ical::parse_calendar(&joined).is_ok(),
+            "a joined calendar must read back"
+        );
+    }
     if let Ok(a) = ical::analyse(text) {
         // What the sync does next with a server object: write the event to a device, and
         // merge the device's version back into the server's copy.

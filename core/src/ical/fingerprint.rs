@@ -17,7 +17,13 @@ use sha2::{Digest, Sha256};
 pub const IGNORED: &[&str] = &["DTSTAMP", "PRODID", "LAST-MODIFIED"];
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 0xf)]));
+    }
+    out
 }
 
 /// See [`super::fingerprint`].
@@ -32,31 +38,58 @@ pub fn hash_of(cal: &Component) -> String {
 
 /// The normalised text of a component that [`fingerprint`] hashes.
 pub fn normal_form(c: &Component) -> String {
+    use std::fmt::Write;
     let mut lines: Vec<String> = c
         .properties
         .iter()
         .filter(|p| !IGNORED.contains(&p.name.as_str()))
         .map(|p| {
-            let mut params: Vec<(String, &str)> = p
-                .params
-                .iter()
-                .map(|(k, v)| (k.to_ascii_uppercase(), v.as_str()))
-                .collect();
-            params.sort();
-            let params: String = params.iter().map(|(k, v)| format!(";{k}={v:?}")).collect();
-            format!("{}{params}:{}", p.name, p.value.trim_end())
+            let value = p.value.trim_end();
+            let mut line = String::with_capacity(p.name.len() + value.len() + 1);
+            line.push_str(&p.name);
+            if !p.params.is_empty() {
+                let mut params: Vec<(String, &str)> = p
+                    .params
+                    .iter()
+                    .map(|(k, v)| (k.to_ascii_uppercase(), v.as_str()))
+                    .collect();
+                params.sort();
+                for (k, v) in &params {
+                    // Writing to a String cannot fail.
+                    let _ = write!(line, ";{k}={v:?}");
+                }
+            }
+            line.push(':');
+            line.push_str(value);
+            line
         })
         .collect();
     lines.sort();
     let mut subs: Vec<String> = c.components.iter().map(normal_form).collect();
     subs.sort();
-    format!(
-        "BEGIN:{}\n{}\n{}END:{}\n",
-        c.name,
-        lines.join("\n"),
-        subs.concat(),
-        c.name
-    )
+    let size = lines
+        .iter()
+        .chain(&subs)
+        .map(|l| l.len() + 1)
+        .sum::<usize>();
+    let mut out = String::with_capacity(size + 2 * c.name.len() + 16);
+    out.push_str("BEGIN:");
+    out.push_str(&c.name);
+    out.push('\n');
+    for (n, line) in lines.iter().enumerate() {
+        if n > 0 {
+            out.push('\n');
+        }
+        out.push_str(line);
+    }
+    out.push('\n');
+    for sub in &subs {
+        out.push_str(sub);
+    }
+    out.push_str("END:");
+    out.push_str(&c.name);
+    out.push('\n');
+    out
 }
 
 fn norm_text(s: &Option<String>) -> Option<String> {
@@ -190,6 +223,12 @@ pub fn canonical_event(e: &Event) -> Event {
 
 /// See [`super::event_fingerprint`].
 pub fn event_fingerprint(e: &Event) -> String {
-    let json = serde_json::to_string(&canonical_event(e)).unwrap_or_else(|_| format!("{e:?}"));
-    hex(&Sha256::digest(json.as_bytes()))
+    let canonical = canonical_event(e);
+    let mut hasher = Sha256::new();
+    // The JSON text is hashed as it is written, never held.
+    if serde_json::to_writer(&mut hasher, &canonical).is_err() {
+        hasher = Sha256::new();
+        hasher.update(format!("{e:?}").as_bytes());
+    }
+    hex(&hasher.finalize())
 }

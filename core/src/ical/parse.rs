@@ -7,7 +7,7 @@ use super::{Component, Property};
 use crate::{Error, Result};
 
 /// Deepest component nesting accepted (VCALENDAR > VEVENT > VALARM is 3).
-const MAX_DEPTH: usize = 32;
+pub(super) const MAX_DEPTH: usize = 32;
 
 /// Parses one VCALENDAR (see [`super::parse_calendar`]).
 pub fn parse_calendar(text: &str) -> Result<Component> {
@@ -141,7 +141,7 @@ fn is_name_char(c: char) -> bool {
 }
 
 /// The leading name of `s` and the rest (both split at a character boundary).
-fn split_name(s: &str) -> (&str, &str) {
+pub(super) fn split_name(s: &str) -> (&str, &str) {
     let end = s
         .char_indices()
         .find(|&(_, c)| !is_name_char(c))
@@ -153,7 +153,7 @@ fn split_name(s: &str) -> (&str, &str) {
 /// holding only a name has an empty value. Parameter names are upper-cased; a quoted value
 /// loses its quotes, a list of quoted values is kept as written. `None` on bad syntax.
 #[allow(clippy::type_complexity)]
-fn split_params(mut rest: &str) -> Option<(Vec<(String, String)>, &str)> {
+pub(super) fn split_params(mut rest: &str) -> Option<(Vec<(String, String)>, &str)> {
     let mut params = Vec::new();
     loop {
         if let Some(value) = rest.strip_prefix(':') {

@@ -1116,3 +1116,110 @@ fn lenient_on_case_and_blank_lines() {
     assert_eq!(e.start, EventTime::Date(date(2024, 1, 1)));
     assert_eq!(e.summary.as_deref(), Some("Hi"));
 }
+
+/// What `join_calendars` gave when it parsed every object: the first object's calendar
+/// properties, each time zone once (by TZID), every other component in order.
+fn join_by_tree(objects: &[&str]) -> Component {
+    let mut joined = Component {
+        name: "VCALENDAR".into(),
+        properties: Vec::new(),
+        components: Vec::new(),
+    };
+    let mut zones: Vec<Component> = Vec::new();
+    let mut others = Vec::new();
+    let tzid = |c: &Component| {
+        c.properties
+            .iter()
+            .find(|p| p.name == "TZID")
+            .map(|p| p.value.clone())
+    };
+    for (n, object) in objects.iter().enumerate() {
+        let cal = parse_calendar(object).unwrap();
+        if n == 0 {
+            joined.properties = cal.properties;
+        }
+        for c in cal.components {
+            if c.name != "VTIMEZONE" {
+                others.push(c);
+            } else if !zones.iter().any(|z| tzid(z) == tzid(&c)) {
+                zones.push(c);
+            }
+        }
+    }
+    joined.components = zones.into_iter().chain(others).collect();
+    joined
+}
+
+#[test]
+fn joining_at_text_level_gives_what_the_parser_gives() {
+    let texts: Vec<String> = FIXTURES.iter().map(|f| fixture(f)).collect();
+    // Whole files as they came from their producers, and the objects split from them.
+    let mut objects: Vec<String> = texts.clone();
+    for t in &texts {
+        objects.extend(split_calendar(t).unwrap());
+    }
+    // Shapes the text level must read as the parser does: LF line ends, a BOM, lower-case
+    // names, blank lines, a fold inside BEGIN and inside TZID, parameters on TZID.
+    let odd = [
+        "\u{feff}BEGIN:VCALENDAR\nVERSION:2.0\nbegin:vevent\nUID:lf\nSUMMARY:x\nend:VEVENT\nEND:VCALENDAR\n",
+        "BEGIN:VCALENDAR\r\n\r\nBEGIN:VTIME\r\n ZONE\r\nTZI\r\n D:Europe/Paris\r\nBEGIN:STANDARD\r\nDTSTART:19701025T030000\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\nBEGIN:VEVENT\r\nUID:fold\r\nDTSTART;TZID=Europe/Paris:20260101T100000\r\nEND:VEVENT\r\nEND:VCALENDAR",
+        "BEGIN:VCALENDAR\r\nBEGIN:VTIMEZONE\r\nTZID;X-A=\"b:c\":Europe/Paris\r\nEND:VTIMEZONE\r\nBEGIN:VEVENT\r\nUID:p\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+        "BEGIN:VCALENDAR\rBEGIN:VEVENT\rUID:cr\rEND:VEVENT\rEND:VCALENDAR\r",
+    ];
+    objects.extend(odd.iter().map(|s| s.to_string()));
+    // All but the last (lone CR line ends) are read at text level.
+    for o in &objects[..objects.len() - 1] {
+        assert!(split::text_parts(o).is_some(), "{o}");
+    }
+    assert!(split::text_parts(odd[3]).is_none());
+    let refs: Vec<&str> = objects.iter().map(String::as_str).collect();
+    for n in 0..refs.len() {
+        // Each object alone, then each with all that follow it.
+        for set in [&refs[n..=n], &refs[n..]] {
+            let joined = parse_calendar(&join_calendars(set).unwrap()).unwrap();
+            let mut expected = join_by_tree(set);
+            for (name, value) in [("VERSION", "2.0"), ("PRODID", super::PRODID)] {
+                if !expected.properties.iter().any(|p| p.name == name) {
+                    let at = usize::from(name == "PRODID");
+                    expected
+                        .properties
+                        .insert(at, super::event::prop(name, value));
+                }
+            }
+            assert_eq!(joined, expected, "objects from {n}");
+        }
+    }
+    // Objects the parser refuses are refused, not copied.
+    for bad in [
+        "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a\r\nEND:VTODO\r\nEND:VCALENDAR\r\n",
+        "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a\r\nEND:VEVENT\r\n",
+        "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\nBEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n",
+        "BEGIN:VCALENDAR\r\n:no name\r\nEND:VCALENDAR\r\n",
+        "BEGIN:VCALENDAR\r\nX-A;B=\"open:x\r\nEND:VCALENDAR\r\n",
+        "BEGIN:VEVENT\r\nUID:a\r\nEND:VEVENT\r\n",
+    ] {
+        let first = refs[0];
+        assert!(join_calendars(&[first, bad]).is_err(), "{bad:?}");
+    }
+}
+
+/// Stores keep fingerprints from one version to the next: a change in how they are computed
+/// would make every stored event look changed once.
+#[test]
+fn fingerprints_are_stable_across_versions() {
+    let text = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//y//EN\r\nBEGIN:VEVENT\r\n\
+                UID:pinned@example.org\r\nDTSTAMP:20260101T000000Z\r\n\
+                DTSTART;TZID=Europe/Paris:20260105T100000\r\nDTEND;TZID=Europe/Paris:20260105T110000\r\n\
+                SUMMARY:Réunion\r\nATTENDEE;CN=\"A, B\";ROLE=REQ-PARTICIPANT:mailto:a@example.org\r\n\
+                BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT15M\r\nEND:VALARM\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let a = analyse(text).unwrap();
+    assert_eq!(a.fp, fingerprint(text).unwrap());
+    assert_eq!(
+        a.fp,
+        "550feb7afd5333deeefe77767b962e83c0c9c8a3cbab9e0ea83d94166503931b"
+    );
+    assert_eq!(
+        a.event_fp,
+        "1df28f41cf5020d6c61241e967406169dc3d674f65020945e2022bd710cb1b3c"
+    );
+}

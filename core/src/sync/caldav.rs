@@ -544,18 +544,15 @@ impl CalDav<'_> {
         }
 
         opts.progress.phase("download", to_fetch.len() as u64);
-        let mut fetched: Vec<ServerItem> = Vec::with_capacity(to_fetch.len());
-        let mut errors = Vec::new();
+        let mut raw: Vec<FetchedItem> = Vec::with_capacity(to_fetch.len());
         let missing = client.multiget(url, &to_fetch, &mut |f: FetchedItem| {
             opts.interrupt.check()?;
             opts.progress.advance(1);
-            match server_item(f) {
-                Ok(item) => fetched.push(item),
-                Err((href, e)) => errors.push(format!("server item {href}: {e}")),
-            }
+            raw.push(f);
             Ok(())
         })?;
-        report.errors.extend(errors);
+        opts.interrupt.check()?;
+        let fetched = analyse_fetched(raw, &mut report.errors);
         for h in missing {
             if let Some(item) = by_href.get(h.as_str()) {
                 scan.changed.insert(item.id, ServerChange::Deleted);
@@ -620,19 +617,14 @@ impl CalDav<'_> {
             .past_days
             .map(|d| chrono::Utc::now() - chrono::Duration::days(i64::from(d)));
         opts.progress.phase("download", 0);
-        let mut fetched: Vec<ServerItem> = Vec::new();
-        let mut errors = Vec::new();
+        let mut raw: Vec<FetchedItem> = Vec::new();
         let mut without_data: Vec<Href> = Vec::new();
-        let mut take = |item: FetchedItem| match server_item(item) {
-            Ok(item) => fetched.push(item),
-            Err((href, e)) => errors.push(format!("server item {href}: {e}")),
-        };
         let queried = client.query_all(url, since, &mut |q| {
             opts.interrupt.check()?;
             match q {
                 QueriedItem::Fetched(item) => {
                     opts.progress.advance(1);
-                    take(item);
+                    raw.push(item);
                 }
                 QueriedItem::Listed(r) => without_data.push(r.href),
             }
@@ -655,10 +647,13 @@ impl CalDav<'_> {
             client.multiget(url, &without_data, &mut |item| {
                 opts.interrupt.check()?;
                 opts.progress.advance(1);
-                take(item);
+                raw.push(item);
                 Ok(())
             })?;
         }
+        opts.interrupt.check()?;
+        let mut errors = Vec::new();
+        let fetched = analyse_fetched(raw, &mut errors);
         let total = fetched.len() + errors.len();
         f.report.errors.extend(errors);
         let scan = ServerScan {
@@ -667,6 +662,68 @@ impl CalDav<'_> {
         };
         Ok(Some((scan, total)))
     }
+}
+
+/// Fewest items worth a thread of their own.
+const ITEMS_PER_THREAD: usize = 200;
+
+/// [`server_item`] of every fetched item, in order, on up to four threads (the items are
+/// independent; parsing and fingerprinting them is most of a first download's work). The
+/// items that do not parse are reported in `errors`.
+fn analyse_fetched(items: Vec<FetchedItem>, errors: &mut Vec<String>) -> Vec<ServerItem> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    let per_thread = items.len().div_ceil(threads).max(ITEMS_PER_THREAD);
+    let mut rest = items;
+    let mut chunks = Vec::new();
+    while rest.len() > per_thread {
+        let tail = rest.split_off(per_thread);
+        chunks.push(std::mem::replace(&mut rest, tail));
+    }
+    chunks.push(rest);
+    let analyse = |chunk: Vec<FetchedItem>| chunk.into_iter().map(server_item).collect::<Vec<_>>();
+    let mut chunks = chunks.into_iter();
+    let first = chunks.next().unwrap_or_default();
+    let results: Vec<Vec<_>> = std::thread::scope(|scope| {
+        enum Part<T, H> {
+            Done(T),
+            Running(H),
+        }
+        let others: Vec<_> = chunks
+            .map(|chunk| {
+                // The chunk is sent once the thread runs: one that cannot be started leaves
+                // its chunk to this thread.
+                let (tx, rx) = std::sync::mpsc::channel::<Vec<FetchedItem>>();
+                let spawned = std::thread::Builder::new()
+                    .name("synchro-analyse".into())
+                    .spawn_scoped(scope, move || analyse(rx.recv().unwrap_or_default()));
+                match spawned {
+                    Ok(handle) => {
+                        let _ = tx.send(chunk);
+                        Part::Running(handle)
+                    }
+                    Err(_) => Part::Done(analyse(chunk)),
+                }
+            })
+            .collect();
+        let mut results = vec![analyse(first)];
+        for other in others {
+            results.push(match other {
+                Part::Done(done) => done,
+                Part::Running(handle) => handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            });
+        }
+        results
+    });
+    let mut fetched = Vec::with_capacity(results.iter().map(Vec::len).sum());
+    for result in results.into_iter().flatten() {
+        match result {
+            Ok(item) => fetched.push(item),
+            Err((href, e)) => errors.push(format!("server item {href}: {e}")),
+        }
+    }
+    fetched
 }
 
 /// Parses a fetched item once: UID and fingerprints.
