@@ -54,4 +54,10 @@ pub trait DeviceCalendar {
     fn fetch(&self, ids: &[String]) -> Result<Vec<(DeviceEntry, Event)>>;
     /// Apply writes; one outcome per op, in order.
     fn apply(&mut self, ops: &[DeviceOp]) -> Result<Vec<DeviceOutcome>>;
+    /// How many writes a sync hands to [`DeviceCalendar::apply`] at once; each batch is
+    /// durable and recorded before the next is built. A device that pays a flush per batch
+    /// wants large ones; a phone's provider wants transactions of moderate size.
+    fn batch_size(&self) -> usize {
+        crate::sync::DEVICE_BATCH
+    }
 }

@@ -455,6 +455,11 @@ impl DeviceCalendar for IcsFileDevice {
         Ok(out)
     }
 
+    /// Each batch rewrites the whole file: few, large ones.
+    fn batch_size(&self) -> usize {
+        2000
+    }
+
     fn apply(&mut self, ops: &[DeviceOp]) -> Result<Vec<DeviceOutcome>> {
         if ops.is_empty() {
             return Ok(Vec::new());

@@ -197,6 +197,11 @@ impl DeviceCalendar for VdirDevice {
         Ok(out)
     }
 
+    /// A batch costs two flushes (the files, then the folder), whatever its size.
+    fn batch_size(&self) -> usize {
+        1000
+    }
+
     /// Writes every file of the batch under a temp name, makes them durable with one flush,
     /// puts them in place, then flushes the folder once: the caller records the outcomes
     /// only after that.

@@ -36,20 +36,37 @@ pub struct DeviceTask {
 
 impl DeviceTask {
     /// A create or update of the device with the server's version of an item, recorded as
-    /// `base` with the server fields of `item`.
+    /// `base` with the server fields of `item` (moved, not copied). On error, the item's
+    /// href with it.
     pub fn from_server(
         base: ItemRecord,
-        item: &ServerItem,
+        item: ServerItem,
         device_id: Option<String>,
-    ) -> Result<DeviceTask> {
-        let event = item.event()?;
+    ) -> std::result::Result<DeviceTask, (crate::model::Href, Error)> {
+        let ServerItem {
+            href,
+            etag,
+            ics,
+            uid,
+            fp,
+            event_fp,
+            event,
+        } = item;
+        let event = match event {
+            Some(event) => *event,
+            None => match crate::ical::ics_to_event(&ics) {
+                Ok(event) => event,
+                Err(e) => return Err((href, e)),
+            },
+        };
+        let task_uid = uid.to_string();
         let record = ItemRecord {
-            uid: item.uid.clone(),
-            href: Some(item.href.clone()),
-            etag: Some(item.etag.clone()),
-            server_ics: Some(item.ics.clone()),
-            server_fp: Some(item.fp.clone()),
-            device_fp: Some(item.event_fp.clone()),
+            uid,
+            href: Some(href),
+            etag: Some(etag),
+            server_ics: Some(ics),
+            server_fp: Some(fp),
+            device_fp: Some(event_fp),
             ..base
         };
         let (op, count) = match device_id {
@@ -61,28 +78,34 @@ impl DeviceTask {
             record: Some(record),
             delete_row: None,
             count,
-            uid: item.uid.to_string(),
+            uid: task_uid,
         })
     }
 }
 
-/// Runs device tasks in batches of `batch`; after each batch, one store transaction records
+/// Runs device tasks in batches of the device's [`batch_size`](DeviceCalendar::batch_size); after each batch, one store transaction records
 /// the outcomes. A failed op is reported and leaves its row as it was.
 pub fn run_device_tasks(
     device: &mut dyn DeviceCalendar,
     store: &mut SqliteStore,
     tasks: Vec<DeviceTask>,
-    batch: usize,
     report: &mut SyncReport,
     interrupt: &super::Interrupt,
     progress: &dyn super::Progress,
 ) -> Result<()> {
+    let batch = device.batch_size().max(1);
     let mut tasks = tasks.into_iter().peekable();
     while tasks.peek().is_some() {
         interrupt.check()?;
-        let chunk: Vec<DeviceTask> = tasks.by_ref().take(batch.max(1)).collect();
-        let ops: Vec<DeviceOp> = chunk.iter().map(|t| t.op.clone()).collect();
+        let mut chunk: Vec<DeviceTask> = tasks.by_ref().take(batch).collect();
+        // The ops go to the device (each task keeps a placeholder); the tasks keep what the
+        // store records.
+        let ops: Vec<DeviceOp> = chunk
+            .iter_mut()
+            .map(|t| std::mem::replace(&mut t.op, DeviceOp::Delete { id: String::new() }))
+            .collect();
         let outcomes = device.apply(&ops)?;
+        drop(ops);
         if outcomes.len() != chunk.len() {
             return Err(Error::Device(format!(
                 "device answered {} results for {} writes",
@@ -90,15 +113,18 @@ pub fn run_device_tasks(
                 chunk.len()
             )));
         }
+        for (task, outcome) in chunk.iter_mut().zip(&outcomes) {
+            if let (DeviceOutcome::Written(entry), Some(rec)) = (outcome, task.record.as_mut()) {
+                rec.device_id = Some(entry.id.clone());
+                rec.device_version = Some(entry.version.clone());
+            }
+        }
         store.write(|tx| {
             for (task, outcome) in chunk.iter().zip(&outcomes) {
                 match outcome {
-                    DeviceOutcome::Written(entry) => {
+                    DeviceOutcome::Written(_) => {
                         if let Some(rec) = &task.record {
-                            let mut rec = rec.clone();
-                            rec.device_id = Some(entry.id.clone());
-                            rec.device_version = Some(entry.version.clone());
-                            tx.save_item(&rec)?;
+                            tx.save_item(rec)?;
                         }
                     }
                     DeviceOutcome::Deleted => {

@@ -7,7 +7,7 @@ use super::detect::DeviceEvent;
 use super::frame::{self, Frame, Local, Protocol, RemoteScan};
 use super::plan::{Action, ServerChange, ServerItem, ServerScan};
 use super::report::SyncReport;
-use super::{SyncContext, DEVICE_BATCH};
+use super::SyncContext;
 use crate::backup::restore::{ServerCalendar, ServerEvent};
 use crate::device::{DeviceCalendar, DeviceOp};
 use crate::ical;
@@ -793,25 +793,22 @@ fn execute(
 
     opts.progress
         .phase("apply", (actions.len() + server_actions.len()) as u64);
-    let mut device_tasks = Vec::with_capacity(DEVICE_BATCH);
+    let batch = device.batch_size().max(1);
+    let mut device_tasks = Vec::with_capacity(batch.min(10_000));
     for action in actions {
         match action {
             Action::CreateOnDevice { row, item } => {
-                match DeviceTask::from_server(base(row), &item, None) {
+                match DeviceTask::from_server(base(row), item, None) {
                     Ok(t) => device_tasks.push(t),
-                    Err(e) => report
-                        .errors
-                        .push(format!("server item {}: {e}", item.href)),
+                    Err((href, e)) => report.errors.push(format!("server item {href}: {e}")),
                 }
             }
             Action::UpdateOnDevice { row, item } => {
                 let b = base(Some(row));
                 let id = b.device_id.clone();
-                match DeviceTask::from_server(b, &item, id) {
+                match DeviceTask::from_server(b, item, id) {
                     Ok(t) => device_tasks.push(t),
-                    Err(e) => report
-                        .errors
-                        .push(format!("server item {}: {e}", item.href)),
+                    Err((href, e)) => report.errors.push(format!("server item {href}: {e}")),
                 }
             }
             Action::DeleteOnDevice { row, .. } => {
@@ -837,11 +834,9 @@ fn execute(
                         &ical::event_to_ics(&d.event),
                     )?;
                 }
-                match DeviceTask::from_server(base(None), &item, Some(d.entry.id.clone())) {
+                match DeviceTask::from_server(base(None), item, Some(d.entry.id.clone())) {
                     Ok(t) => device_tasks.push(t),
-                    Err(e) => report
-                        .errors
-                        .push(format!("server item {}: {e}", item.href)),
+                    Err((href, e)) => report.errors.push(format!("server item {href}: {e}")),
                 }
             }
             Action::Conflict {
@@ -852,22 +847,19 @@ fn execute(
                 let b = base(row);
                 keep_conflict_copy(store, account.id, &d)?;
                 report.conflicts += 1;
-                match DeviceTask::from_server(b, &item, Some(d.entry.id.clone())) {
+                match DeviceTask::from_server(b, item, Some(d.entry.id.clone())) {
                     Ok(t) => device_tasks.push(t),
-                    Err(e) => report
-                        .errors
-                        .push(format!("server item {}: {e}", item.href)),
+                    Err((href, e)) => report.errors.push(format!("server item {href}: {e}")),
                 }
             }
             // Taken out above.
             _ => {}
         }
-        if device_tasks.len() >= DEVICE_BATCH {
+        if device_tasks.len() >= batch {
             run_device_tasks(
                 device,
                 store,
                 std::mem::take(&mut device_tasks),
-                DEVICE_BATCH,
                 report,
                 &opts.interrupt,
                 opts.progress,
@@ -878,7 +870,6 @@ fn execute(
         device,
         store,
         device_tasks,
-        DEVICE_BATCH,
         report,
         &opts.interrupt,
         opts.progress,
@@ -918,7 +909,6 @@ fn execute(
         device,
         store,
         follow_up,
-        DEVICE_BATCH,
         report,
         &opts.interrupt,
         opts.progress,
@@ -969,11 +959,8 @@ fn resolve_with_server_copy(
     }
     keep_conflict_copy(store, store_account_of(store, rec.calendar_id)?, d)?;
     report.conflicts += 1;
-    follow_up.push(DeviceTask::from_server(
-        rec,
-        &item,
-        Some(d.entry.id.clone()),
-    )?);
+    follow_up
+        .push(DeviceTask::from_server(rec, item, Some(d.entry.id.clone())).map_err(|(_, e)| e)?);
     Ok(())
 }
 
@@ -1082,7 +1069,7 @@ impl Push<'_> {
                     base.device_id = None;
                     base.device_version = None;
                     self.follow_up
-                        .push(DeviceTask::from_server(base, &item, None)?);
+                        .push(DeviceTask::from_server(base, item, None).map_err(|(_, e)| e)?);
                 } else {
                     self.store.write(|tx| tx.delete_item(rec.id))?;
                 }

@@ -20,6 +20,8 @@ struct State {
     fail_list: Option<String>,
     /// Writes of events with this UID fail (a device refusing one event).
     fail_uid: Option<String>,
+    /// Writes per batch, when not the default.
+    batch_size: Option<usize>,
 }
 
 impl State {
@@ -122,6 +124,11 @@ impl MemoryDevice {
         self.lock().fail_uid = uid.map(str::to_string);
     }
 
+    /// The sync hands this many writes to `apply` at once (the default otherwise).
+    pub fn set_batch_size(&self, size: usize) {
+        self.lock().batch_size = Some(size);
+    }
+
     /// From now on `list` fails with `message` (`None`: works again).
     pub fn fail_list(&self, message: Option<&str>) {
         self.lock().fail_list = message.map(str::to_string);
@@ -161,6 +168,10 @@ impl DeviceCalendar for MemoryDevice {
                 })
             })
             .collect())
+    }
+
+    fn batch_size(&self) -> usize {
+        self.lock().batch_size.unwrap_or(crate::sync::DEVICE_BATCH)
     }
 
     fn apply(&mut self, ops: &[DeviceOp]) -> Result<Vec<DeviceOutcome>> {

@@ -9,7 +9,7 @@ use crate::store::{Account, ItemRecord, SqliteStore};
 use crate::sync::apply::{apply_store_only, run_device_tasks, Count, DeviceTask};
 use crate::sync::frame::{self, Frame};
 use crate::sync::plan::Action;
-use crate::sync::{SyncContext, DEVICE_BATCH};
+use crate::sync::SyncContext;
 use crate::Result;
 use std::collections::HashMap;
 
@@ -38,7 +38,7 @@ pub fn execute(
     let mut conflicts: Vec<(String, String, &str)> = Vec::new();
     for action in actions {
         let task = match action {
-            Action::CreateOnDevice { row, item } => DeviceTask::from_server(base(row), &item, None),
+            Action::CreateOnDevice { row, item } => DeviceTask::from_server(base(row), item, None),
             Action::UpdateOnDevice { row, item } => {
                 if let Some(d) = sent.get(&row).and_then(|o| o.device.as_ref()) {
                     if d.fp != item.event_fp {
@@ -52,7 +52,7 @@ pub fn execute(
                 }
                 let b = base(Some(row));
                 let id = b.device_id.clone();
-                DeviceTask::from_server(b, &item, id)
+                DeviceTask::from_server(b, item, id)
             }
             Action::DeleteOnDevice { row, .. } => {
                 let b = base(Some(row));
@@ -79,7 +79,7 @@ pub fn execute(
                          details; the server's version was kept",
                     ));
                 }
-                DeviceTask::from_server(base(None), &item, Some(d.entry.id.clone()))
+                DeviceTask::from_server(base(None), item, Some(d.entry.id.clone()))
             }
             Action::Conflict {
                 row,
@@ -92,7 +92,7 @@ pub fn execute(
                     "changed on both sides; the server's version was kept",
                 ));
                 report.conflicts += 1;
-                DeviceTask::from_server(base(row), &item, Some(d.entry.id.clone()))
+                DeviceTask::from_server(base(row), item, Some(d.entry.id.clone()))
             }
             a @ (Action::Link { .. } | Action::Refresh { .. } | Action::Forget { .. }) => {
                 store_only.push(a);
@@ -105,7 +105,7 @@ pub fn execute(
         };
         match task {
             Ok(t) => tasks.push(t),
-            Err(e) => report.errors.push(format!("server item: {e}")),
+            Err((_, e)) => report.errors.push(format!("server item: {e}")),
         }
     }
     for (uid, ics, reason) in &conflicts {
@@ -115,13 +115,5 @@ pub fn execute(
     }
     apply_store_only(store, &store_only, &base)?;
     opts.progress.phase("apply", tasks.len() as u64);
-    run_device_tasks(
-        device,
-        store,
-        tasks,
-        DEVICE_BATCH,
-        report,
-        &opts.interrupt,
-        opts.progress,
-    )
+    run_device_tasks(device, store, tasks, report, &opts.interrupt, opts.progress)
 }

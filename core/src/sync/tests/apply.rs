@@ -33,13 +33,13 @@ fn store() -> (SqliteStore, i64) {
 fn each_written_event_is_recorded_with_its_device_id_and_version() {
     let (mut store, cal) = store();
     let mut phone = MemoryDevice::new();
+    phone.set_batch_size(2);
     let tasks = (0..5).map(|i| create(cal, &format!("u{i}"))).collect();
     let mut report = SyncReport::new("t");
     run_device_tasks(
         &mut phone,
         &mut store,
         tasks,
-        2,
         &mut report,
         &Interrupt::default(),
         &NoProgress,
@@ -67,7 +67,6 @@ fn a_failed_write_is_reported_and_leaves_no_row_while_the_batch_goes_on() {
         &mut phone,
         &mut store,
         tasks,
-        10,
         &mut report,
         &Interrupt::default(),
         &NoProgress,
@@ -91,6 +90,7 @@ fn a_failed_write_is_reported_and_leaves_no_row_while_the_batch_goes_on() {
 fn an_interrupt_stops_between_batches_with_every_written_batch_recorded() {
     let (mut store, cal) = store();
     let mut phone = MemoryDevice::new();
+    phone.set_batch_size(2);
     let tasks = (0..6).map(|i| create(cal, &format!("u{i}"))).collect();
     let interrupt = Interrupt::default();
     struct StopAfterFirst(Interrupt);
@@ -105,7 +105,6 @@ fn an_interrupt_stops_between_batches_with_every_written_batch_recorded() {
         &mut phone,
         &mut store,
         tasks,
-        2,
         &mut report,
         &interrupt,
         &StopAfterFirst(interrupt.clone()),
@@ -129,7 +128,6 @@ fn a_delete_removes_its_row() {
             phone,
             store,
             tasks,
-            10,
             report,
             &Interrupt::default(),
             &NoProgress,
