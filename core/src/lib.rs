@@ -6,8 +6,9 @@
 //! [`backup`] (snapshots and restore), [`model`] (the `Event` record and protocol newtypes), [`ical`] (iCalendar in and out),
 //! [`device`] (what a phone calendar can do), [`local`] (folder and file calendars for the
 //! desktop and the tests), [`remote`] (HTTP, CalDAV), [`store`] (SQLite), [`sync`] (the
-//! engine), [`error`], [`panic_guard`] (a panic in one sync becomes that sync's error) and
-//! [`private_fs`] (files `0600`, folders `0700`); with the `testing` feature, `testing` (a
+//! engine), [`error`], [`panic_guard`] (a panic in one sync becomes that sync's error),
+//! [`private_fs`] (files `0600`, folders `0700`) and `parallel` (independent work over a few
+//! threads, in order); with the `testing` feature, `testing` (a
 //! memory device calendar and the device conformance suite).
 
 pub mod agent;
@@ -18,6 +19,7 @@ pub mod ical;
 pub mod local;
 pub mod model;
 pub mod panic_guard;
+mod parallel;
 pub mod private_fs;
 pub mod remote;
 pub mod store;

@@ -14,6 +14,9 @@ use std::path::{Path, PathBuf};
 #[derive(Debug)]
 pub(crate) struct TempFile {
     path: PathBuf,
+    /// The file's version as written ([`super::file_version`]): a rename or a hard link
+    /// keeps it, so the placed file has it without another look.
+    version: String,
 }
 
 impl TempFile {
@@ -30,12 +33,20 @@ impl TempFile {
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
                 Err(e) => return Err(e),
             };
-            if let Err(e) = file.write_all(bytes) {
-                let _ = fs::remove_file(&path);
-                return Err(e);
-            }
-            return Ok(TempFile { path });
+            let version = match file.write_all(bytes).and_then(|()| file.metadata()) {
+                Ok(meta) => super::file_version(&meta),
+                Err(e) => {
+                    let _ = fs::remove_file(&path);
+                    return Err(e);
+                }
+            };
+            return Ok(TempFile { path, version });
         }
+    }
+
+    /// The version the file has wherever it is put.
+    pub(crate) fn version(&self) -> &str {
+        &self.version
     }
 
     /// Puts the file at `target`, replacing what is there.
@@ -48,6 +59,19 @@ impl TempFile {
     /// Puts the file at `target` unless something is there: `Ok(None)` when placed, or the
     /// temp file back (to try another name) when `target` exists.
     pub(crate) fn create(self, target: &Path) -> io::Result<Option<TempFile>> {
+        // A rename that never replaces: one step, no race with another writer.
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        {
+            use rustix::fs::{renameat_with, RenameFlags, CWD};
+            use rustix::io::Errno;
+            match renameat_with(CWD, &self.path, CWD, target, RenameFlags::NOREPLACE) {
+                Ok(()) => return Ok(None),
+                Err(Errno::EXIST) => return Ok(Some(self)),
+                // Not supported by this kernel or file system: a hard link does the same.
+                Err(Errno::INVAL | Errno::NOSYS | Errno::OPNOTSUPP) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
         // A hard link never replaces an existing file: no race with another writer.
         match fs::hard_link(&self.path, target) {
             Ok(()) => {

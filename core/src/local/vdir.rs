@@ -130,8 +130,11 @@ impl VdirDevice {
                         format!("{stem}-{n}.ics")
                     };
                     let path = self.dir.join(&name);
+                    let version = tmp.version().to_string();
                     match tmp.create(&path)? {
-                        None => return Ok(DeviceOutcome::Written(self.entry(&name, &path)?)),
+                        None => {
+                            return Ok(DeviceOutcome::Written(DeviceEntry { id: name, version }))
+                        }
                         Some(back) => tmp = back,
                     }
                 }
@@ -139,8 +142,9 @@ impl VdirDevice {
                 Err(Error::Device("no free file name for this UID".into()))
             }
             Staged::Update { id, path, tmp } => {
+                let version = tmp.version().to_string();
                 tmp.replace(&path)?;
-                Ok(DeviceOutcome::Written(self.entry(&id, &path)?))
+                Ok(DeviceOutcome::Written(DeviceEntry { id, version }))
             }
             Staged::Delete { id } => self.delete(&id).map(|_| DeviceOutcome::Deleted),
         }
@@ -206,7 +210,9 @@ impl DeviceCalendar for VdirDevice {
     /// puts them in place, then flushes the folder once: the caller records the outcomes
     /// only after that.
     fn apply(&mut self, ops: &[DeviceOp]) -> Result<Vec<DeviceOutcome>> {
-        let staged: Vec<Result<Staged>> = ops.iter().map(|op| self.stage(op)).collect();
+        // Each file is written on its own: a large batch is shared between a few threads.
+        let staged: Vec<Result<Staged>> =
+            crate::parallel::map_ordered(ops.iter().collect(), 100, |op| self.stage(op));
         let temps: Vec<&TempFile> = staged
             .iter()
             .filter_map(|s| match s {

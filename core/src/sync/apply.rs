@@ -104,7 +104,9 @@ pub fn run_device_tasks(
             .iter_mut()
             .map(|t| std::mem::replace(&mut t.op, DeviceOp::Delete { id: String::new() }))
             .collect();
+        let started = std::time::Instant::now();
         let outcomes = device.apply(&ops)?;
+        let device_ms = started.elapsed().as_millis();
         drop(ops);
         if outcomes.len() != chunk.len() {
             return Err(Error::Device(format!(
@@ -137,6 +139,11 @@ pub fn run_device_tasks(
             }
             Ok(())
         })?;
+        log::debug!(
+            "device batch of {}: written in {device_ms} ms, recorded in {} ms",
+            chunk.len(),
+            started.elapsed().as_millis() - device_ms
+        );
         for (task, outcome) in chunk.iter().zip(outcomes) {
             match outcome {
                 DeviceOutcome::Failed(msg) => report

@@ -664,60 +664,13 @@ impl CalDav<'_> {
     }
 }
 
-/// Fewest items worth a thread of their own.
-const ITEMS_PER_THREAD: usize = 200;
-
-/// [`server_item`] of every fetched item, in order, on up to four threads (the items are
+/// [`server_item`] of every fetched item, in order, on a few threads (the items are
 /// independent; parsing and fingerprinting them is most of a first download's work). The
 /// items that do not parse are reported in `errors`.
 fn analyse_fetched(items: Vec<FetchedItem>, errors: &mut Vec<String>) -> Vec<ServerItem> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
-    let per_thread = items.len().div_ceil(threads).max(ITEMS_PER_THREAD);
-    let mut rest = items;
-    let mut chunks = Vec::new();
-    while rest.len() > per_thread {
-        let tail = rest.split_off(per_thread);
-        chunks.push(std::mem::replace(&mut rest, tail));
-    }
-    chunks.push(rest);
-    let analyse = |chunk: Vec<FetchedItem>| chunk.into_iter().map(server_item).collect::<Vec<_>>();
-    let mut chunks = chunks.into_iter();
-    let first = chunks.next().unwrap_or_default();
-    let results: Vec<Vec<_>> = std::thread::scope(|scope| {
-        enum Part<T, H> {
-            Done(T),
-            Running(H),
-        }
-        let others: Vec<_> = chunks
-            .map(|chunk| {
-                // The chunk is sent once the thread runs: one that cannot be started leaves
-                // its chunk to this thread.
-                let (tx, rx) = std::sync::mpsc::channel::<Vec<FetchedItem>>();
-                let spawned = std::thread::Builder::new()
-                    .name("synchro-analyse".into())
-                    .spawn_scoped(scope, move || analyse(rx.recv().unwrap_or_default()));
-                match spawned {
-                    Ok(handle) => {
-                        let _ = tx.send(chunk);
-                        Part::Running(handle)
-                    }
-                    Err(_) => Part::Done(analyse(chunk)),
-                }
-            })
-            .collect();
-        let mut results = vec![analyse(first)];
-        for other in others {
-            results.push(match other {
-                Part::Done(done) => done,
-                Part::Running(handle) => handle
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            });
-        }
-        results
-    });
-    let mut fetched = Vec::with_capacity(results.iter().map(Vec::len).sum());
-    for result in results.into_iter().flatten() {
+    let results = crate::parallel::map_ordered(items, 200, server_item);
+    let mut fetched = Vec::with_capacity(results.len());
+    for result in results {
         match result {
             Ok(item) => fetched.push(item),
             Err((href, e)) => errors.push(format!("server item {href}: {e}")),
