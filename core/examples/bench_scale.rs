@@ -130,6 +130,7 @@ fn server_item(uid: &str, summary: &str, day: usize) -> ServerItem {
         fp: a.fp,
         event_fp: a.event_fp,
         event: Some(Box::new(a.event)),
+        pair_key: None,
     }
 }
 

@@ -51,6 +51,7 @@ impl DeviceTask {
             fp,
             event_fp,
             event,
+            pair_key: _,
         } = item;
         let event = match event {
             Some(event) => *event,
@@ -81,6 +82,44 @@ impl DeviceTask {
             uid: task_uid,
         })
     }
+}
+
+/// A device write waiting for its batch: ready, or the server's version of an item, whose
+/// event is read when the batch is built.
+#[derive(Debug)]
+pub enum PendingTask {
+    /// Built already (a delete).
+    Ready(Box<DeviceTask>),
+    /// [`DeviceTask::from_server`] of these, when the batch is built.
+    FromServer(Box<FromServer>),
+}
+
+/// The arguments of [`DeviceTask::from_server`], kept until the batch is built.
+#[derive(Debug)]
+pub struct FromServer {
+    /// The row the record starts from.
+    pub base: ItemRecord,
+    /// The server's version.
+    pub item: ServerItem,
+    /// The device event it replaces, if any.
+    pub device_id: Option<String>,
+}
+
+/// The device tasks of a batch, in order; the server items' events are read on a few
+/// threads. An item that cannot be read is reported in `errors` and left out.
+pub fn build_tasks(pending: Vec<PendingTask>, errors: &mut Vec<String>) -> Vec<DeviceTask> {
+    let built = crate::parallel::map_ordered(pending, 50, |p| match p {
+        PendingTask::Ready(task) => Ok(*task),
+        PendingTask::FromServer(f) => DeviceTask::from_server(f.base, f.item, f.device_id),
+    });
+    let mut tasks = Vec::with_capacity(built.len());
+    for task in built {
+        match task {
+            Ok(task) => tasks.push(task),
+            Err((href, e)) => errors.push(format!("server item {href}: {e}")),
+        }
+    }
+    tasks
 }
 
 /// Runs device tasks in batches of the device's [`batch_size`](DeviceCalendar::batch_size); after each batch, one store transaction records

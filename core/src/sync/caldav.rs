@@ -2,7 +2,10 @@
 //! or an etag listing), fetching by multiget, then the shared plan, and execution with
 //! conditional writes. Sync marks advance only when every change they cover is applied.
 
-use super::apply::{apply_store_only, run_device_tasks, set_device, set_server, Count, DeviceTask};
+use super::apply::{
+    apply_store_only, build_tasks, run_device_tasks, set_device, set_server, Count, DeviceTask,
+    FromServer, PendingTask,
+};
 use super::detect::DeviceEvent;
 use super::frame::{self, Frame, Local, Protocol, RemoteScan};
 use super::plan::{Action, ServerChange, ServerItem, ServerScan};
@@ -679,7 +682,8 @@ fn analyse_fetched(items: Vec<FetchedItem>, errors: &mut Vec<String>) -> Vec<Ser
     fetched
 }
 
-/// Parses a fetched item once: UID and fingerprints.
+/// Parses a fetched item once: UID, fingerprints and pairing key. The event itself is not
+/// kept (see [`ServerItem::event`]).
 fn server_item(f: FetchedItem) -> std::result::Result<ServerItem, (Href, Error)> {
     if f.undecodable {
         let e = Error::InvalidCalendar("calendar data is not UTF-8".into());
@@ -693,7 +697,8 @@ fn server_item(f: FetchedItem) -> std::result::Result<ServerItem, (Href, Error)>
             uid: a.uid,
             fp: a.fp,
             event_fp: a.event_fp,
-            event: Some(Box::new(a.event)),
+            pair_key: Some(super::pairing::content_key(&a.event)),
+            event: None,
         }),
         Err(e) => Err((f.href, e)),
     }
@@ -747,33 +752,42 @@ fn execute(
     opts.progress
         .phase("apply", (actions.len() + server_actions.len()) as u64);
     let batch = device.batch_size().max(1);
-    let mut device_tasks = Vec::with_capacity(batch.min(10_000));
+    let mut pending: Vec<PendingTask> = Vec::with_capacity(batch.min(10_000));
+    let from_server = |base, item, device_id| {
+        PendingTask::FromServer(Box::new(FromServer {
+            base,
+            item,
+            device_id,
+        }))
+    };
+    let flush = |pending: Vec<PendingTask>,
+                 store: &mut SqliteStore,
+                 device: &mut dyn DeviceCalendar,
+                 report: &mut SyncReport|
+     -> Result<()> {
+        let tasks = build_tasks(pending, &mut report.errors);
+        run_device_tasks(device, store, tasks, report, &opts.interrupt, opts.progress)
+    };
     for action in actions {
         match action {
             Action::CreateOnDevice { row, item } => {
-                match DeviceTask::from_server(base(row), item, None) {
-                    Ok(t) => device_tasks.push(t),
-                    Err((href, e)) => report.errors.push(format!("server item {href}: {e}")),
-                }
+                pending.push(from_server(base(row), item, None))
             }
             Action::UpdateOnDevice { row, item } => {
                 let b = base(Some(row));
                 let id = b.device_id.clone();
-                match DeviceTask::from_server(b, item, id) {
-                    Ok(t) => device_tasks.push(t),
-                    Err((href, e)) => report.errors.push(format!("server item {href}: {e}")),
-                }
+                pending.push(from_server(b, item, id));
             }
             Action::DeleteOnDevice { row, .. } => {
                 let b = base(Some(row));
                 if let Some(id) = b.device_id.clone() {
-                    device_tasks.push(DeviceTask {
+                    pending.push(PendingTask::Ready(Box::new(DeviceTask {
                         op: DeviceOp::Delete { id },
                         record: None,
                         delete_row: Some(row),
                         count: Count::Deleted,
                         uid: b.uid.to_string(),
-                    });
+                    })));
                 }
             }
             Action::Adopt { device: d, item } => {
@@ -787,10 +801,7 @@ fn execute(
                         &ical::event_to_ics(&d.event),
                     )?;
                 }
-                match DeviceTask::from_server(base(None), item, Some(d.entry.id.clone())) {
-                    Ok(t) => device_tasks.push(t),
-                    Err((href, e)) => report.errors.push(format!("server item {href}: {e}")),
-                }
+                pending.push(from_server(base(None), item, Some(d.entry.id.clone())));
             }
             Action::Conflict {
                 row,
@@ -800,33 +811,16 @@ fn execute(
                 let b = base(row);
                 keep_conflict_copy(store, account.id, &d)?;
                 report.conflicts += 1;
-                match DeviceTask::from_server(b, item, Some(d.entry.id.clone())) {
-                    Ok(t) => device_tasks.push(t),
-                    Err((href, e)) => report.errors.push(format!("server item {href}: {e}")),
-                }
+                pending.push(from_server(b, item, Some(d.entry.id.clone())));
             }
             // Taken out above.
             _ => {}
         }
-        if device_tasks.len() >= batch {
-            run_device_tasks(
-                device,
-                store,
-                std::mem::take(&mut device_tasks),
-                report,
-                &opts.interrupt,
-                opts.progress,
-            )?;
+        if pending.len() >= batch {
+            flush(std::mem::take(&mut pending), store, device, report)?;
         }
     }
-    run_device_tasks(
-        device,
-        store,
-        device_tasks,
-        report,
-        &opts.interrupt,
-        opts.progress,
-    )?;
+    flush(pending, store, device, report)?;
 
     let mut push = Push {
         store: &mut *store,

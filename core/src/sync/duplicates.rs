@@ -139,6 +139,7 @@ mod tests {
             fp: href.into(),
             event_fp: href.into(),
             event: None,
+            pair_key: None,
         }
     }
 

@@ -601,6 +601,7 @@ mod tests {
             fp: String::new(),
             event_fp: String::new(),
             event: None,
+            pair_key: None,
         };
         let actions = vec![
             Action::DeleteOnDevice {

@@ -71,10 +71,16 @@ pub fn pair_by_content(actions: Vec<Action>) -> (Vec<Action>, Vec<String>) {
     });
     for a in taken {
         match a {
-            Action::CreateOnDevice { row: None, item } => match item.event() {
-                Ok(e) => from_server.push((content_key(&e), item)),
-                Err(_) => unreadable.push(item),
-            },
+            Action::CreateOnDevice { row: None, item } => {
+                let key = match &item.pair_key {
+                    Some(key) => Ok(key.clone()),
+                    None => item.event().map(|e| content_key(&e)),
+                };
+                match key {
+                    Ok(key) => from_server.push((key, item)),
+                    Err(_) => unreadable.push(item),
+                }
+            }
             Action::CreateOnServer { row: None, device } => {
                 from_device.push((content_key(&device.event), device))
             }
@@ -157,6 +163,7 @@ mod tests {
                 fp: uid.into(),
                 event_fp: uid.into(),
                 event: None,
+                pair_key: None,
             },
         }
     }
@@ -225,5 +232,19 @@ mod tests {
                 .count(),
             1
         );
+    }
+
+    #[test]
+    fn a_key_computed_at_download_pairs_without_the_event() {
+        // A downloaded item keeps its key, not its event: pairing uses the key as it is.
+        let event = ical::ics_to_event(&ics("s1", "Cours", "20251005T090000Z")).unwrap();
+        let mut keyed = server("s1", "Cours", "20251005T090000Z");
+        if let Action::CreateOnDevice { item, .. } = &mut keyed {
+            item.pair_key = Some(content_key(&event));
+            item.ics = "not read again".into();
+        }
+        let (out, _) = pair_by_content(vec![keyed, device("d1", "Cours", "20251005T090000Z")]);
+        assert_eq!(out.len(), 1);
+        assert!(matches!(out[0], Action::Adopt { .. }), "{out:?}");
     }
 }

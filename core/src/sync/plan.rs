@@ -25,9 +25,13 @@ pub struct ServerItem {
     pub fp: String,
     /// [`crate::ical::event_fingerprint`] of the event in `ics` (what a device would hold).
     pub event_fp: String,
-    /// The event read from `ics` when it was parsed already, so that pairing and the device
-    /// write do not parse it again.
+    /// The event read from `ics` when it is kept parsed, so that pairing and the device
+    /// write do not parse it again. A downloaded calendar keeps none (the event is about as
+    /// large as its text): the device write parses it again, on a few threads.
     pub event: Option<Box<crate::model::Event>>,
+    /// [`super::pairing::content_key`] of the event, computed when it was parsed; `None`:
+    /// pairing computes it from the event.
+    pub pair_key: Option<String>,
 }
 
 impl ServerItem {
@@ -477,6 +481,7 @@ fn server_item_from_row(row: &ItemRecord) -> Option<ServerItem> {
         fp: row.server_fp.clone().unwrap_or_default(),
         event_fp: crate::ical::event_fingerprint(&event),
         event: Some(Box::new(event)),
+        pair_key: None,
         ics,
     })
 }
@@ -526,6 +531,7 @@ mod tests {
             fp: fp.into(),
             event_fp: event_fp.into(),
             event: None,
+            pair_key: None,
         }
     }
 

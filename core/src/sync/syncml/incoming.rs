@@ -267,6 +267,7 @@ fn server_item(
         fp,
         event_fp: ical::event_fingerprint(&event),
         event: Some(Box::new(event)),
+        pair_key: None,
         ics,
     })
 }
