@@ -122,8 +122,9 @@ pub fn build_tasks(pending: Vec<PendingTask>, errors: &mut Vec<String>) -> Vec<D
     tasks
 }
 
-/// Runs device tasks in batches of the device's [`batch_size`](DeviceCalendar::batch_size); after each batch, one store transaction records
-/// the outcomes. A failed op is reported and leaves its row as it was.
+/// Runs device tasks in batches of the device's [`batch_size`](DeviceCalendar::batch_size);
+/// after each batch, one store transaction records the outcomes. A failed op is reported and
+/// leaves its row as it was.
 pub fn run_device_tasks(
     device: &mut dyn DeviceCalendar,
     store: &mut SqliteStore,
