@@ -112,14 +112,23 @@ pub fn build_tasks(pending: Vec<PendingTask>, errors: &mut Vec<String>) -> Vec<D
         PendingTask::Ready(task) => Ok(*task),
         PendingTask::FromServer(f) => DeviceTask::from_server(f.base, f.item, f.device_id),
     });
-    let mut tasks = Vec::with_capacity(built.len());
-    for task in built {
-        match task {
-            Ok(task) => tasks.push(task),
+    readable(built, errors)
+}
+
+/// The items that could be read, in order; each that could not is reported in `errors`
+/// with its href.
+pub(crate) fn readable<T>(
+    results: Vec<std::result::Result<T, (crate::model::Href, Error)>>,
+    errors: &mut Vec<String>,
+) -> Vec<T> {
+    let mut out = Vec::with_capacity(results.len());
+    for result in results {
+        match result {
+            Ok(item) => out.push(item),
             Err((href, e)) => errors.push(format!("server item {href}: {e}")),
         }
     }
-    tasks
+    out
 }
 
 /// Runs device tasks in batches of the device's [`batch_size`](DeviceCalendar::batch_size);

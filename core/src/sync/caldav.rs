@@ -671,15 +671,10 @@ impl CalDav<'_> {
 /// independent; parsing and fingerprinting them is most of a first download's work). The
 /// items that do not parse are reported in `errors`.
 fn analyse_fetched(items: Vec<FetchedItem>, errors: &mut Vec<String>) -> Vec<ServerItem> {
-    let results = crate::parallel::map_ordered(items, 200, server_item);
-    let mut fetched = Vec::with_capacity(results.len());
-    for result in results {
-        match result {
-            Ok(item) => fetched.push(item),
-            Err((href, e)) => errors.push(format!("server item {href}: {e}")),
-        }
-    }
-    fetched
+    super::apply::readable(
+        crate::parallel::map_ordered(items, 200, server_item),
+        errors,
+    )
 }
 
 /// Parses a fetched item once: UID, fingerprints and pairing key. The event itself is not
