@@ -209,13 +209,7 @@ impl CalDavClient {
     ) -> Result<Vec<RemoteItem>> {
         let url = collection_url(cal_url)?;
         self.remember(&url);
-        let range = since
-            .map(|s| format!(r#"<c:time-range start="{}"/>"#, s.format("%Y%m%dT%H%M%SZ")))
-            .unwrap_or_default();
-        let body = format!(
-            r#"<?xml version="1.0" encoding="utf-8"?>
-<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/></d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT">{range}</c:comp-filter></c:comp-filter></c:filter></c:calendar-query>"#
-        );
+        let body = calendar_query("<d:getetag/>", since);
         let resp = self.report(&url, "1", &body)?;
         let resp = expect_207(resp, "REPORT calendar-query", &url)?;
         let base = parse_url(&resp.url)?;
@@ -262,13 +256,7 @@ impl CalDavClient {
     ) -> Result<()> {
         let url = collection_url(cal_url)?;
         self.remember(&url);
-        let range = since
-            .map(|s| format!(r#"<c:time-range start="{}"/>"#, s.format("%Y%m%dT%H%M%SZ")))
-            .unwrap_or_default();
-        let body = format!(
-            r#"<?xml version="1.0" encoding="utf-8"?>
-<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/><c:calendar-data/></d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT">{range}</c:comp-filter></c:comp-filter></c:filter></c:calendar-query>"#
-        );
+        let body = calendar_query("<d:getetag/><c:calendar-data/>", since);
         let cal_key = href_key(&url, url.path());
         let limit = self.calendar_answer_limit;
         self.report_streamed(&url, "1", &body, limit, |head, reader| {
@@ -557,4 +545,16 @@ fn member_key(base: &Url, cal_key: &str, r: &DavResponse) -> Option<String> {
         return None;
     }
     Some(key)
+}
+
+/// A calendar-query on VEVENTs asking for `props`, only those ending after `since` when
+/// given (a time-range with a start and no end).
+fn calendar_query(props: &str, since: Option<DateTime<Utc>>) -> String {
+    let range = since
+        .map(|s| format!(r#"<c:time-range start="{}"/>"#, s.format("%Y%m%dT%H%M%SZ")))
+        .unwrap_or_default();
+    format!(
+        r#"<?xml version="1.0" encoding="utf-8"?>
+<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop>{props}</d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT">{range}</c:comp-filter></c:comp-filter></c:filter></c:calendar-query>"#
+    )
 }
