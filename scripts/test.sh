@@ -14,9 +14,14 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 export CARGO_TERM_PROGRESS_WHEN=never
 # Each integration test starts its own servers: two at a time on two cores.
 export RUST_TEST_THREADS="${RUST_TEST_THREADS:-2}"
+# One build per run: incremental caches would only take disk (a gigabyte or more).
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 
 section() { echo "== $*"; }
 
+disk() { echo "disk: $(df -h --output=avail . | tail -n 1 | tr -d ' ') free ($1)"; }
+
+disk "at the start"
 section "hermetic: no path outside the repository"
 bash scripts/check-hermetic.sh
 
@@ -58,6 +63,9 @@ section "fuzz (bounded: every target, ${FUZZ_SECONDS:-20} s each)"
 bash scripts/fuzz.sh "${FUZZ_SECONDS:-20}" 2>&1 | tee -a "$log"
 frc=${PIPESTATUS[0]}
 set -e
+# The fuzz build (sanitizer flags, its own target folder) is not used again: a gigabyte back.
+rm -rf fuzz/target
+disk "after the Rust tests and fuzzing"
 
 section "binding tests (Python, Kotlin, Swift)"
 set +e
@@ -78,6 +86,7 @@ for app in android ios; do
 done
 
 section "summary"
+disk "at the end"
 grep -E '^test result:' "$log" || true
 grep -E '^crash-safety: [0-9]+ cut points' "$log" || true
 grep -E '^syncml-interruptions: [0-9]+ cut points' "$log" || true
