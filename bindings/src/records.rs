@@ -79,6 +79,10 @@ pub struct SyncOptions {
     /// A SyncML sync mode (`None`: two-way).
     #[uniffi(default)]
     pub mode: Option<SyncMode>,
+    /// Bytes of downloaded event text the sync keeps in memory, the rest waiting in a
+    /// temporary file beside the store (`None`: 16 MiB).
+    #[uniffi(default)]
+    pub download_memory: Option<u64>,
 }
 
 impl From<SyncOptions> for core::SyncOptions {
@@ -87,6 +91,7 @@ impl From<SyncOptions> for core::SyncOptions {
             dry_run: o.dry_run,
             confirmed: o.confirmed,
             mode: o.mode.map(Into::into),
+            download_memory: o.download_memory,
         }
     }
 }

@@ -287,6 +287,10 @@ pub struct SyncArgs {
     /// SyncML accounts: the sync mode (default: two-way; slow on the first sync).
     #[arg(long, value_enum)]
     pub mode: Option<SyncModeArg>,
+    /// Bytes of downloaded event text kept in memory; the rest waits in an unnamed
+    /// temporary file beside the store until written (default: 16 MiB).
+    #[arg(long, value_name = "BYTES", env = "SYNCHRO_DOWNLOAD_MEMORY")]
+    pub download_memory: Option<u64>,
     /// Password source.
     #[command(flatten)]
     pub password: PasswordArgs,

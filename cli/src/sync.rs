@@ -37,6 +37,7 @@ pub fn sync(agent: Arc<SyncAgent>, args: SyncArgs) -> Result<u8> {
         dry_run: args.dry_run,
         confirmed: args.yes,
         mode: args.mode.map(mode_of),
+        download_memory: args.download_memory,
     };
     let mut kinds = Vec::new();
     for account in accounts {

@@ -125,7 +125,7 @@ fn server_item(uid: &str, summary: &str, day: usize) -> ServerItem {
     ServerItem {
         href: Href::new(format!("/cal/{uid}.ics")),
         etag: Etag::new("\"1\""),
-        ics: text,
+        ics: text.into(),
         uid: a.uid,
         fp: a.fp,
         event_fp: a.event_fp,

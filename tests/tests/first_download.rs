@@ -155,3 +155,69 @@ fn a_change_between_the_marker_and_the_query_is_right_at_the_next_sync() {
     let (_, text) = vdir_find(&world.vdir, "e7").unwrap();
     assert!(text.contains("SUMMARY:Lecture cancelled"));
 }
+
+/// With no memory for downloaded texts (`--download-memory 0`), every event waits in the
+/// spill file beside the store: the device, the store's copies and the first-sync backup come
+/// out as with everything in memory, and nothing is left beside the store.
+#[test]
+fn a_download_set_aside_on_disk_gives_the_same_first_sync() {
+    let world = seeded();
+    let store_dir = world.cli.dir().to_path_buf();
+    let before: Vec<_> = std::fs::read_dir(&store_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    let out = world.cli.run(&[
+        "sync",
+        ProxiedVdir::ACCOUNT,
+        "--json",
+        "--download-memory",
+        "0",
+        "-v",
+    ]);
+    out.expect_ok();
+    assert!(
+        out.stderr
+            .contains("of downloaded events set aside on disk"),
+        "{}",
+        out.stderr
+    );
+    let report = out.json_one();
+    assert_eq!(report["device"]["added"], EVENTS as u64, "{report}");
+    for i in 0..EVENTS {
+        let (_, text) = vdir_find(&world.vdir, &format!("e{i}")).expect("on the device");
+        assert!(text.contains(&format!("SUMMARY:Event {i}")), "{text}");
+    }
+    // The backup of the first sync holds every server event.
+    let list = world
+        .cli
+        .run(&["backup", "list", ProxiedVdir::ACCOUNT, "--json"]);
+    list.expect_ok();
+    let list = list.json();
+    assert_eq!(list[0]["reason"], "first-sync", "{list:?}");
+    assert_eq!(list[0]["server_items"], EVENTS as u64, "{list:?}");
+    let file = store_dir.join("first.ics");
+    let id = list[0]["id"].to_string();
+    world
+        .cli
+        .run(&["backup", "export", &id, file.to_str().unwrap()])
+        .expect_ok();
+    let exported = std::fs::read_to_string(&file).unwrap();
+    for i in 0..EVENTS {
+        assert!(exported.contains(&format!("SUMMARY:Event {i}\r\n")), "e{i}");
+    }
+    std::fs::remove_file(&file).unwrap();
+    // No temporary file is left beside the store (its WAL files aside).
+    let after: Vec<_> = std::fs::read_dir(&store_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .filter(|n| !before.contains(n))
+        .filter(|n| !n.to_string_lossy().contains(".db"))
+        .collect();
+    assert!(after.is_empty(), "{after:?}");
+    // The stored server copies are whole: the next sync is one request and changes nothing.
+    world.proxy.reset_count();
+    let again = sync(&world);
+    assert_eq!(world.proxy.requests(), ["PROPFIND"]);
+    assert_eq!(again["device"]["added"], 0, "{again}");
+}

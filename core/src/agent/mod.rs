@@ -106,6 +106,11 @@ impl SyncAgent {
             confirmed: options.confirmed,
             interrupt,
             progress: progress.unwrap_or(&NoProgress),
+            download_memory: options
+                .download_memory
+                .map_or(crate::sync::DOWNLOAD_MEMORY, |b| {
+                    usize::try_from(b).unwrap_or(usize::MAX)
+                }),
         };
         let outcome = {
             let mut store = lock_mutex(&self.sync_conn);

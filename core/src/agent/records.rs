@@ -163,6 +163,9 @@ pub struct SyncOptions {
     pub confirmed: bool,
     /// A SyncML sync mode (`None`: two-way). Other protocols accept only `None` or two-way.
     pub mode: Option<SyncMode>,
+    /// Bytes of downloaded event text the sync keeps in memory, the rest waiting in an
+    /// unnamed temporary file beside the store (`None`: [`crate::sync::DOWNLOAD_MEMORY`]).
+    pub download_memory: Option<u64>,
 }
 
 /// A sync that did not end well: the error, and the report of what happened (for a held

@@ -47,15 +47,20 @@ pub fn part<S: AsRef<str>>(objects: Vec<S>) -> Result<SidePart> {
 }
 
 /// A side made of these iCalendar objects, compressed as it is joined: neither the joined
-/// text nor a parsed tree of the whole calendar is ever held.
-pub fn packed_part<S: AsRef<str>>(objects: &[S]) -> Result<PackedPart> {
+/// text nor a parsed tree of the whole calendar is ever held, and each object may be read
+/// only when its turn comes (an object that cannot be read fails the whole part).
+pub fn packed_part<S: AsRef<str>>(
+    objects: impl IntoIterator<Item = Result<S>>,
+) -> Result<PackedPart> {
     use flate2::write::GzEncoder;
     use std::io::Write;
     // The fast level: a first download compresses the whole calendar while the user waits,
     // and iCalendar text shrinks nearly as much as at the default level.
     let level = flate2::Compression::fast();
     let mut body = GzEncoder::new(Vec::new(), level);
-    let head = ical::join_calendars_with(objects, &mut |text| {
+    let mut items = 0u64;
+    let counted = objects.into_iter().inspect(|_| items += 1);
+    let head = ical::join_calendars_with(counted, &mut |text| {
         body.write_all(text.as_bytes())?;
         Ok(())
     })?;
@@ -66,10 +71,7 @@ pub fn packed_part<S: AsRef<str>>(objects: &[S]) -> Result<PackedPart> {
     head_gz.write_all(head.as_bytes())?;
     let mut gz = head_gz.finish()?;
     gz.extend_from_slice(&body);
-    Ok(PackedPart {
-        items: objects.len() as u64,
-        gz,
-    })
+    Ok(PackedPart { items, gz })
 }
 
 /// Stores a snapshot whose sides are compressed already ([`packed_part`]) and rotates the
@@ -172,7 +174,7 @@ mod packed_tests {
         let joined = ical::join_calendars(&objects).unwrap();
         assert_eq!(joined.matches("BEGIN:VTIMEZONE").count(), 1);
         assert_eq!(joined.matches("BEGIN:VEVENT").count(), 3);
-        let packed = packed_part(&objects).unwrap();
+        let packed = packed_part(objects.iter().map(Ok)).unwrap();
         assert_eq!(packed.items, 3);
         let mut text = String::new();
         flate2::read::MultiGzDecoder::new(&packed.gz[..])
@@ -182,6 +184,6 @@ mod packed_tests {
         // Read as the store reads a snapshot.
         let back = ical::split_calendar(&text).unwrap();
         assert_eq!(back.len(), 3);
-        assert!(packed_part(&["junk".to_string()]).is_err());
+        assert!(packed_part([Ok("junk")]).is_err());
     }
 }

@@ -55,7 +55,7 @@ pub fn split_calendar(ics: &str) -> Result<Vec<String>> {
 /// See [`super::join_calendars`].
 pub fn join_calendars<S: AsRef<str>>(objects: &[S]) -> Result<String> {
     let mut body = String::with_capacity(objects.iter().map(|o| o.as_ref().len()).sum());
-    let head = join_calendars_with(objects, &mut |text| {
+    let head = join_calendars_with(objects.iter().map(Ok), &mut |text| {
         body.push_str(text);
         Ok(())
     })?;
@@ -78,7 +78,7 @@ pub const JOINED_END: &str = "END:VCALENDAR\r\n";
 /// they are written (line endings made CRLF), without building a tree. An object of any
 /// other shape, or that does not parse, goes through the parser (which reports the error).
 pub fn join_calendars_with<S: AsRef<str>>(
-    objects: &[S],
+    objects: impl IntoIterator<Item = Result<S>>,
     body: &mut dyn FnMut(&str) -> Result<()>,
 ) -> Result<String> {
     let mut properties: Option<Vec<Property>> = None;
@@ -91,6 +91,7 @@ pub fn join_calendars_with<S: AsRef<str>>(
     };
     let mut text = String::new();
     for object in objects {
+        let object = object?;
         let object = object.as_ref();
         if properties.is_none() {
             properties = Some(parse_calendar(object)?.properties);

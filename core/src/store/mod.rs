@@ -63,6 +63,17 @@ impl SqliteStore {
         Ok(SqliteStore { conn })
     }
 
+    /// The folder the store's file is in (`None` for a store in memory): where a sync's
+    /// temporary files go, private to the user as the store is.
+    pub fn folder(&self) -> Option<std::path::PathBuf> {
+        // SQLite gives the file's absolute path.
+        let path = Path::new(self.conn.path().filter(|p| !p.is_empty())?);
+        match path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => Some(dir.to_path_buf()),
+            _ => Some(std::path::PathBuf::from(".")),
+        }
+    }
+
     /// Runs `f` in one transaction: all of it is committed, or none.
     pub fn write<T>(&mut self, f: impl FnOnce(&StoreTx<'_>) -> Result<T>) -> Result<T> {
         let tx = self.conn.transaction()?;

@@ -53,6 +53,10 @@ impl DeviceTask {
             event,
             pair_key: _,
         } = item;
+        let ics = match ics.into_string() {
+            Ok(ics) => ics,
+            Err(e) => return Err((href, e)),
+        };
         let event = match event {
             Some(event) => *event,
             None => match crate::ical::ics_to_event(&ics) {
@@ -210,13 +214,14 @@ pub fn run_device_tasks(
     Ok(())
 }
 
-/// Records the server side of `item` in `rec`.
-pub(crate) fn set_server(rec: &mut ItemRecord, item: &ServerItem) {
+/// Records the server side of `item` in `rec` (its text read back if it was set aside).
+pub(crate) fn set_server(rec: &mut ItemRecord, item: &ServerItem) -> Result<()> {
     rec.uid = item.uid.clone();
     rec.href = Some(item.href.clone());
     rec.etag = Some(item.etag.clone());
-    rec.server_ics = Some(item.ics.clone());
+    rec.server_ics = Some(item.ics.read()?.into_owned());
     rec.server_fp = Some(item.fp.clone());
+    Ok(())
 }
 
 /// Records the device side of `d` in `rec`.
@@ -244,7 +249,7 @@ pub(crate) fn apply_store_only(
                     item,
                 } => {
                     let mut rec = base(*row);
-                    set_server(&mut rec, item);
+                    set_server(&mut rec, item)?;
                     set_device(&mut rec, d);
                     tx.save_item(&rec)?;
                 }
@@ -255,7 +260,7 @@ pub(crate) fn apply_store_only(
                 } => {
                     let mut rec = base(Some(*row));
                     if let Some(item) = item {
-                        set_server(&mut rec, item);
+                        set_server(&mut rec, item)?;
                     }
                     if let Some(entry) = d {
                         rec.device_version = Some(entry.version.clone());

@@ -8,7 +8,8 @@ use super::apply::{
 };
 use super::detect::DeviceEvent;
 use super::frame::{self, Frame, Local, Protocol, RemoteScan};
-use super::plan::{Action, ServerChange, ServerItem, ServerScan};
+use super::intake::{server_item, Intake};
+use super::plan::{Action, ServerChange, ServerScan};
 use super::report::SyncReport;
 use super::SyncContext;
 use crate::backup::restore::{ServerCalendar, ServerEvent};
@@ -547,15 +548,15 @@ impl CalDav<'_> {
         }
 
         opts.progress.phase("download", to_fetch.len() as u64);
-        let mut raw: Vec<FetchedItem> = Vec::with_capacity(to_fetch.len());
-        let missing = client.multiget(url, &to_fetch, &mut |f: FetchedItem| {
+        let mut intake = Intake::new(opts.download_memory, f.store.folder());
+        let missing = client.multiget(url, &to_fetch, &mut |item: FetchedItem| {
             opts.interrupt.check()?;
             opts.progress.advance(1);
-            raw.push(f);
-            Ok(())
+            intake.push(item)
         })?;
         opts.interrupt.check()?;
-        let fetched = analyse_fetched(raw, &mut report.errors);
+        let (fetched, errors) = intake.finish()?;
+        report.errors.extend(errors);
         for h in missing {
             if let Some(item) = by_href.get(h.as_str()) {
                 scan.changed.insert(item.id, ServerChange::Deleted);
@@ -620,14 +621,15 @@ impl CalDav<'_> {
             .past_days
             .map(|d| chrono::Utc::now() - chrono::Duration::days(i64::from(d)));
         opts.progress.phase("download", 0);
-        let mut raw: Vec<FetchedItem> = Vec::new();
+        // Each item is read as it arrives; texts beyond the memory budget wait on disk.
+        let mut intake = Intake::new(opts.download_memory, f.store.folder());
         let mut without_data: Vec<Href> = Vec::new();
         let queried = client.query_all(url, since, &mut |q| {
             opts.interrupt.check()?;
             match q {
                 QueriedItem::Fetched(item) => {
                     opts.progress.advance(1);
-                    raw.push(item);
+                    intake.push(item)?;
                 }
                 QueriedItem::Listed(r) => without_data.push(r.href),
             }
@@ -650,13 +652,11 @@ impl CalDav<'_> {
             client.multiget(url, &without_data, &mut |item| {
                 opts.interrupt.check()?;
                 opts.progress.advance(1);
-                raw.push(item);
-                Ok(())
+                intake.push(item)
             })?;
         }
         opts.interrupt.check()?;
-        let mut errors = Vec::new();
-        let fetched = analyse_fetched(raw, &mut errors);
+        let (fetched, errors) = intake.finish()?;
         let total = fetched.len() + errors.len();
         f.report.errors.extend(errors);
         let scan = ServerScan {
@@ -664,38 +664,6 @@ impl CalDav<'_> {
             ..ServerScan::default()
         };
         Ok(Some((scan, total)))
-    }
-}
-
-/// [`server_item`] of every fetched item, in order, on a few threads (the items are
-/// independent; parsing and fingerprinting them is most of a first download's work). The
-/// items that do not parse are reported in `errors`.
-fn analyse_fetched(items: Vec<FetchedItem>, errors: &mut Vec<String>) -> Vec<ServerItem> {
-    super::apply::readable(
-        crate::parallel::map_ordered(items, 200, server_item),
-        errors,
-    )
-}
-
-/// Parses a fetched item once: UID, fingerprints and pairing key. The event itself is not
-/// kept (see [`ServerItem::event`]).
-fn server_item(f: FetchedItem) -> std::result::Result<ServerItem, (Href, Error)> {
-    if f.undecodable {
-        let e = Error::InvalidCalendar("calendar data is not UTF-8".into());
-        return Err((f.href, e));
-    }
-    match ical::analyse(&f.ics) {
-        Ok(a) => Ok(ServerItem {
-            href: f.href,
-            etag: f.etag,
-            ics: f.ics,
-            uid: a.uid,
-            fp: a.fp,
-            event_fp: a.event_fp,
-            pair_key: Some(super::pairing::content_key(&a.event)),
-            event: None,
-        }),
-        Err(e) => Err((f.href, e)),
     }
 }
 
@@ -895,7 +863,7 @@ fn resolve_with_server_copy(
     let item = server_item(fetched).map_err(|(_, e)| e)?;
     if item.event_fp == d.fp {
         let mut rec = rec;
-        set_server(&mut rec, &item);
+        set_server(&mut rec, &item)?;
         set_device(&mut rec, d);
         return store.write(|tx| tx.save_item(&rec).map(|_| ()));
     }

@@ -134,7 +134,7 @@ mod tests {
         ServerItem {
             href: Href::new(href),
             etag: Etag::new("1"),
-            ics: String::new(),
+            ics: String::new().into(),
             uid: Uid::new(uid),
             fp: href.into(),
             event_fp: href.into(),

@@ -454,26 +454,26 @@ impl Frame<'_, '_> {
 
 /// The server side of a first-sync snapshot: what the store holds of it (rows of an earlier
 /// attempt) and the server items the plan brings, each UID once.
+/// Texts set aside on disk during the download are read back one at a time.
 fn first_server_part(items: &[ItemRecord], actions: &[Action]) -> Result<PackedPart> {
     let mut seen = std::collections::HashSet::new();
-    let mut objects = Vec::new();
     let from_plan = actions.iter().filter_map(|a| match a {
         Action::CreateOnDevice { item, .. }
         | Action::UpdateOnDevice { item, .. }
         | Action::Link { item, .. }
         | Action::Conflict { item, .. }
-        | Action::Adopt { item, .. } => Some((item.uid.as_str(), &item.ics)),
+        | Action::Adopt { item, .. } => Some((item.uid.as_str(), item.ics.read())),
         _ => None,
     });
-    let from_store = items
-        .iter()
-        .filter_map(|i| Some((i.uid.as_str(), i.server_ics.as_ref()?)));
-    for (uid, ics) in from_plan.chain(from_store) {
-        if seen.insert(uid) {
-            objects.push(ics.as_str());
-        }
-    }
-    backup::packed_part(&objects)
+    let from_store = items.iter().filter_map(|i| {
+        let ics = i.server_ics.as_deref()?;
+        Some((i.uid.as_str(), Ok(std::borrow::Cow::Borrowed(ics))))
+    });
+    let objects = from_plan
+        .chain(from_store)
+        .filter(|(uid, _)| seen.insert(*uid))
+        .map(|(_, ics)| ics);
+    backup::packed_part(objects)
 }
 
 /// The versions a plan is about to overwrite or delete, per side: what a sync's backup
@@ -596,7 +596,7 @@ mod tests {
         let new = ServerItem {
             href: Href::new("/c/u3.ics"),
             etag: Etag::new("e"),
-            ics: a.replace("u1", "u3"),
+            ics: a.replace("u1", "u3").into(),
             uid: Uid::new("u3"),
             fp: String::new(),
             event_fp: String::new(),

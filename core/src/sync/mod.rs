@@ -9,9 +9,11 @@ pub mod detect;
 pub mod duplicates;
 mod frame;
 pub mod guard;
+mod intake;
 pub mod pairing;
 pub mod plan;
 pub mod report;
+pub mod spill;
 pub mod syncml;
 #[cfg(test)]
 mod tests;
@@ -77,7 +79,15 @@ pub struct SyncContext<'a> {
     pub interrupt: Interrupt,
     /// Where progress goes.
     pub progress: &'a dyn Progress,
+    /// Bytes of downloaded event text a sync keeps in memory; the rest waits on disk until
+    /// it is written ([`spill`]). Default [`DOWNLOAD_MEMORY`].
+    pub download_memory: usize,
 }
+
+/// The default of [`SyncContext::download_memory`]: about 13,000 events of a typical size,
+/// so that a first download of up to about ten thousand events never touches the disk for
+/// it.
+pub const DOWNLOAD_MEMORY: usize = 16 << 20;
 
 impl Default for SyncContext<'_> {
     fn default() -> Self {
@@ -86,6 +96,7 @@ impl Default for SyncContext<'_> {
             confirmed: false,
             interrupt: Interrupt::default(),
             progress: &NoProgress,
+            download_memory: DOWNLOAD_MEMORY,
         }
     }
 }

@@ -158,7 +158,7 @@ mod tests {
             item: ServerItem {
                 href: Href::new(format!("/c/{uid}.ics")),
                 etag: Etag::new("1"),
-                ics: ics(uid, summary, start),
+                ics: ics(uid, summary, start).into(),
                 uid: Uid::new(uid),
                 fp: uid.into(),
                 event_fp: uid.into(),

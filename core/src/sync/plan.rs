@@ -17,8 +17,8 @@ pub struct ServerItem {
     pub href: Href,
     /// Its etag.
     pub etag: Etag,
-    /// Its iCalendar.
-    pub ics: String,
+    /// Its iCalendar: in memory, or set aside on disk during a large download.
+    pub ics: super::spill::Text,
     /// Its UID.
     pub uid: Uid,
     /// [`crate::ical::fingerprint`] of `ics`.
@@ -39,7 +39,7 @@ impl ServerItem {
     pub fn event(&self) -> crate::Result<crate::model::Event> {
         match &self.event {
             Some(e) => Ok(e.as_ref().clone()),
-            None => crate::ical::ics_to_event(&self.ics),
+            None => crate::ical::ics_to_event(&self.ics.read()?),
         }
     }
 }
@@ -200,8 +200,11 @@ impl Action {
                 .unwrap_or_default()
         };
         let of_item = |item: &ServerItem| {
-            let summary = crate::ical::ics_to_event(&item.ics)
+            let summary = item
+                .ics
+                .read()
                 .ok()
+                .and_then(|ics| crate::ical::ics_to_event(&ics).ok())
                 .and_then(|e| e.summary);
             (item.uid.to_string(), summary)
         };
@@ -482,7 +485,7 @@ fn server_item_from_row(row: &ItemRecord) -> Option<ServerItem> {
         event_fp: crate::ical::event_fingerprint(&event),
         event: Some(Box::new(event)),
         pair_key: None,
-        ics,
+        ics: ics.into(),
     })
 }
 
@@ -526,7 +529,7 @@ mod tests {
         ServerItem {
             href: Href::new(format!("/cal/{uid}.ics")),
             etag: Etag::new("\"2\""),
-            ics: format!("ics2-{uid}"),
+            ics: format!("ics2-{uid}").into(),
             uid: Uid::new(uid),
             fp: fp.into(),
             event_fp: event_fp.into(),

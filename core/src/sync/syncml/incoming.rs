@@ -268,6 +268,6 @@ fn server_item(
         event_fp: ical::event_fingerprint(&event),
         event: Some(Box::new(event)),
         pair_key: None,
-        ics,
+        ics: ics.into(),
     })
 }

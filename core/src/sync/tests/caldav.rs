@@ -90,6 +90,53 @@ fn first_sync_merges_both_sides_and_keeps_a_pinned_first_sync_backup() {
     );
 }
 
+/// A first download whose texts exceed the memory budget: those beyond it wait on disk and
+/// are read back for the device writes, the store's server copies and the backup, which
+/// come out as they do with everything in memory.
+#[test]
+fn a_download_beyond_the_memory_budget_gives_the_same_sync() {
+    let sizes: Vec<usize> = (0..12).map(|i| ics(&format!("u{i}"), "S").len()).collect();
+    // Nothing kept in memory; about half of it; all of it.
+    for budget in [0, sizes[..6].iter().sum(), usize::MAX] {
+        let mut w = World::new();
+        for i in 0..12 {
+            let text = ics(&format!("u{i}"), &format!("Event {i}"));
+            w.server.put(&format!("u{i}.ics"), &text);
+        }
+        w.phone.insert(event("c", "C"));
+        let ctx = SyncContext {
+            download_memory: budget,
+            ..SyncContext::default()
+        };
+        let (report, error) = w.sync_with(&ctx);
+        assert!(error.is_none(), "budget {budget}: {error:?} {report:?}");
+        assert_eq!((report.device.added, report.server.added), (12, 1));
+        let mut expected: Vec<String> = (0..12).map(|i| format!("Event {i}")).collect();
+        expected.push("C".into());
+        let expected: Vec<&str> = expected.iter().map(String::as_str).collect();
+        w.assert_converged(&expected);
+        // The store holds each server copy whole.
+        let cal = w.store.read().calendar_state(w.account.id).unwrap();
+        let rows = w.store.read().items(cal.id).unwrap();
+        for i in 0..12 {
+            let uid = format!("u{i}");
+            let row = rows.iter().find(|r| r.uid.as_str() == uid).unwrap();
+            let copy = row.server_ics.as_deref().unwrap();
+            assert!(copy.contains(&format!("SUMMARY:Event {i}")), "{copy}");
+        }
+        // The first-sync backup holds every server event.
+        let backups = w.store.read().backups(Some(w.account.id)).unwrap();
+        let data = w.store.read().backup_data(backups[0].id).unwrap().unwrap();
+        let server = data.server.unwrap();
+        assert_eq!(server.items, 12);
+        for i in 0..12 {
+            assert!(server.ics.contains(&format!("SUMMARY:Event {i}\r\n")));
+        }
+        let report = w.sync();
+        assert_eq!(report.device.added + report.server.added, 0);
+    }
+}
+
 #[test]
 fn a_failed_first_sync_keeps_labelling_its_backup_first_sync_until_one_succeeds() {
     let mut w = World::new();

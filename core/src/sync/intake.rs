@@ -1,0 +1,193 @@
+//! Downloaded items as they arrive: each read once (UID, fingerprints, pairing key) a chunk at
+//! a time on a few threads, and their texts kept in memory up to a budget, the others set
+//! aside on disk ([`super::spill`]). What a download holds therefore grows with the
+//! calendar only by each item's few small fields.
+
+use super::plan::ServerItem;
+use super::spill::{Spill, Text};
+use crate::ical;
+use crate::model::Href;
+use crate::remote::caldav::FetchedItem;
+use crate::{Error, Result};
+use std::path::PathBuf;
+
+/// Items read at once: enough for every thread, few enough to hold beside the budget.
+const CHUNK: usize = 512;
+
+/// Downloaded items, read a chunk at a time.
+pub(crate) struct Intake {
+    raw: Vec<FetchedItem>,
+    items: Vec<ServerItem>,
+    errors: Vec<String>,
+    /// Bytes of text still allowed in memory.
+    budget: usize,
+    spill_dir: Option<PathBuf>,
+    spill: Option<Spill>,
+}
+
+impl Intake {
+    /// An intake keeping up to `budget` bytes of text in memory and setting the rest aside
+    /// in `spill_dir` (the system's temporary folder when `None`).
+    pub(crate) fn new(budget: usize, spill_dir: Option<PathBuf>) -> Intake {
+        Intake {
+            raw: Vec::new(),
+            items: Vec::new(),
+            errors: Vec::new(),
+            budget,
+            spill_dir,
+            spill: None,
+        }
+    }
+
+    /// Takes one downloaded item; every [`CHUNK`] items, reads them.
+    pub(crate) fn push(&mut self, item: FetchedItem) -> Result<()> {
+        self.raw.push(item);
+        if self.raw.len() >= CHUNK {
+            self.read_chunk()?;
+        }
+        Ok(())
+    }
+
+    /// The items read, in the order they came, and an error line for each one that could not
+    /// be read. Texts set aside are readable from here on.
+    pub(crate) fn finish(mut self) -> Result<(Vec<ServerItem>, Vec<String>)> {
+        self.read_chunk()?;
+        if let Some(spill) = self.spill.take() {
+            log::info!(
+                "{} bytes of downloaded events set aside on disk",
+                spill.len()
+            );
+            spill.finish()?;
+        }
+        Ok((self.items, self.errors))
+    }
+
+    fn read_chunk(&mut self) -> Result<()> {
+        let read = analyse_fetched(std::mem::take(&mut self.raw), &mut self.errors);
+        self.items.reserve(read.len());
+        for mut item in read {
+            let len = match &item.ics {
+                Text::Held(text) => text.len(),
+                Text::Spilled { .. } => 0,
+            };
+            if len > self.budget {
+                if let Text::Held(text) = &item.ics {
+                    item.ics = self.spill()?.put(text)?;
+                }
+            } else {
+                self.budget -= len;
+            }
+            self.items.push(item);
+        }
+        Ok(())
+    }
+
+    fn spill(&mut self) -> Result<&mut Spill> {
+        match &mut self.spill {
+            Some(spill) => Ok(spill),
+            none => {
+                let dir = self.spill_dir.clone().unwrap_or_else(std::env::temp_dir);
+                Ok(none.insert(Spill::new_in(&dir)?))
+            }
+        }
+    }
+}
+
+/// [`server_item`] of every fetched item, in order, on a few threads (the items are
+/// independent; parsing and fingerprinting them is most of a first download's work). The
+/// items that do not parse are reported in `errors`.
+fn analyse_fetched(items: Vec<FetchedItem>, errors: &mut Vec<String>) -> Vec<ServerItem> {
+    super::apply::readable(
+        crate::parallel::map_ordered(items, 200, server_item),
+        errors,
+    )
+}
+
+/// Parses a fetched item once: UID, fingerprints and pairing key. The event itself is not
+/// kept (see [`ServerItem::event`]).
+pub(crate) fn server_item(f: FetchedItem) -> std::result::Result<ServerItem, (Href, Error)> {
+    if f.undecodable {
+        let e = Error::InvalidCalendar("calendar data is not UTF-8".into());
+        return Err((f.href, e));
+    }
+    match ical::analyse(&f.ics) {
+        Ok(a) => Ok(ServerItem {
+            href: f.href,
+            etag: f.etag,
+            ics: f.ics.into(),
+            uid: a.uid,
+            fp: a.fp,
+            event_fp: a.event_fp,
+            pair_key: Some(super::pairing::content_key(&a.event)),
+            event: None,
+        }),
+        Err(e) => Err((f.href, e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Etag;
+
+    fn fetched(i: usize) -> FetchedItem {
+        let ics = format!(
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nBEGIN:VEVENT\r\n\
+             UID:u{i}\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20260301T090000Z\r\n\
+             SUMMARY:Event {i}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+        );
+        FetchedItem {
+            href: Href::new(format!("/cal/u{i}.ics")),
+            etag: Etag::new(format!("\"{i}\"")),
+            ics,
+            undecodable: false,
+        }
+    }
+
+    #[test]
+    fn texts_beyond_the_budget_wait_on_disk_and_the_order_is_kept() {
+        let n = 2 * CHUNK + 7;
+        let dir = tempfile::tempdir().unwrap();
+        // Room for the first 100 texts and a little more, less than the 101st (the later ones
+        // are no shorter).
+        let room: usize = (0..100).map(|i| fetched(i).ics.len()).sum();
+        let mut intake = Intake::new(room + 5, Some(dir.path().to_path_buf()));
+        for i in 0..n {
+            intake.push(fetched(i)).unwrap();
+        }
+        // An undecodable item is reported, not kept.
+        let mut bad = fetched(n);
+        bad.undecodable = true;
+        intake.push(bad).unwrap();
+        let (items, errors) = intake.finish().unwrap();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(items.len(), n);
+        for (i, item) in items.iter().enumerate() {
+            assert_eq!(item.uid.as_str(), format!("u{i}"));
+            assert_eq!(item.ics.is_spilled(), i >= 100, "item {i}");
+            assert_eq!(item.ics.read().unwrap(), fetched(i).ics);
+        }
+        // The spill file has no name in the folder.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn a_calendar_within_the_budget_never_touches_the_disk() {
+        let mut intake = Intake::new(usize::MAX, Some("/nonexistent/synchro".into()));
+        for i in 0..CHUNK + 1 {
+            intake.push(fetched(i)).unwrap();
+        }
+        let (items, _) = intake.finish().unwrap();
+        assert!(items.iter().all(|i| !i.ics.is_spilled()));
+    }
+
+    #[test]
+    fn a_spill_folder_that_cannot_be_written_is_an_error() {
+        let mut intake = Intake::new(0, Some("/nonexistent/synchro".into()));
+        let mut result = Ok(());
+        for i in 0..CHUNK {
+            result = result.and_then(|_| intake.push(fetched(i)));
+        }
+        assert!(result.and_then(|_| intake.finish().map(|_| ())).is_err());
+    }
+}
