@@ -1,10 +1,11 @@
 //! A SyncML client session over HTTP: one POST per message, `RespURI` for the rest of the
 //! session, SessionID / MsgID / CmdID bookkeeping, a Status for every server command that
 //! wants one, Alert 222 while the server's package continues, in-message authentication
-//! (basic, md5 with a nonce kept across sessions; 401 / 407 answered once with the
-//! challenged type; 212 ends sending credentials), splitting our packages at the server's
-//! MaxMsgSize, and Large Objects both ways (our items too large for a message go in chunks,
-//! Size on the first, MoreData on all but the last; the server's chunks are answered 213).
+//! (basic, md5 with a nonce kept across sessions, or the empty nonce before any; 401 / 407
+//! answered once with the challenged type; 212 ends sending credentials), splitting our
+//! packages at the server's MaxMsgSize, and Large Objects both ways (our items too large for
+//! a message go in chunks, Size on the first, MoreData on all but the last; the server's
+//! chunks are answered 213).
 //!
 //! The session answers what it can on its own (the SyncHdr, Put / Results / Get of DevInf,
 //! Alert 222); the sync layer answers the rest (sync Alerts, Sync and its items, Map) with
@@ -39,8 +40,13 @@ pub struct SessionConfig {
     pub device_id: String,
     /// User name (empty: no credentials).
     pub username: String,
-    /// How to authenticate. md5 needs a nonce: without one, the first message carries no
-    /// credentials and the server's challenge (407 with a NextNonce) gives one.
+    /// How to authenticate. md5 is computed over the server's last nonce; without one (a
+    /// first session), over the empty nonce, as SyncEvolution's and Funambol's clients do:
+    /// a server that has given this device no nonce yet expects exactly that (libsynthesis
+    /// checks against the device's stored nonce, empty at first) and answers 212 at once.
+    /// A server expecting another nonce answers 401 or 407 with a challenge, and the
+    /// session starts again once with its NextNonce (one message more); a refusal without a
+    /// challenge makes it start again once without credentials, to get one.
     pub auth: AuthType,
     /// With md5 chosen, accept a server's request for basic (the password then travels
     /// base64-encoded, readable by anyone who sees the traffic). Off: such a request is
@@ -69,6 +75,9 @@ pub struct Session {
     authenticated: bool,
     auth: AuthType,
     nonce: Option<String>,
+    /// md5 without a known nonce goes over the empty nonce; off once a server refused that
+    /// without a challenge (the next message then carries no credentials, to get one).
+    md5_empty_nonce: bool,
     auth_retry_used: bool,
     /// The server refused SyncML 1.2 once and we went on in 1.1.
     version_fallback_used: bool,
@@ -113,6 +122,7 @@ impl Session {
             next_msg_id: 1,
             authenticated: false,
             auth,
+            md5_empty_nonce: true,
             auth_retry_used: false,
             version_fallback_used: false,
             server_max_msg_size: None,
@@ -397,9 +407,10 @@ impl Session {
         h
     }
 
-    /// The credential for the next message: md5 without a nonce yet sends none (the
-    /// server's challenge brings one); basic is only ever built when it was chosen or the
-    /// server asked for it, and allowed.
+    /// The credential for the next message: md5 over the server's nonce, or over the empty
+    /// nonce while none is known (none at all once a server refused that without a
+    /// challenge); basic is only ever built when it was chosen or the server asked for it,
+    /// and allowed.
     fn credential(&self) -> Option<Cred> {
         let user = &self.config.username;
         match self.auth {
@@ -408,13 +419,23 @@ impl Session {
                 super::auth::AUTH_BASIC,
                 basic_credential(user, &self.password),
             )),
-            AuthType::Md5 => self.nonce.as_deref().map(|nonce| {
-                Cred::new(
+            AuthType::Md5 => {
+                let nonce = match self.nonce.as_deref() {
+                    Some(nonce) => nonce,
+                    None if self.md5_empty_nonce => "",
+                    None => return None,
+                };
+                Some(Cred::new(
                     super::auth::AUTH_MD5,
                     md5_credential(user, &self.password, nonce),
-                )
-            }),
+                ))
+            }
         }
+    }
+
+    /// True when the next message's credential is md5 over the empty nonce (no nonce known).
+    fn sends_md5_empty_nonce(&self) -> bool {
+        self.auth == AuthType::Md5 && self.nonce.is_none() && self.md5_empty_nonce
     }
 
     /// Refuses to send basic credentials where they would be readable: over plain http
@@ -445,6 +466,7 @@ impl Session {
             if !self.authenticated {
                 self.check_basic_allowed()?;
             }
+            let empty_nonce_sent = !self.authenticated && self.sends_md5_empty_nonce();
             let mut msg = SyncMl::new(self.header(msg_id, !self.authenticated));
             let mut next_cmd = 1;
             for c in statuses.iter().chain(commands.iter()) {
@@ -468,6 +490,14 @@ impl Session {
                         .and_then(|s| s.chal.as_ref())
                         .and_then(|c| c.meta.type_.as_deref())
                         .and_then(AuthType::from_meta_type);
+                    if empty_nonce_sent && chal_type.is_none() {
+                        // Refused without a challenge to learn a nonce from: once more
+                        // without credentials, which gets one.
+                        debug!("SyncML: md5 over the empty nonce refused without a challenge");
+                        self.md5_empty_nonce = false;
+                        self.restart();
+                        continue;
+                    }
                     if self.auth_retry_used
                         || self.config.username.is_empty()
                         || chal_type.is_none()
@@ -712,6 +742,143 @@ fn downgrade_devinf_uri(cmd: Command, old: &str, new: &str) -> Command {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::remote::http::HttpConfig;
+    use crate::remote::syncml::auth::{md5_credential, AUTH_MD5};
+    use crate::remote::testserver::{answer, header, serve_with};
+    use std::sync::{Arc, Mutex};
+
+    /// A session for `test` / `test` with md5 and no nonce, talking to `url`.
+    fn md5_session(url: &str, nonce: Option<&str>) -> Session {
+        let http = HttpClient::new(HttpConfig::new("", "")).unwrap();
+        let config = SessionConfig {
+            url: url.to_string(),
+            device_id: "dev-1".into(),
+            username: "test".into(),
+            auth: AuthType::Md5,
+            allow_basic: false,
+            allow_insecure_http: false,
+            nonce: nonce.map(str::to_string),
+            encoding: Encoding::Xml,
+            max_msg_size: None,
+        };
+        Session::new(http, config, "test", DevInf::default())
+    }
+
+    /// A SyncML server answering message n with the SyncHdr status `script[n].0` and, when
+    /// `script[n].1` is set, an md5 Chal carrying that NextNonce (`Some("")`: a Chal without
+    /// one); records each message's credential data.
+    fn scripted(
+        script: Vec<(u16, Option<&'static str>)>,
+    ) -> (String, Arc<Mutex<Vec<Option<String>>>>) {
+        let creds = Arc::new(Mutex::new(Vec::new()));
+        let seen = creds.clone();
+        let mut n = 0;
+        let url = serve_with(move |req| {
+            let (_, m) = decode_any(&req.body, header(req, "content-type")).unwrap();
+            seen.lock()
+                .unwrap()
+                .push(m.header.cred.as_ref().map(|c| c.data.clone()));
+            let (code, chal) = script[n.min(script.len() - 1)];
+            n += 1;
+            let hdr = SyncHdr::new(
+                m.header.version,
+                m.header.session_id.clone(),
+                1,
+                Location::new(m.header.source.loc_uri.clone()),
+                Location::new(m.header.target.loc_uri.clone()),
+            );
+            let mut reply = SyncMl::new(hdr);
+            let mut status = Status::for_header(1, &m.header, code);
+            status.chal = chal.map(|nonce| Chal {
+                meta: Meta {
+                    type_: Some(AUTH_MD5.into()),
+                    format: Some("b64".into()),
+                    next_nonce: (!nonce.is_empty()).then(|| nonce.to_string()),
+                    ..Meta::default()
+                },
+            });
+            reply.push(Command::Status(status));
+            reply.body.final_ = true;
+            let body = String::from_utf8(encode(&reply, Encoding::Xml).unwrap()).unwrap();
+            answer(
+                "200 OK",
+                &["Content-Type: application/vnd.syncml+xml"],
+                &body,
+            )
+        });
+        (format!("{url}/sync"), creds)
+    }
+
+    fn md5(nonce: &str) -> Option<String> {
+        Some(md5_credential("test", "test", nonce))
+    }
+
+    #[test]
+    fn md5_without_a_nonce_is_computed_over_the_empty_nonce() {
+        let session = md5_session("http://127.0.0.1:9/sync", None);
+        let cred = session
+            .credential()
+            .expect("a credential in the first message");
+        assert_eq!(
+            cred.meta.as_ref().and_then(|m| m.type_.as_deref()),
+            Some(AUTH_MD5)
+        );
+        // What SyncEvolution 2.0's client sent in its first message for test / test with no
+        // nonce known (b64(md5(b64(md5("test:test")) + ":"))).
+        assert_eq!(cred.data, "x2EHlRSZiRM209YwocVlVg==");
+        assert_eq!(Some(cred.data), md5(""));
+        // With a nonce, over that nonce.
+        let session = md5_session("http://127.0.0.1:9/sync", Some("bm9uY2U="));
+        assert_eq!(session.credential().map(|c| c.data), md5("bm9uY2U="));
+    }
+
+    #[test]
+    fn a_server_that_gave_no_nonce_yet_accepts_the_first_message() {
+        let (url, creds) = scripted(vec![(212, Some("TjE="))]);
+        let mut session = md5_session(&url, None);
+        session.package(Vec::new()).unwrap();
+        assert_eq!(*creds.lock().unwrap(), vec![md5("")]);
+        assert_eq!(session.nonce(), Some("TjE="));
+        assert_eq!(session.http().stats().requests, 1);
+    }
+
+    #[test]
+    fn an_empty_nonce_refused_with_a_challenge_is_retried_once_with_its_nonce() {
+        for code in [401, 407] {
+            let (url, creds) = scripted(vec![(code, Some("TjE=")), (212, None)]);
+            let mut session = md5_session(&url, None);
+            session.package(Vec::new()).unwrap();
+            assert_eq!(*creds.lock().unwrap(), vec![md5(""), md5("TjE=")], "{code}");
+            assert_eq!(session.nonce(), Some("TjE="));
+        }
+    }
+
+    #[test]
+    fn an_empty_nonce_refused_without_a_challenge_is_retried_without_credentials() {
+        let (url, creds) = scripted(vec![(401, None), (407, Some("TjE=")), (212, None)]);
+        let mut session = md5_session(&url, None);
+        session.package(Vec::new()).unwrap();
+        assert_eq!(*creds.lock().unwrap(), vec![md5(""), None, md5("TjE=")]);
+    }
+
+    #[test]
+    fn refusals_end_the_session_after_one_retry() {
+        // Challenged every time (a wrong password): two messages, then Error::Auth.
+        let (url, creds) = scripted(vec![(401, Some("TjE="))]);
+        let mut session = md5_session(&url, None);
+        assert!(matches!(session.package(Vec::new()), Err(Error::Auth)));
+        assert_eq!(*creds.lock().unwrap(), vec![md5(""), md5("TjE=")]);
+        // Never challenged: the empty nonce, then no credentials, then Error::Auth.
+        let (url, creds) = scripted(vec![(401, None)]);
+        let mut session = md5_session(&url, None);
+        assert!(matches!(session.package(Vec::new()), Err(Error::Auth)));
+        assert_eq!(*creds.lock().unwrap(), vec![md5(""), None]);
+        // A Chal without NextNonce: the empty nonce once more, then Error::Auth.
+        let (url, creds) = scripted(vec![(401, Some(""))]);
+        let mut session = md5_session(&url, None);
+        assert!(matches!(session.package(Vec::new()), Err(Error::Auth)));
+        assert_eq!(*creds.lock().unwrap(), vec![md5(""), md5("")]);
+    }
 
     #[test]
     fn renumber_counts_nested_commands() {

@@ -1,8 +1,10 @@
 //! A SyncML DS server in memory behind the scripted HTTP server, answering the client's
 //! packages with messages built and encoded by the core's own codec: sync Alerts (the
 //! client's mode, or one the test forces), Statuses for every command, the client's
-//! changes applied, its own changes sent in a Sync, Maps recorded. Faults: an md5 challenge
-//! on the first message, a server package split over two messages with its last item as a
+//! changes applied, its own changes sent in a Sync, Maps recorded. md5 as SyncEvolution's
+//! server checks it: over the empty nonce until it has given one in a challenge, then over
+//! that one; a wrong credential gets 401 and a challenge. Faults: an md5 challenge on the
+//! first message, a server package split over two messages with its last item as a
 //! Large Object (MoreData, answered by Alert 222), a Status error for the client's Adds.
 
 use crate::remote::syncml::auth::{md5_credential, AUTH_MD5};
@@ -33,6 +35,9 @@ struct State {
     /// The mode alerted at the next session instead of the client's.
     force_mode: Option<u16>,
     challenge: bool,
+    /// A challenge gave the client [`NONCE`]: md5 is checked over it from then on (over the
+    /// empty nonce before).
+    nonce_given: bool,
     split: bool,
     add_status: Option<u16>,
     /// The session's mode, once alerted.
@@ -205,23 +210,26 @@ fn handle(s: &mut State, seen: &Seen, user: &str, password: &str) -> String {
         n += 1;
         n
     };
+    let challenge = Chal {
+        meta: Meta {
+            type_: Some(AUTH_MD5.into()),
+            format: Some("b64".into()),
+            next_nonce: Some(NONCE.into()),
+            ..Meta::default()
+        },
+    };
     if s.challenge {
         s.challenge = false;
+        s.nonce_given = true;
         let mut st = Status::for_header(next(), &m.header, 407);
-        st.chal = Some(Chal {
-            meta: Meta {
-                type_: Some(AUTH_MD5.into()),
-                format: Some("b64".into()),
-                next_nonce: Some(NONCE.into()),
-                ..Meta::default()
-            },
-        });
+        st.chal = Some(challenge);
         reply.push(Command::Status(st));
         return encoded(&reply);
     }
+    let expected_nonce = if s.nonce_given { NONCE } else { "" };
     let hdr_code = match &m.header.cred {
         Some(c) if cred_type.as_deref() == Some(AUTH_MD5) => {
-            if c.data == md5_credential(user, password, NONCE) {
+            if c.data == md5_credential(user, password, expected_nonce) {
                 212
             } else {
                 401
@@ -230,14 +238,14 @@ fn handle(s: &mut State, seen: &Seen, user: &str, password: &str) -> String {
         Some(_) => 212,
         None => 200,
     };
-    reply.push(Command::Status(Status::for_header(
-        next(),
-        &m.header,
-        hdr_code,
-    )));
+    let mut hdr_status = Status::for_header(next(), &m.header, hdr_code);
     if hdr_code == 401 {
+        s.nonce_given = true;
+        hdr_status.chal = Some(challenge);
+        reply.push(Command::Status(hdr_status));
         return encoded(&reply);
     }
+    reply.push(Command::Status(hdr_status));
     let mut server_sync = None;
     for cmd in &m.body.commands {
         match cmd {
