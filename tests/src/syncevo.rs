@@ -15,7 +15,10 @@
 //!   itself: with a `username` set on the peer it is `requestedauth=md5`, `requiredauth=basic`,
 //!   `autononce=yes`, so the client may send `syncml:auth-basic` or `syncml:auth-md5`; the
 //!   server's challenge (`Chal`, with a `NextNonce`) always asks for md5. No credentials →
-//!   SyncHdr Status 407; wrong ones → 401; right ones → 212 (with a new `NextNonce`). With an
+//!   SyncHdr Status 407; wrong ones → 401; right ones → 212 (with a new `NextNonce`). md5 is
+//!   checked over the nonce the server last gave the device (kept in the peer's `lastNonce`,
+//!   saved whenever it sends a `NextNonce`, even in a 407): over the empty nonce while it has
+//!   given none, so a new device's md5 over the empty nonce gets 212 at once. With an
 //!   empty `username` it is `none`/`none`: SyncHdr Status 200 without any `Cred`.
 //!   (`clientAuthType` only matters when SyncEvolution is the client.)
 //! - **Datastore URI**: the `uri` of the peer's `calendar` source, `calendar` (see

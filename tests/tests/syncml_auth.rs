@@ -1,11 +1,15 @@
 //! SyncML credentials against the real SyncEvolution server, seen through the fault proxy:
-//! md5 without a nonce sends no credentials at all (the server's 407 brings a nonce), never
-//! basic; a server asking for basic instead is refused unless the account allows it, and
+//! md5 without a nonce goes over the empty nonce, which a server that gave the device no
+//! nonce yet accepts at once (one message fewer than asking for a challenge first), never
+//! basic; a server expecting another nonce challenges, and the session starts again once
+//! with it; a server asking for basic instead is refused unless the account allows it, and
 //! even then the account keeps md5.
+
+use std::collections::BTreeSet;
 
 use synchro_tests::calendar::simple;
 use synchro_tests::proxy::{Fault, Proxy};
-use synchro_tests::syncevo::{add_syncml_account, PeerOpts, SyncEvoServer};
+use synchro_tests::syncevo::{add_syncml_account, first_tag, PeerOpts, SyncEvoServer};
 use synchro_tests::Cli;
 
 fn bodies(proxy: &Proxy) -> Vec<String> {
@@ -23,7 +27,7 @@ fn stored_auth(cli: &Cli) -> String {
 }
 
 #[test]
-fn md5_without_a_nonce_sends_no_basic_and_a_downgrade_is_refused_unless_allowed() {
+fn md5_without_a_nonce_goes_over_the_empty_nonce_and_a_downgrade_is_refused_unless_allowed() {
     let server = SyncEvoServer::start();
     let opts = PeerOpts::default();
     let peer = server.add_peer(&format!("synchro-auth-{}", std::process::id()), &opts);
@@ -36,13 +40,21 @@ fn md5_without_a_nonce_sends_no_basic_and_a_downgrade_is_refused_unless_allowed(
     )
     .unwrap();
 
-    // First sync, no nonce yet: the first message has no Cred, the server's 407 brings a
-    // nonce, the session starts again with md5. Basic never goes out.
-    cli.run(&["sync", "t"]).expect_ok();
+    // First sync, no nonce yet: the first message carries md5 over the empty nonce (what
+    // SyncEvolution's own client sends), with the user name in LocName. The server gave
+    // this device no nonce yet, so it accepts it (212): no restart, no Cred after the
+    // first message, and 3 messages in all (Alert and DevInf, our Sync, the Map), where
+    // asking for the challenge first took 4. Basic never goes out.
+    let out = cli.run(&["sync", "t", "--json"]);
+    out.expect_ok();
     let sent = bodies(&proxy);
-    assert!(sent.len() >= 2, "{sent:?}");
-    assert!(!sent[0].contains("<Cred>"), "{}", sent[0]);
-    assert!(sent[1].contains("syncml:auth-md5"), "{}", sent[1]);
+    assert!(sent[0].contains("syncml:auth-md5"), "{}", sent[0]);
+    assert!(sent[0].contains("<LocName>test</LocName>"), "{}", sent[0]);
+    let sessions: BTreeSet<_> = sent.iter().map(|b| first_tag(b, "SessionID")).collect();
+    assert_eq!(sessions.len(), 1, "the session started again: {sent:?}");
+    assert!(!sent[1..].iter().any(|b| b.contains("<Cred>")), "{sent:?}");
+    assert_eq!(sent.len(), 3, "{sent:?}");
+    assert_eq!(out.json_one()["requests"], 3, "{out}");
     assert!(!sent.iter().any(|b| b.contains("auth-basic")));
     assert_eq!(server.items(&peer).len(), 1);
     assert_eq!(stored_auth(&cli), "md5");
@@ -53,6 +65,23 @@ fn md5_without_a_nonce_sends_no_basic_and_a_downgrade_is_refused_unless_allowed(
     let sent = bodies(&proxy);
     assert!(sent[0].contains("syncml:auth-md5"), "{}", sent[0]);
 
+    // The nonce lost on our side while the server expects the one it gave: md5 over the
+    // empty nonce is refused with a challenge (401), and the session starts again once with
+    // its nonce: one message more, no failure.
+    let c = rusqlite::Connection::open(cli.db()).unwrap();
+    c.execute("UPDATE syncml SET nonce = NULL", []).unwrap();
+    proxy.reset_count();
+    cli.run(&["sync", "t"]).expect_ok();
+    let sent = bodies(&proxy);
+    assert!(sent.len() >= 2, "{sent:?}");
+    assert!(sent[0].contains("syncml:auth-md5"), "{}", sent[0]);
+    assert!(sent[1].contains("syncml:auth-md5"), "{}", sent[1]);
+    assert_ne!(
+        first_tag(&sent[0], "SessionID"),
+        first_tag(&sent[1], "SessionID")
+    );
+    assert!(!sent[2..].iter().any(|b| b.contains("<Cred>")), "{sent:?}");
+
     // A server (here: its answers rewritten) that asks for basic instead: refused, with
     // the auth exit code and a message naming the switch; no basic credential was sent.
     proxy.set(Fault::Rewrite(
@@ -60,7 +89,6 @@ fn md5_without_a_nonce_sends_no_basic_and_a_downgrade_is_refused_unless_allowed(
         "syncml:auth-basic".into(),
     ));
     cli.run(&["account", "set", "t", "--allow-basic", "false"]);
-    let c = rusqlite::Connection::open(cli.db()).unwrap();
     c.execute("UPDATE syncml SET nonce = NULL", []).unwrap();
     proxy.reset_count();
     let out = cli.run(&["sync", "t"]);
