@@ -17,8 +17,8 @@ const FETCH_BATCH: usize = 200;
 pub struct DeviceEvent {
     /// Id and version on the device.
     pub entry: DeviceEntry,
-    /// Content.
-    pub event: Event,
+    /// Content (boxed: a plan holds one action per event, each no larger than it must be).
+    pub event: Box<Event>,
     /// [`ical::event_fingerprint`] of `event`.
     pub fp: String,
 }
@@ -97,10 +97,20 @@ pub fn scan_listed(
                     scan.touched.push((item.id, entry));
                 }
                 Some(item) => {
-                    scan.changed
-                        .insert(item.id, DeviceEvent { entry, event, fp });
+                    scan.changed.insert(
+                        item.id,
+                        DeviceEvent {
+                            entry,
+                            event: Box::new(event),
+                            fp,
+                        },
+                    );
                 }
-                None => scan.new.push(DeviceEvent { entry, event, fp }),
+                None => scan.new.push(DeviceEvent {
+                    entry,
+                    event: Box::new(event),
+                    fp,
+                }),
             }
         }
         for id in chunk {

@@ -125,7 +125,7 @@ mod tests {
                 id: id.into(),
                 version: "1".into(),
             },
-            event: Event::new(uid, start),
+            event: Box::new(Event::new(uid, start)),
             fp: id.into(),
         }
     }

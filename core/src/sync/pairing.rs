@@ -48,21 +48,39 @@ pub fn content_key(event: &Event) -> String {
 /// Replaces pairs of `CreateOnDevice` / `CreateOnServer` (new on both sides) that have the
 /// same [`content_key`] by one `Adopt`. Returns warnings about duplicates within a side.
 pub fn pair_by_content(actions: Vec<Action>) -> (Vec<Action>, Vec<String>) {
-    // The creations are taken out of the plan, which then takes the result back: no second
-    // vector of actions (a first download has one action per event).
     let mut out = actions;
-    let creations = out
+    // Each new server item's key, computed here where the download did not; an item left
+    // without one cannot be read and stays a creation.
+    for a in out.iter_mut() {
+        if let Action::CreateOnDevice { row: None, item } = a {
+            if item.pair_key.is_none() {
+                item.pair_key = item.event().ok().map(|e| content_key(&e));
+            }
+        }
+    }
+    let device_keys: Vec<String> = out
         .iter()
-        .filter(|a| {
-            matches!(
-                a,
-                Action::CreateOnDevice { row: None, .. } | Action::CreateOnServer { row: None, .. }
-            )
+        .filter_map(|a| match a {
+            Action::CreateOnServer { row: None, device } => Some(content_key(&device.event)),
+            _ => None,
         })
-        .count();
-    let mut from_server: Vec<(String, ServerItem)> = Vec::with_capacity(creations);
-    let mut from_device: Vec<(String, DeviceEvent)> = Vec::new();
+        .collect();
+    let server_keys = out.iter().filter_map(|a| match a {
+        Action::CreateOnDevice { row: None, item } => item.pair_key.as_ref(),
+        _ => None,
+    });
+    let warnings = duplicate_warnings(server_keys, device_keys.iter());
+    if device_keys.is_empty() {
+        // Nothing new on the device (a first download into an empty calendar): the plan
+        // stays as it is, without moving an action.
+        return (out, warnings);
+    }
+    // The creations are taken out of the plan, which then takes the result back: no second
+    // vector of actions.
+    let mut from_server: Vec<(String, ServerItem)> = Vec::new();
+    let mut from_device: Vec<(String, DeviceEvent)> = Vec::with_capacity(device_keys.len());
     let mut unreadable: Vec<ServerItem> = Vec::new();
+    let mut device_keys = device_keys.into_iter();
     let taken = out.extract_if(.., |a| {
         matches!(
             a,
@@ -71,47 +89,26 @@ pub fn pair_by_content(actions: Vec<Action>) -> (Vec<Action>, Vec<String>) {
     });
     for a in taken {
         match a {
-            Action::CreateOnDevice { row: None, item } => {
-                let key = match &item.pair_key {
-                    Some(key) => Ok(key.clone()),
-                    None => item.event().map(|e| content_key(&e)),
-                };
-                match key {
-                    Ok(key) => from_server.push((key, item)),
-                    Err(_) => unreadable.push(item),
-                }
-            }
+            // Taken, not copied: pairing is the key's last use.
+            Action::CreateOnDevice {
+                row: None,
+                mut item,
+            } => match item.pair_key.take() {
+                Some(key) => from_server.push((key, item)),
+                None => unreadable.push(item),
+            },
             Action::CreateOnServer { row: None, device } => {
-                from_device.push((content_key(&device.event), device))
+                // In the order they were computed above.
+                let key = device_keys
+                    .next()
+                    .unwrap_or_else(|| content_key(&device.event));
+                from_device.push((key, device))
             }
             _ => {}
         }
     }
     for item in unreadable {
         out.push(Action::CreateOnDevice { row: None, item });
-    }
-    let mut warnings = Vec::new();
-    for (side, keys) in [
-        (
-            "server",
-            from_server.iter().map(|(k, _)| k).collect::<Vec<_>>(),
-        ),
-        (
-            "local calendar",
-            from_device.iter().map(|(k, _)| k).collect(),
-        ),
-    ] {
-        let mut count: HashMap<&String, usize> = HashMap::new();
-        for k in keys {
-            *count.entry(k).or_default() += 1;
-        }
-        let dups: usize = count.values().filter(|&&n| n > 1).map(|n| n - 1).sum();
-        if dups > 0 {
-            warnings.push(format!(
-                "the {side} holds {dups} duplicate event(s) (same title and time, another UID): \
-                 they are kept as they are, not multiplied"
-            ));
-        }
     }
     // Only server items that a device event could pair with go into the map (a first
     // download into an empty calendar puts none there, and holds no queue per event).
@@ -136,6 +133,31 @@ pub fn pair_by_content(actions: Vec<Action>) -> (Vec<Action>, Vec<String>) {
         out.push(Action::CreateOnDevice { row: None, item });
     }
     (out, warnings)
+}
+
+/// Warnings about events that are duplicates within one side (the same key more than once).
+fn duplicate_warnings<'k>(
+    server: impl Iterator<Item = &'k String>,
+    device: impl Iterator<Item = &'k String>,
+) -> Vec<String> {
+    let mut warnings = Vec::new();
+    for (side, keys) in [
+        ("server", server.collect::<Vec<_>>()),
+        ("local calendar", device.collect()),
+    ] {
+        let mut count: HashMap<&String, usize> = HashMap::new();
+        for k in keys {
+            *count.entry(k).or_default() += 1;
+        }
+        let dups: usize = count.values().filter(|&&n| n > 1).map(|n| n - 1).sum();
+        if dups > 0 {
+            warnings.push(format!(
+                "the {side} holds {dups} duplicate event(s) (same title and time, another UID): \
+                 they are kept as they are, not multiplied"
+            ));
+        }
+    }
+    warnings
 }
 
 #[cfg(test)]
@@ -178,7 +200,7 @@ mod tests {
                     version: "1".into(),
                 },
                 fp: ical::event_fingerprint(&event),
-                event,
+                event: Box::new(event),
             },
         }
     }

@@ -517,10 +517,10 @@ mod tests {
                 id: format!("{uid}.ics"),
                 version: "v2".into(),
             },
-            event: Event::new(
+            event: Box::new(Event::new(
                 uid,
                 EventTime::Date(NaiveDate::from_ymd_opt(2025, 1, 1).unwrap()),
-            ),
+            )),
             fp: fp.into(),
         }
     }

@@ -108,7 +108,14 @@ pub fn incremental(
             .into_iter()
             .map(|(entry, event)| {
                 let fp = ical::event_fingerprint(&event);
-                (entry.id.clone(), DeviceEvent { entry, event, fp })
+                (
+                    entry.id.clone(),
+                    DeviceEvent {
+                        entry,
+                        event: Box::new(event),
+                        fp,
+                    },
+                )
             })
             .collect();
         for (row, id) in unacked {
@@ -141,7 +148,11 @@ pub fn everything(
     for chunk in ids.chunks(200) {
         for (entry, event) in device.fetch(chunk)? {
             let fp = ical::event_fingerprint(&event);
-            let d = DeviceEvent { entry, event, fp };
+            let d = DeviceEvent {
+                entry,
+                event: Box::new(event),
+                fp,
+            };
             let rec = match by_device.get(d.entry.id.as_str()) {
                 Some(r) => (*r).clone(),
                 None => new_row(store, calendar_id, &d)?,
