@@ -196,7 +196,11 @@ fn input(n: usize) -> Input {
         };
         new_pairs.push(Action::CreateOnServer {
             row: None,
-            device: synchro_core::sync::detect::DeviceEvent { entry, event, fp },
+            device: synchro_core::sync::detect::DeviceEvent {
+                entry,
+                event: Box::new(event),
+                fp,
+            },
         });
     }
     Input {
