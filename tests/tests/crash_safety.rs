@@ -96,6 +96,8 @@ struct Scenario {
     name: &'static str,
     /// More `account add` options.
     account: &'static [&'static str],
+    /// Environment of every `synchro` run.
+    env: &'static [(&'static str, &'static str)],
     before: Option<fn(&World)>,
     after: fn(&World),
 }
@@ -105,6 +107,8 @@ struct World {
     server: Server,
     proxy: Proxy,
     cli: Cli,
+    /// Environment of every `synchro` run.
+    env: &'static [(&'static str, &'static str)],
     vdir: PathBuf,
     /// The Radicale folder of the test calendar.
     collection: PathBuf,
@@ -113,7 +117,7 @@ struct World {
 }
 
 impl World {
-    fn new(account_options: &[&str]) -> World {
+    fn new(account_options: &[&str], env: &'static [(&'static str, &'static str)]) -> World {
         let ProxiedVdir {
             server,
             proxy,
@@ -131,10 +135,12 @@ impl World {
             collection.display()
         );
         fs::create_dir_all(&vdir).unwrap();
+        let cli = env.iter().fold(cli, |cli, (k, v)| cli.env(k, v));
         World {
             server,
             proxy,
             cli,
+            env,
             vdir,
             collection,
             snapshot: tempfile::Builder::new()
@@ -436,6 +442,7 @@ fn spawn_sync(world: &World) -> std::process::Child {
         .env_remove("SYNCHRO_DB")
         .env("SYNCHRO_PASSWORD", &world.server.password)
         .env("NO_COLOR", "1")
+        .envs(world.env.iter().copied())
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -557,7 +564,7 @@ struct Outcome {
 
 fn run_scenario(s: &Scenario) -> Outcome {
     let started = Instant::now();
-    let world = World::new(s.account);
+    let world = World::new(s.account, s.env);
     if let Some(before) = s.before {
         before(&world);
         let (code, report, out) = world.sync();
@@ -805,40 +812,53 @@ fn first_sync(w: &World) {
     );
 }
 
-const SCENARIOS: [Scenario; 6] = [
+const SCENARIOS: [Scenario; 7] = [
     Scenario {
         name: "add-edit-delete",
         account: &[],
+        env: &[],
         before: Some(mixed_before),
         after: mixed_after,
     },
     Scenario {
         name: "add-edit-delete by etag listing",
         account: &["--no-sync-collection", "--multiget-batch", "1"],
+        env: &[],
         before: Some(mixed_before),
         after: mixed_after,
     },
     Scenario {
         name: "conflicts",
         account: &[],
+        env: &[],
         before: Some(conflict_before),
         after: conflict_after,
     },
     Scenario {
         name: "recurring",
         account: &[],
+        env: &[],
         before: Some(recurring_before),
         after: recurring_after,
     },
     Scenario {
         name: "delete-vs-edit",
         account: &[],
+        env: &[],
         before: Some(delete_edit_before),
         after: delete_edit_after,
     },
     Scenario {
         name: "first sync",
         account: &[],
+        env: &[],
+        before: None,
+        after: first_sync,
+    },
+    Scenario {
+        name: "first sync, every downloaded text set aside on disk",
+        account: &[],
+        env: &[("SYNCHRO_DOWNLOAD_MEMORY", "0")],
         before: None,
         after: first_sync,
     },
