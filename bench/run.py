@@ -134,6 +134,7 @@ def bench_size(args, server, work, size: int, tools, out: dict) -> None:
     res = out.setdefault(str(size), {})
     scen = {s: {t.name: [] for t in tools} for s in ("first", "nochange", "onechange")}
     insts = [t for t in tools if t.name in args.callgrind.split(",")]
+    folder_stat: list = []
     for r in range(args.runs):
         order = tools[r % len(tools):] + tools[:r % len(tools)]
         print(f"## {size} events, round {r + 1}/{args.runs}", flush=True)
@@ -146,6 +147,14 @@ def bench_size(args, server, work, size: int, tools, out: dict) -> None:
         if "nochange" in args.scenarios:
             for t in order:
                 one_sync(t, server, "nochange", scen["nochange"][t.name])
+            # What the device check of a folder needs at least: the metadata of each of its
+            # files, read by find alone (beside synchro's no-change CPU).
+            for t in (t for t in tools if t.name == "synchro"):
+                m = timed(["find", t.local(), "-name", "*.ics", "-printf", "%T@ %s\n"])
+                del m["stdout"]
+                folder_stat.append(m)
+                print(f"  {'nochange':10} {'find':10} wall {m['wall']:7.3f}s cpu {m['cpu']:7.3f}s",
+                      flush=True)
         if "onechange" in args.scenarios:
             marker = f"Bench change {size} {r}"
             edit_one(server, cal, marker)
@@ -159,6 +168,8 @@ def bench_size(args, server, work, size: int, tools, out: dict) -> None:
         for name, ms in per_tool.items():
             if ms:
                 res.setdefault(s, {})[name] = ms
+    if folder_stat:
+        res["folder_stat"] = folder_stat
     if "instructions" in args.scenarios and insts:
         print(f"## {size} events: instructions (callgrind)", flush=True)
         counts = res.setdefault("instructions", {})
