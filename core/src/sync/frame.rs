@@ -453,8 +453,8 @@ impl Frame<'_, '_> {
 }
 
 /// The server side of a first-sync snapshot: what the store holds of it (rows of an earlier
-/// attempt) and the server items the plan brings, each UID once.
-/// Texts set aside on disk during the download are read back one at a time.
+/// attempt) and the server items the plan brings, each UID once. Texts set aside on disk
+/// during the download are read back one at a time.
 fn first_server_part(items: &[ItemRecord], actions: &[Action]) -> Result<PackedPart> {
     let mut seen = std::collections::HashSet::new();
     let from_plan = actions.iter().filter_map(|a| match a {

@@ -66,16 +66,12 @@ impl Intake {
         let read = analyse_fetched(std::mem::take(&mut self.raw), &mut self.errors);
         self.items.reserve(read.len());
         for mut item in read {
-            let len = match &item.ics {
-                Text::Held(text) => text.len(),
-                Text::Spilled { .. } => 0,
-            };
-            if len > self.budget {
-                if let Text::Held(text) = &item.ics {
+            if let Text::Held(text) = &item.ics {
+                if text.len() > self.budget {
                     item.ics = self.spill()?.put(text)?;
+                } else {
+                    self.budget -= text.len();
                 }
-            } else {
-                self.budget -= len;
             }
             self.items.push(item);
         }
