@@ -29,7 +29,10 @@ def run(cmd, env=None, check=True, cwd=None):
 
 
 def timed(cmd, env=None, shell=False) -> dict:
-    """Runs `cmd` under /usr/bin/time -v: {wall, cpu, rss_mib, stdout}."""
+    """Runs `cmd` under /usr/bin/time -v: {wall, cpu, rss_mib, stdout}. The file system's
+    dirty pages are written first, so that a tool that flushes (synchro, once per device
+    batch) pays for its own writes only, not for those another tool left unflushed."""
+    os.sync()
     with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
         argv = ["sh", "-c", cmd] if shell else list(cmd)
         t0 = time.monotonic()

@@ -45,7 +45,8 @@ pub enum DeviceOutcome {
 }
 
 /// A calendar on the device. Implementations must be cheap to `list` and batch-friendly.
-pub trait DeviceCalendar {
+/// `Send`: a sync writes each batch on a thread of its own while it records the one before.
+pub trait DeviceCalendar: Send {
     /// An id of the calendar itself; a new id means the calendar was replaced.
     fn calendar_id(&self) -> Result<String>;
     /// Every event with its version.
@@ -54,8 +55,8 @@ pub trait DeviceCalendar {
     fn fetch(&self, ids: &[String]) -> Result<Vec<(DeviceEntry, Event)>>;
     /// Apply writes; one outcome per op, in order.
     fn apply(&mut self, ops: &[DeviceOp]) -> Result<Vec<DeviceOutcome>>;
-    /// How many writes a sync hands to [`DeviceCalendar::apply`] at once; each batch is
-    /// durable and recorded before the next is built. A device that pays a flush per batch
+    /// How many writes a sync hands to [`DeviceCalendar::apply`] at once; a batch is
+    /// recorded once `apply` returned (it is durable then), while the next one is written. A device that pays a flush per batch
     /// wants large ones; a phone's provider wants transactions of moderate size.
     fn batch_size(&self) -> usize {
         crate::sync::DEVICE_BATCH

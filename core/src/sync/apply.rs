@@ -135,9 +135,9 @@ pub(crate) fn readable<T>(
     out
 }
 
-/// Runs device tasks in batches of the device's [`batch_size`](DeviceCalendar::batch_size);
-/// after each batch, one store transaction records the outcomes. A failed op is reported and
-/// leaves its row as it was.
+/// Runs device tasks in batches of the device's [`batch_size`](DeviceCalendar::batch_size)
+/// through a [`DeviceWriter`]: after each batch, one store transaction records the outcomes
+/// while the next batch is written. A failed op is reported and leaves its row as it was.
 pub fn run_device_tasks(
     device: &mut dyn DeviceCalendar,
     store: &mut SqliteStore,
@@ -147,70 +147,216 @@ pub fn run_device_tasks(
     progress: &dyn super::Progress,
 ) -> Result<()> {
     let batch = device.batch_size().max(1);
-    let mut tasks = tasks.into_iter().peekable();
-    while tasks.peek().is_some() {
-        interrupt.check()?;
-        let mut chunk: Vec<DeviceTask> = tasks.by_ref().take(batch).collect();
+    with_device_writer(device, store, report, progress, |writer, store, report| {
+        let mut tasks = tasks.into_iter().peekable();
+        while tasks.peek().is_some() {
+            let chunk: Vec<DeviceTask> = tasks.by_ref().take(batch).collect();
+            writer.submit(chunk, store, report, interrupt, progress)?;
+        }
+        Ok(())
+    })
+}
+
+/// Runs `f` with a [`DeviceWriter`] over `device`, then lands the batch still in flight:
+/// whatever `f` returns, every batch the device wrote is recorded (the first error wins).
+pub fn with_device_writer<R>(
+    device: &mut dyn DeviceCalendar,
+    store: &mut SqliteStore,
+    report: &mut SyncReport,
+    progress: &dyn super::Progress,
+    f: impl FnOnce(&mut DeviceWriter<'_, '_>, &mut SqliteStore, &mut SyncReport) -> Result<R>,
+) -> Result<R> {
+    std::thread::scope(|scope| {
+        let mut writer = DeviceWriter {
+            scope,
+            device: Some(device),
+            in_flight: None,
+        };
+        let result = f(&mut writer, store, report);
+        let landed = match writer.join() {
+            Some(written) => record(written, store, report, progress),
+            None => Ok(()),
+        };
+        match (result, landed) {
+            (Err(e), _) | (Ok(_), Err(e)) => Err(e),
+            (Ok(r), Ok(())) => Ok(r),
+        }
+    })
+}
+
+/// Device batches written on a thread of their own, so that the store records batch N (and
+/// the engine builds batch N + 2) while the device writes batch N + 1. At most one batch is
+/// in flight; a batch is recorded only after the device returned from writing it, which is
+/// when it is durable: a crash at any point leaves written events the store does not know
+/// yet, never a record of an event the device does not hold.
+pub struct DeviceWriter<'scope, 'env> {
+    scope: &'scope std::thread::Scope<'scope, 'env>,
+    /// Here while no batch is in flight.
+    device: Option<&'env mut dyn DeviceCalendar>,
+    in_flight: Option<InFlight<'scope, 'env>>,
+}
+
+/// A batch being written, or written already when no thread could be started.
+enum InFlight<'scope, 'env> {
+    Running(std::thread::ScopedJoinHandle<'scope, Option<Landed<'env>>>),
+    Done(Landed<'env>),
+}
+
+/// The device handed back with the batch it wrote.
+type Landed<'env> = (&'env mut dyn DeviceCalendar, Written);
+
+/// A batch's tasks and what the device answered.
+struct Written {
+    tasks: Vec<DeviceTask>,
+    outcomes: Result<Vec<DeviceOutcome>>,
+    device_ms: u128,
+}
+
+impl<'env> DeviceWriter<'_, 'env> {
+    /// Lands the batch in flight (waits for its write, records its outcomes), and starts
+    /// writing `tasks` before recording, unless the sync was interrupted or the batch in
+    /// flight failed: then `tasks` are dropped unwritten and the error returned.
+    pub fn submit(
+        &mut self,
+        tasks: Vec<DeviceTask>,
+        store: &mut SqliteStore,
+        report: &mut SyncReport,
+        interrupt: &super::Interrupt,
+        progress: &dyn super::Progress,
+    ) -> Result<()> {
+        if tasks.is_empty() {
+            return Ok(());
+        }
+        let landed = self.join();
+        let failed = landed.as_ref().is_some_and(|w| w.outcomes.is_err()) || self.device.is_none();
+        let go_on = interrupt.check();
+        if go_on.is_ok() && !failed {
+            self.start(tasks);
+        }
+        if let Some(written) = landed {
+            record(written, store, report, progress)?;
+        }
+        go_on?;
+        match self.device.is_some() || self.in_flight.is_some() {
+            true => Ok(()),
+            false => Err(Error::Device("the device writer stopped".into())),
+        }
+    }
+
+    /// Hands `tasks` to a writer thread; with no thread, writes them here.
+    fn start(&mut self, mut tasks: Vec<DeviceTask>) {
+        let Some(device) = self.device.take() else {
+            return;
+        };
         // The ops go to the device (each task keeps a placeholder); the tasks keep what the
         // store records.
-        let ops: Vec<DeviceOp> = chunk
+        let ops: Vec<DeviceOp> = tasks
             .iter_mut()
             .map(|t| std::mem::replace(&mut t.op, DeviceOp::Delete { id: String::new() }))
             .collect();
-        let started = std::time::Instant::now();
-        let outcomes = device.apply(&ops)?;
-        let device_ms = started.elapsed().as_millis();
-        drop(ops);
-        if outcomes.len() != chunk.len() {
-            return Err(Error::Device(format!(
-                "device answered {} results for {} writes",
-                outcomes.len(),
-                chunk.len()
-            )));
-        }
-        for (task, outcome) in chunk.iter_mut().zip(&outcomes) {
-            if let (DeviceOutcome::Written(entry), Some(rec)) = (outcome, task.record.as_mut()) {
-                rec.device_id = Some(entry.id.clone());
-                rec.device_version = Some(entry.version.clone());
-            }
-        }
-        store.write(|tx| {
-            for (task, outcome) in chunk.iter().zip(&outcomes) {
-                match outcome {
-                    DeviceOutcome::Written(_) => {
-                        if let Some(rec) = &task.record {
-                            tx.save_item(rec)?;
-                        }
-                    }
-                    DeviceOutcome::Deleted => {
-                        if let Some(row) = task.delete_row {
-                            tx.delete_item(row)?;
-                        }
-                    }
-                    DeviceOutcome::Failed(_) => {}
-                }
-            }
-            Ok(())
-        })?;
-        log::debug!(
-            "device batch of {}: written in {device_ms} ms, recorded in {} ms",
-            chunk.len(),
-            started.elapsed().as_millis() - device_ms
-        );
-        for (task, outcome) in chunk.iter().zip(outcomes) {
-            match outcome {
-                DeviceOutcome::Failed(msg) => report
-                    .errors
-                    .push(format!("device write failed for {}: {msg}", task.uid)),
-                _ => match task.count {
-                    Count::Added => report.device.added += 1,
-                    Count::Updated => report.device.updated += 1,
-                    Count::Deleted => report.device.deleted += 1,
-                },
-            }
-        }
-        progress.advance(chunk.len() as u64);
+        let write =
+            move |(device, tasks, ops): (&'env mut dyn DeviceCalendar, _, Vec<DeviceOp>)| {
+                let started = std::time::Instant::now();
+                let outcomes = device.apply(&ops);
+                let written = Written {
+                    tasks,
+                    outcomes,
+                    device_ms: started.elapsed().as_millis(),
+                };
+                (device, written)
+            };
+        // The batch is sent once the thread runs, so a thread that cannot be started leaves
+        // it here.
+        let (tx, rx) = std::sync::mpsc::channel();
+        let spawned = std::thread::Builder::new()
+            .name("synchro-device".into())
+            .spawn_scoped(self.scope, move || rx.recv().ok().map(write));
+        self.in_flight = Some(match spawned {
+            Ok(handle) => match tx.send((device, tasks, ops)) {
+                Ok(()) => InFlight::Running(handle),
+                Err(std::sync::mpsc::SendError(job)) => InFlight::Done(write(job)),
+            },
+            Err(_) => InFlight::Done(write((device, tasks, ops))),
+        });
     }
+
+    /// Waits for the batch in flight, if any, and takes the device back.
+    fn join(&mut self) -> Option<Written> {
+        let (device, written) = match self.in_flight.take()? {
+            InFlight::Running(handle) => handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?,
+            InFlight::Done(done) => done,
+        };
+        self.device = Some(device);
+        Some(written)
+    }
+}
+
+/// Records a written batch in one store transaction, then moves the report's counters and
+/// the progress; a device error for the whole batch is returned as it is.
+fn record(
+    written: Written,
+    store: &mut SqliteStore,
+    report: &mut SyncReport,
+    progress: &dyn super::Progress,
+) -> Result<()> {
+    let Written {
+        mut tasks,
+        outcomes,
+        device_ms,
+    } = written;
+    let outcomes = outcomes?;
+    if outcomes.len() != tasks.len() {
+        return Err(Error::Device(format!(
+            "device answered {} results for {} writes",
+            outcomes.len(),
+            tasks.len()
+        )));
+    }
+    let started = std::time::Instant::now();
+    for (task, outcome) in tasks.iter_mut().zip(&outcomes) {
+        if let (DeviceOutcome::Written(entry), Some(rec)) = (outcome, task.record.as_mut()) {
+            rec.device_id = Some(entry.id.clone());
+            rec.device_version = Some(entry.version.clone());
+        }
+    }
+    store.write(|tx| {
+        for (task, outcome) in tasks.iter().zip(&outcomes) {
+            match outcome {
+                DeviceOutcome::Written(_) => {
+                    if let Some(rec) = &task.record {
+                        tx.save_item(rec)?;
+                    }
+                }
+                DeviceOutcome::Deleted => {
+                    if let Some(row) = task.delete_row {
+                        tx.delete_item(row)?;
+                    }
+                }
+                DeviceOutcome::Failed(_) => {}
+            }
+        }
+        Ok(())
+    })?;
+    log::debug!(
+        "device batch of {}: written in {device_ms} ms, recorded in {} ms",
+        tasks.len(),
+        started.elapsed().as_millis()
+    );
+    for (task, outcome) in tasks.iter().zip(outcomes) {
+        match outcome {
+            DeviceOutcome::Failed(msg) => report
+                .errors
+                .push(format!("device write failed for {}: {msg}", task.uid)),
+            _ => match task.count {
+                Count::Added => report.device.added += 1,
+                Count::Updated => report.device.updated += 1,
+                Count::Deleted => report.device.deleted += 1,
+            },
+        }
+    }
+    progress.advance(tasks.len() as u64);
     Ok(())
 }
 

@@ -3,8 +3,8 @@
 //! conditional writes. Sync marks advance only when every change they cover is applied.
 
 use super::apply::{
-    apply_store_only, build_tasks, run_device_tasks, set_device, set_server, Count, DeviceTask,
-    FromServer, PendingTask,
+    apply_store_only, build_tasks, run_device_tasks, set_device, set_server, with_device_writer,
+    Count, DeviceTask, FromServer, PendingTask,
 };
 use super::detect::DeviceEvent;
 use super::frame::{self, Frame, Local, Protocol, RemoteScan};
@@ -715,7 +715,6 @@ fn execute(
     opts.progress
         .phase("apply", (actions.len() + server_actions.len()) as u64);
     let batch = device.batch_size().max(1);
-    let mut pending: Vec<PendingTask> = Vec::with_capacity(batch.min(10_000));
     let from_server = |base, item, device_id| {
         PendingTask::FromServer(Box::new(FromServer {
             base,
@@ -723,67 +722,76 @@ fn execute(
             device_id,
         }))
     };
-    let flush = |pending: Vec<PendingTask>,
-                 store: &mut SqliteStore,
-                 device: &mut dyn DeviceCalendar,
-                 report: &mut SyncReport|
-     -> Result<()> {
-        let tasks = build_tasks(pending, &mut report.errors);
-        run_device_tasks(device, store, tasks, report, &opts.interrupt, opts.progress)
-    };
-    for action in actions {
-        match action {
-            Action::CreateOnDevice { row, item } => {
-                pending.push(from_server(base(row), item, None))
-            }
-            Action::UpdateOnDevice { row, item } => {
-                let b = base(Some(row));
-                let id = b.device_id.clone();
-                pending.push(from_server(b, item, id));
-            }
-            Action::DeleteOnDevice { row, .. } => {
-                let b = base(Some(row));
-                if let Some(id) = b.device_id.clone() {
-                    pending.push(PendingTask::Ready(Box::new(DeviceTask {
-                        op: DeviceOp::Delete { id },
-                        record: None,
-                        delete_row: Some(row),
-                        count: Count::Deleted,
-                        uid: b.uid.to_string(),
-                    })));
+    // Each batch's events are read while the batch before it is written.
+    with_device_writer(
+        device,
+        store,
+        report,
+        opts.progress,
+        |writer, store, report| {
+            let mut pending: Vec<PendingTask> = Vec::with_capacity(batch.min(10_000));
+            let mut flush = |pending: Vec<PendingTask>,
+                             store: &mut SqliteStore,
+                             report: &mut SyncReport|
+             -> Result<()> {
+                let tasks = build_tasks(pending, &mut report.errors);
+                writer.submit(tasks, store, report, &opts.interrupt, opts.progress)
+            };
+            for action in actions {
+                match action {
+                    Action::CreateOnDevice { row, item } => {
+                        pending.push(from_server(base(row), item, None))
+                    }
+                    Action::UpdateOnDevice { row, item } => {
+                        let b = base(Some(row));
+                        let id = b.device_id.clone();
+                        pending.push(from_server(b, item, id));
+                    }
+                    Action::DeleteOnDevice { row, .. } => {
+                        let b = base(Some(row));
+                        if let Some(id) = b.device_id.clone() {
+                            pending.push(PendingTask::Ready(Box::new(DeviceTask {
+                                op: DeviceOp::Delete { id },
+                                record: None,
+                                delete_row: Some(row),
+                                count: Count::Deleted,
+                                uid: b.uid.to_string(),
+                            })));
+                        }
+                    }
+                    Action::Adopt { device: d, item } => {
+                        if d.fp != item.event_fp {
+                            store.read().add_conflict(
+                                account.id,
+                                d.event.uid.as_str(),
+                                "device",
+                                "paired by title and time with a server event that differs in \
+                             details; the server's version was kept",
+                                &ical::event_to_ics(&d.event),
+                            )?;
+                        }
+                        pending.push(from_server(base(None), item, Some(d.entry.id.clone())));
+                    }
+                    Action::Conflict {
+                        row,
+                        device: d,
+                        item,
+                    } => {
+                        let b = base(row);
+                        keep_conflict_copy(store, account.id, &d)?;
+                        report.conflicts += 1;
+                        pending.push(from_server(b, item, Some(d.entry.id.clone())));
+                    }
+                    // Taken out above.
+                    _ => {}
+                }
+                if pending.len() >= batch {
+                    flush(std::mem::take(&mut pending), store, report)?;
                 }
             }
-            Action::Adopt { device: d, item } => {
-                if d.fp != item.event_fp {
-                    store.read().add_conflict(
-                        account.id,
-                        d.event.uid.as_str(),
-                        "device",
-                        "paired by title and time with a server event that differs in details; \
-                         the server's version was kept",
-                        &ical::event_to_ics(&d.event),
-                    )?;
-                }
-                pending.push(from_server(base(None), item, Some(d.entry.id.clone())));
-            }
-            Action::Conflict {
-                row,
-                device: d,
-                item,
-            } => {
-                let b = base(row);
-                keep_conflict_copy(store, account.id, &d)?;
-                report.conflicts += 1;
-                pending.push(from_server(b, item, Some(d.entry.id.clone())));
-            }
-            // Taken out above.
-            _ => {}
-        }
-        if pending.len() >= batch {
-            flush(std::mem::take(&mut pending), store, device, report)?;
-        }
-    }
-    flush(pending, store, device, report)?;
+            flush(pending, store, report)
+        },
+    )?;
 
     let mut push = Push {
         store: &mut *store,
