@@ -812,7 +812,18 @@ fn first_sync(w: &World) {
     );
 }
 
-const SCENARIOS: [Scenario; 7] = [
+/// A first sync into an empty phone calendar: written to it as the download arrives.
+fn first_sync_to_empty_phone(w: &World) {
+    w.put("srv-lecture.ics", &zimbra_lecture("lecture", "Analyse"));
+    for i in 0..4 {
+        w.put(
+            &format!("srv-{i}.ics"),
+            &ev(&format!("server-{i}"), &format!("Server event {i}"), 10 + i),
+        );
+    }
+}
+
+const SCENARIOS: [Scenario; 8] = [
     Scenario {
         name: "add-edit-delete",
         account: &[],
@@ -854,6 +865,13 @@ const SCENARIOS: [Scenario; 7] = [
         env: &[],
         before: None,
         after: first_sync,
+    },
+    Scenario {
+        name: "first sync into an empty phone calendar, written as it arrives",
+        account: &[],
+        env: &[],
+        before: None,
+        after: first_sync_to_empty_phone,
     },
     Scenario {
         name: "first sync, every downloaded text set aside on disk",

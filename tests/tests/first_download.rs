@@ -156,12 +156,67 @@ fn a_change_between_the_marker_and_the_query_is_right_at_the_next_sync() {
     assert!(text.contains("SUMMARY:Lecture cancelled"));
 }
 
+/// Into an empty phone calendar, the first download is written as it arrives: every event
+/// on the device, the store's copies whole, the first-sync backup holding every server event.
+#[test]
+fn a_first_download_into_an_empty_calendar_is_written_as_it_arrives() {
+    let world = seeded();
+    let out = world
+        .cli
+        .run(&["sync", ProxiedVdir::ACCOUNT, "--json", "-v"]);
+    out.expect_ok();
+    assert!(
+        out.stderr.contains(&format!(
+            "first download: {EVENTS} events written to the device as they arrived"
+        )),
+        "{}",
+        out.stderr
+    );
+    let report = out.json_one();
+    assert_eq!(report["device"]["added"], EVENTS as u64, "{report}");
+    assert_eq!(vdir_files(&world.vdir).len(), EVENTS);
+    for i in 0..EVENTS {
+        let (_, text) = vdir_find(&world.vdir, &format!("e{i}")).expect("on the device");
+        assert!(text.contains(&format!("SUMMARY:Event {i}")), "{text}");
+    }
+    let list = world
+        .cli
+        .run(&["backup", "list", ProxiedVdir::ACCOUNT, "--json"]);
+    list.expect_ok();
+    let list = list.json();
+    assert_eq!(list.len(), 1, "{list:?}");
+    assert_eq!(list[0]["reason"], "first-sync", "{list:?}");
+    assert_eq!(list[0]["server_items"], EVENTS as u64, "{list:?}");
+    assert_eq!(list[0]["device_items"], 0, "{list:?}");
+    // The store knows every event: the next sync is one request and changes nothing, and an
+    // event the phone edits goes to the server.
+    world.proxy.reset_count();
+    let again = sync(&world);
+    assert_eq!(world.proxy.requests(), ["PROPFIND"]);
+    assert_eq!(again["device"]["added"], 0, "{again}");
+    let (name, text) = vdir_find(&world.vdir, "e3").unwrap();
+    std::fs::write(
+        world.vdir.join(name),
+        text.replace("SUMMARY:Event 3", "SUMMARY:Event 3 moved"),
+    )
+    .unwrap();
+    let edited = sync(&world);
+    assert_eq!(edited["server"]["updated"], 1, "{edited}");
+    assert_eq!(edited["server"]["added"], 0, "{edited}");
+}
+
 /// With no memory for downloaded texts (`--download-memory 0`), every event waits in the
 /// spill file beside the store: the device, the store's copies and the first-sync backup come
-/// out as with everything in memory, and nothing is left beside the store.
+/// out as with everything in memory, and nothing is left beside the store. (The phone holds
+/// an event of its own, so the download is planned whole before it is written.)
 #[test]
 fn a_download_set_aside_on_disk_gives_the_same_first_sync() {
     let world = seeded();
+    std::fs::write(
+        world.vdir.join("mine.ics"),
+        simple("mine", "The phone's own", "20260401T090000Z"),
+    )
+    .unwrap();
     let store_dir = world.cli.dir().to_path_buf();
     let before: Vec<_> = std::fs::read_dir(&store_dir)
         .unwrap()
@@ -184,6 +239,7 @@ fn a_download_set_aside_on_disk_gives_the_same_first_sync() {
     );
     let report = out.json_one();
     assert_eq!(report["device"]["added"], EVENTS as u64, "{report}");
+    assert_eq!(report["server"]["added"], 1, "{report}");
     for i in 0..EVENTS {
         let (_, text) = vdir_find(&world.vdir, &format!("e{i}")).expect("on the device");
         assert!(text.contains(&format!("SUMMARY:Event {i}")), "{text}");
@@ -215,9 +271,13 @@ fn a_download_set_aside_on_disk_gives_the_same_first_sync() {
         .filter(|n| !n.to_string_lossy().contains(".db"))
         .collect();
     assert!(after.is_empty(), "{after:?}");
-    // The stored server copies are whole: the next sync is one request and changes nothing.
-    world.proxy.reset_count();
+    // The stored server copies are whole: the next sync changes nothing (it sees the phone's
+    // upload come back once), and the one after is one request.
     let again = sync(&world);
-    assert_eq!(world.proxy.requests(), ["PROPFIND"]);
     assert_eq!(again["device"]["added"], 0, "{again}");
+    assert_eq!(again["device"]["updated"], 0, "{again}");
+    world.proxy.reset_count();
+    let quiet = sync(&world);
+    assert_eq!(world.proxy.requests(), ["PROPFIND"]);
+    assert_eq!(quiet["device"]["added"], 0, "{quiet}");
 }

@@ -220,6 +220,13 @@ impl Protocol for CalDav<'_> {
             },
             use_sync_collection,
             marker_token: state.sync_token.clone(),
+            to_empty_device: !f.opts.dry_run
+                && cal.last_success_at.is_none()
+                && local.scan.total == 0
+                && match local.sparse {
+                    Some(rows) => rows == 0,
+                    None => local.items.is_empty(),
+                },
         };
         let (scan, listed_total, token, rows) = self.scan(f, &listing)?;
         self.token = token;
@@ -417,6 +424,9 @@ struct Listing<'a> {
     use_sync_collection: bool,
     /// The sync-token read before the scan.
     marker_token: Option<SyncToken>,
+    /// Neither the store nor the device holds an event of the calendar, and it was never
+    /// synced: a first download goes to the device as it arrives.
+    to_empty_device: bool,
 }
 
 /// What a remote scan found: the scan, the number of items listed when the listing was
@@ -453,7 +463,11 @@ impl CalDav<'_> {
             } else {
                 None
             };
-            if let Some((scan, total)) = self.download_all(f)? {
+            let downloaded = match listing.to_empty_device {
+                true => self.download_to_empty_device(f)?,
+                false => self.download_all(f)?,
+            };
+            if let Some((scan, total)) = downloaded {
                 return Ok((scan, Some(total), token, None));
             }
         }
@@ -614,48 +628,21 @@ impl CalDav<'_> {
     /// refused the query ([`bulk_refused`]): nothing of it is kept, and the caller lists
     /// and multigets instead.
     fn download_all(&mut self, f: &mut Frame<'_, '_>) -> Result<Option<(ServerScan, usize)>> {
-        let (client, url) = (&mut *self.client, self.url.as_str());
         let opts = f.opts;
-        let since = f
-            .account
-            .past_days
-            .map(|d| chrono::Utc::now() - chrono::Duration::days(i64::from(d)));
-        opts.progress.phase("download", 0);
         // Each item is read as it arrives; texts beyond the memory budget wait on disk.
         let mut intake = Intake::new(opts.download_memory, f.store.folder());
-        let mut without_data: Vec<Href> = Vec::new();
-        let queried = client.query_all(url, since, &mut |q| {
-            opts.interrupt.check()?;
-            match q {
-                QueriedItem::Fetched(item) => {
-                    opts.progress.advance(1);
-                    intake.push(item)?;
-                }
-                QueriedItem::Listed(r) => without_data.push(r.href),
-            }
-            Ok(())
-        });
-        match queried {
-            Ok(()) => {}
-            Err(e) if bulk_refused(&e) => {
-                log::info!("the calendar-query with data failed ({e}): listing and multiget");
-                return Ok(None);
-            }
-            Err(e) => return Err(e),
+        let since = window_start(f.account);
+        let refused = query_into(
+            self.client,
+            &self.url,
+            opts,
+            since,
+            &mut intake,
+            &mut |_| Ok(()),
+        )?;
+        if refused.is_some() {
+            return Ok(None);
         }
-        if !without_data.is_empty() {
-            log::info!(
-                "{} items came without their data: multiget",
-                without_data.len()
-            );
-            // Those gone in the meantime are simply not there.
-            client.multiget(url, &without_data, &mut |item| {
-                opts.interrupt.check()?;
-                opts.progress.advance(1);
-                intake.push(item)
-            })?;
-        }
-        opts.interrupt.check()?;
         let (fetched, errors) = intake.finish()?;
         let total = fetched.len() + errors.len();
         f.report.errors.extend(errors);
@@ -665,6 +652,163 @@ impl CalDav<'_> {
         };
         Ok(Some((scan, total)))
     }
+
+    /// [`CalDav::download_all`] into a device calendar that holds nothing, with a store that
+    /// knows nothing of it ([`super::first_download`]): the events are written to the device
+    /// as they arrive and the first-sync snapshot is kept at the end; the scan returned is
+    /// empty (nothing is left to plan). `None`: the server refused the query before any
+    /// event was written, the caller lists and multigets instead.
+    fn download_to_empty_device(
+        &mut self,
+        f: &mut Frame<'_, '_>,
+    ) -> Result<Option<(ServerScan, usize)>> {
+        use super::first_download::{Out, ToEmptyDevice};
+        let started = std::time::Instant::now();
+        let Frame {
+            store,
+            account,
+            device,
+            opts,
+            report,
+        } = f;
+        let (account, opts): (&Account, &SyncContext<'_>) = (account, opts);
+        let cal_id = store.read().calendar_state(account.id)?.id;
+        let device: &mut dyn DeviceCalendar = &mut **device;
+        // The device side of the snapshot: what the device holds before the first write.
+        let device_part = crate::backup::snapshot_device(device)?.pack()?;
+        let mut events = ToEmptyDevice::new(cal_id, device.batch_size());
+        let since = window_start(account);
+        let (client, url) = (&mut *self.client, self.url.as_str());
+        let mut intake = Intake::new(usize::MAX, None);
+        let mut unreadable = 0;
+        let (downloaded, packed) = std::thread::scope(|scope| {
+            // A few batches' worth of texts at most wait for the packer.
+            let (to_backup, texts) = std::sync::mpsc::sync_channel::<Result<String>>(1024);
+            let packer = std::thread::Builder::new()
+                .name("synchro-backup".into())
+                .spawn_scoped(scope, move || crate::backup::packed_part(texts))
+                .map_err(Error::Io);
+            let silent = &super::NoProgress;
+            let downloaded =
+                with_device_writer(device, store, report, silent, |writer, store, report| {
+                    let mut out = Out {
+                        writer,
+                        store,
+                        report,
+                        interrupt: &opts.interrupt,
+                        progress: silent,
+                    };
+                    let queried =
+                        query_into(client, url, opts, since, &mut intake, &mut |intake| {
+                            events.take(intake.take_read(false)?, &to_backup, &mut out)
+                        });
+                    match queried? {
+                        None => {}
+                        // Refused before anything was written: the caller lists instead.
+                        Some(_) if !events.started => return Ok(false),
+                        // Events are on the device and in the store already: the sync
+                        // stops, and the next one finds them there.
+                        Some(refusal) => return Err(refusal),
+                    }
+                    events.take(intake.take_read(true)?, &to_backup, &mut out)?;
+                    events.flush(&mut out)?;
+                    let errors = intake.take_errors();
+                    unreadable = errors.len();
+                    out.report.errors.extend(errors);
+                    Ok(true)
+                });
+            drop(to_backup);
+            let packed = packer.and_then(|p| {
+                p.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            });
+            (downloaded, packed)
+        });
+        if !downloaded? {
+            return Ok(None);
+        }
+        let server_part = packed?;
+        crate::backup::keep_packed(
+            store,
+            account,
+            crate::store::BackupReason::FirstSync,
+            true,
+            &device_part,
+            &server_part,
+        )?;
+        report.warnings.extend(
+            super::duplicates::SetAside {
+                device: 0,
+                server: events.set_aside,
+            }
+            .warnings(),
+        );
+        log::info!(
+            "first download: {} events written to the device as they arrived in {} ms",
+            events.written,
+            started.elapsed().as_millis()
+        );
+        let total = events.written + events.set_aside + unreadable;
+        Ok(Some((ServerScan::default(), total)))
+    }
+}
+
+/// The start of the account's sync window, if it has one.
+fn window_start(account: &Account) -> Option<chrono::DateTime<chrono::Utc>> {
+    account
+        .past_days
+        .map(|d| chrono::Utc::now() - chrono::Duration::days(i64::from(d)))
+}
+
+/// Every event of the calendar with its data in one calendar-query, each pushed into
+/// `intake` as it arrives (`read` is called after each); items the server listed without
+/// data are fetched by multiget. `Some`: the server refused the query ([`bulk_refused`]),
+/// with its error.
+fn query_into(
+    client: &mut CalDavClient,
+    url: &str,
+    opts: &SyncContext<'_>,
+    since: Option<chrono::DateTime<chrono::Utc>>,
+    intake: &mut Intake,
+    read: &mut dyn FnMut(&mut Intake) -> Result<()>,
+) -> Result<Option<Error>> {
+    opts.progress.phase("download", 0);
+    let mut without_data: Vec<Href> = Vec::new();
+    let queried = client.query_all(url, since, &mut |q| {
+        opts.interrupt.check()?;
+        match q {
+            QueriedItem::Fetched(item) => {
+                opts.progress.advance(1);
+                intake.push(item)?;
+                read(intake)?;
+            }
+            QueriedItem::Listed(r) => without_data.push(r.href),
+        }
+        Ok(())
+    });
+    match queried {
+        Ok(()) => {}
+        Err(e) if bulk_refused(&e) => {
+            log::info!("the calendar-query with data failed ({e})");
+            return Ok(Some(e));
+        }
+        Err(e) => return Err(e),
+    }
+    if !without_data.is_empty() {
+        log::info!(
+            "{} items came without their data: multiget",
+            without_data.len()
+        );
+        // Those gone in the meantime are simply not there.
+        client.multiget(url, &without_data, &mut |item| {
+            opts.interrupt.check()?;
+            opts.progress.advance(1);
+            intake.push(item)?;
+            read(intake)
+        })?;
+    }
+    opts.interrupt.check()?;
+    Ok(None)
 }
 
 /// Runs the plan: device writes in batches, then server writes one at a time, each result

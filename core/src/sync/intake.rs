@@ -48,6 +48,21 @@ impl Intake {
         Ok(())
     }
 
+    /// The items read so far, in the order they came (a chunk is read every [`CHUNK`]
+    /// items; `all` reads the items waiting too). For a caller that takes them as they are
+    /// read: texts are then best kept in memory (an unlimited budget).
+    pub(crate) fn take_read(&mut self, all: bool) -> Result<Vec<ServerItem>> {
+        if all {
+            self.read_chunk()?;
+        }
+        Ok(std::mem::take(&mut self.items))
+    }
+
+    /// The error lines of the items that could not be read, so far.
+    pub(crate) fn take_errors(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.errors)
+    }
+
     /// The items read, in the order they came, and an error line for each one that could not
     /// be read. Texts set aside are readable from here on.
     pub(crate) fn finish(mut self) -> Result<(Vec<ServerItem>, Vec<String>)> {

@@ -7,6 +7,7 @@ pub mod apply;
 pub mod caldav;
 pub mod detect;
 pub mod duplicates;
+mod first_download;
 mod frame;
 pub mod guard;
 mod intake;

@@ -419,3 +419,111 @@ fn the_frame_holds_an_emptied_device_back_until_confirmed() {
         "{backups:?}"
     );
 }
+
+/// A first download into an empty phone calendar goes to the device as it arrives: every
+/// event once, a second event with a UID already seen set aside with a warning, the store's
+/// copies whole, the first-sync snapshot kept with every server event, and the next sync
+/// changes nothing.
+#[test]
+fn a_first_download_into_an_empty_phone_is_written_as_it_arrives() {
+    let mut w = World::new();
+    w.phone.set_batch_size(2);
+    for i in 0..6 {
+        w.server.put(
+            &format!("u{i}.ics"),
+            &ics(&format!("u{i}"), &format!("Event {i}")),
+        );
+    }
+    w.server.put("z-copy.ics", &ics("u1", "Event 1"));
+    let report = w.sync();
+    assert_eq!(report.device.added, 6, "{report:?}");
+    assert!(
+        report.warnings.iter().any(|m| m.contains("UID of another")),
+        "{report:?}"
+    );
+    let expected: Vec<String> = (0..6).map(|i| format!("Event {i}")).collect();
+    let expected: Vec<&str> = expected.iter().map(String::as_str).collect();
+    assert_eq!(w.device_summaries(), set(&expected));
+    assert_eq!(w.phone.events().len(), 6);
+    let cal = w.store.read().calendar_state(w.account.id).unwrap();
+    let rows = w.store.read().items(cal.id).unwrap();
+    assert_eq!(rows.len(), 6);
+    for row in &rows {
+        let copy = row.server_ics.as_deref().unwrap();
+        let uid_line = format!("UID:{}", row.uid.as_str());
+        assert!(copy.lines().any(|l| l.trim_end() == uid_line), "{copy}");
+        assert!(row.device_id.is_some() && row.etag.is_some());
+    }
+    let backups = w.store.read().backups(Some(w.account.id)).unwrap();
+    assert_eq!(backups.len(), 1, "{backups:?}");
+    assert_eq!(backups[0].reason, BackupReason::FirstSync);
+    assert!(backups[0].pinned);
+    assert_eq!((backups[0].device_items, backups[0].server_items), (0, 6));
+    let data = w.store.read().backup_data(backups[0].id).unwrap().unwrap();
+    for summary in &expected {
+        assert!(data.server.as_ref().unwrap().ics.contains(summary));
+    }
+    let report = w.sync();
+    assert_eq!(report.device.added + report.server.added, 0, "{report:?}");
+    assert_eq!(w.phone.events().len(), 6);
+}
+
+/// A first download into an empty phone calendar stopped half-way: the batches written
+/// before the stop are on the device and in the store, no snapshot is kept yet, and the next
+/// sync brings the rest without a second copy of anything, then keeps the first-sync
+/// snapshot.
+#[test]
+fn a_first_download_stopped_while_it_is_written_goes_on_without_a_copy() {
+    const EVENTS: usize = 1100;
+    let mut w = World::new();
+    w.phone.set_batch_size(100);
+    for i in 0..EVENTS {
+        w.server.put(
+            &format!("u{i:04}.ics"),
+            &ics(&format!("u{i}"), &format!("Event {i}")),
+        );
+    }
+    // Stops the sync at the 601st downloaded event: the first events read (a chunk of them)
+    // are written by then.
+    struct StopAt(Interrupt, std::sync::atomic::AtomicU64, u64);
+    impl Progress for StopAt {
+        fn phase(&self, _: &str, _: u64) {}
+        fn advance(&self, n: u64) {
+            use std::sync::atomic::Ordering;
+            if self.1.fetch_add(n, Ordering::SeqCst) + n >= self.2 {
+                self.0.interrupt();
+            }
+        }
+    }
+    let interrupt = Interrupt::default();
+    let stop = StopAt(interrupt.clone(), 0.into(), 600);
+    let ctx = SyncContext {
+        interrupt,
+        progress: &stop,
+        ..SyncContext::default()
+    };
+    let (_, error) = w.sync_with(&ctx);
+    assert!(matches!(error, Some(Error::Interrupted)), "{error:?}");
+    let written = w.phone.events().len();
+    assert!((100..EVENTS).contains(&written), "{written}");
+    let cal = w.store.read().calendar_state(w.account.id).unwrap();
+    assert_eq!(w.store.read().items(cal.id).unwrap().len(), written);
+    assert!(w
+        .store
+        .read()
+        .backups(Some(w.account.id))
+        .unwrap()
+        .is_empty());
+    let report = w.sync();
+    assert_eq!(report.device.added as usize, EVENTS - written, "{report:?}");
+    assert_eq!(report.server.added, 0, "{report:?}");
+    let on_phone = w.phone.events();
+    assert_eq!(on_phone.len(), EVENTS);
+    let uids: std::collections::HashSet<String> =
+        on_phone.iter().map(|(_, e)| e.uid.to_string()).collect();
+    assert_eq!(uids.len(), EVENTS);
+    let backups = w.store.read().backups(Some(w.account.id)).unwrap();
+    assert_eq!(backups.len(), 1, "{backups:?}");
+    assert_eq!(backups[0].reason, BackupReason::FirstSync);
+    assert_eq!(backups[0].server_items, EVENTS as u64);
+}
