@@ -35,6 +35,23 @@ fn reports(world: &ProxiedVdir) -> Vec<String> {
         .collect()
 }
 
+/// Every seeded event is on the phone with its summary.
+fn assert_every_event_on_the_phone(world: &ProxiedVdir) {
+    for i in 0..EVENTS {
+        let (_, text) = vdir_find(&world.vdir, &format!("e{i}")).expect("on the device");
+        assert!(text.contains(&format!("SUMMARY:Event {i}")), "{text}");
+    }
+}
+
+/// The account's backups, newest first.
+fn backups(world: &ProxiedVdir) -> Vec<serde_json::Value> {
+    let list = world
+        .cli
+        .run(&["backup", "list", ProxiedVdir::ACCOUNT, "--json"]);
+    list.expect_ok();
+    list.json()
+}
+
 fn sync(world: &ProxiedVdir) -> serde_json::Value {
     let out = world.cli.run(&["sync", ProxiedVdir::ACCOUNT, "--json"]);
     out.expect_ok();
@@ -175,15 +192,8 @@ fn a_first_download_into_an_empty_calendar_is_written_as_it_arrives() {
     let report = out.json_one();
     assert_eq!(report["device"]["added"], EVENTS as u64, "{report}");
     assert_eq!(vdir_files(&world.vdir).len(), EVENTS);
-    for i in 0..EVENTS {
-        let (_, text) = vdir_find(&world.vdir, &format!("e{i}")).expect("on the device");
-        assert!(text.contains(&format!("SUMMARY:Event {i}")), "{text}");
-    }
-    let list = world
-        .cli
-        .run(&["backup", "list", ProxiedVdir::ACCOUNT, "--json"]);
-    list.expect_ok();
-    let list = list.json();
+    assert_every_event_on_the_phone(&world);
+    let list = backups(&world);
     assert_eq!(list.len(), 1, "{list:?}");
     assert_eq!(list[0]["reason"], "first-sync", "{list:?}");
     assert_eq!(list[0]["server_items"], EVENTS as u64, "{list:?}");
@@ -240,16 +250,9 @@ fn a_download_set_aside_on_disk_gives_the_same_first_sync() {
     let report = out.json_one();
     assert_eq!(report["device"]["added"], EVENTS as u64, "{report}");
     assert_eq!(report["server"]["added"], 1, "{report}");
-    for i in 0..EVENTS {
-        let (_, text) = vdir_find(&world.vdir, &format!("e{i}")).expect("on the device");
-        assert!(text.contains(&format!("SUMMARY:Event {i}")), "{text}");
-    }
+    assert_every_event_on_the_phone(&world);
     // The backup of the first sync holds every server event.
-    let list = world
-        .cli
-        .run(&["backup", "list", ProxiedVdir::ACCOUNT, "--json"]);
-    list.expect_ok();
-    let list = list.json();
+    let list = backups(&world);
     assert_eq!(list[0]["reason"], "first-sync", "{list:?}");
     assert_eq!(list[0]["server_items"], EVENTS as u64, "{list:?}");
     let file = store_dir.join("first.ics");

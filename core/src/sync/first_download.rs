@@ -4,9 +4,10 @@
 //! is known before the download: every server event is created on the device, nothing pairs,
 //! nothing is deleted, no guard can hold it. The events are then written a device batch at a
 //! time while the answer still streams, and recorded once each batch is durable, as
-//! [`super::apply::DeviceWriter`] does for any plan. What the sync holds stays the same
-//! whatever the calendar's size: a few batches of events and each UID seen (to set aside a
-//! second event with the same UID, as [`super::duplicates`] does).
+//! [`super::apply::DeviceWriter`] does for any plan. The sync holds a few batches of events
+//! whatever the calendar's size; what grows with it is only each UID seen (to set aside a
+//! second event with the same UID, as [`super::duplicates`] does) and the compressed
+//! snapshot.
 //!
 //! The first-sync snapshot is packed on a thread of its own from the same texts, and kept
 //! once the download is complete. A sync cut short keeps none: the device held nothing, the
