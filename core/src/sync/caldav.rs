@@ -8,7 +8,7 @@ use super::apply::{
 };
 use super::detect::DeviceEvent;
 use super::frame::{self, Frame, Local, Protocol, RemoteScan};
-use super::intake::{server_item, Intake};
+use super::intake::{read_item, server_item, Intake};
 use super::plan::{Action, ServerChange, ServerScan};
 use super::report::SyncReport;
 use super::SyncContext;
@@ -679,7 +679,7 @@ impl CalDav<'_> {
         let mut events = ToEmptyDevice::new(cal_id, device.batch_size());
         let since = window_start(account);
         let (client, url) = (&mut *self.client, self.url.as_str());
-        let mut intake = Intake::new(usize::MAX, None);
+        let mut intake = Intake::new(usize::MAX, None).keeping_events();
         let mut unreadable = 0;
         let (downloaded, packed) = std::thread::scope(|scope| {
             // A few batches' worth of texts at most wait for the packer.
@@ -1126,7 +1126,7 @@ impl Push<'_> {
             WriteOutcome::PreconditionFailed | WriteOutcome::UidConflict { .. } => {
                 // Changed on the server since: an edit beats a deletion, the event comes back.
                 if let Some(f) = self.client.get(&href)? {
-                    let item = server_item(f).map_err(|(_, e)| e)?;
+                    let item = read_item(f, true).map_err(|(_, e)| e)?;
                     let mut base = rec;
                     base.device_id = None;
                     base.device_version = None;

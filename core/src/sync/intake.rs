@@ -23,6 +23,8 @@ pub(crate) struct Intake {
     budget: usize,
     spill_dir: Option<PathBuf>,
     spill: Option<Spill>,
+    /// Whether each item keeps the event read from it ([`ServerItem::event`]).
+    keep_events: bool,
 }
 
 impl Intake {
@@ -36,6 +38,17 @@ impl Intake {
             budget,
             spill_dir,
             spill: None,
+            keep_events: false,
+        }
+    }
+
+    /// The same intake, its items keeping the event read from them: for a caller that
+    /// hands each chunk on before the next is read (the device write then does not parse
+    /// the text again).
+    pub(crate) fn keeping_events(self) -> Intake {
+        Intake {
+            keep_events: true,
+            ..self
         }
     }
 
@@ -78,7 +91,8 @@ impl Intake {
     }
 
     fn read_chunk(&mut self) -> Result<()> {
-        let read = analyse_fetched(std::mem::take(&mut self.raw), &mut self.errors);
+        let raw = std::mem::take(&mut self.raw);
+        let read = analyse_fetched(raw, self.keep_events, &mut self.errors);
         self.items.reserve(read.len());
         for mut item in read {
             if let Text::Held(text) = &item.ics {
@@ -106,10 +120,14 @@ impl Intake {
 
 /// [`server_item`] of every fetched item, in order, on a few threads (the items are
 /// independent; parsing and fingerprinting them is most of a first download's work). The
-/// items that do not parse are reported in `errors`.
-fn analyse_fetched(items: Vec<FetchedItem>, errors: &mut Vec<String>) -> Vec<ServerItem> {
+/// items that do not parse are reported in `errors`. `keep_events`: see [`read_item`].
+fn analyse_fetched(
+    items: Vec<FetchedItem>,
+    keep_events: bool,
+    errors: &mut Vec<String>,
+) -> Vec<ServerItem> {
     super::apply::readable(
-        crate::parallel::map_ordered(items, 200, server_item),
+        crate::parallel::map_ordered(items, 200, |f| read_item(f, keep_events)),
         errors,
     )
 }
@@ -117,6 +135,15 @@ fn analyse_fetched(items: Vec<FetchedItem>, errors: &mut Vec<String>) -> Vec<Ser
 /// Parses a fetched item once: UID, fingerprints and pairing key. The event itself is not
 /// kept (see [`ServerItem::event`]).
 pub(crate) fn server_item(f: FetchedItem) -> std::result::Result<ServerItem, (Href, Error)> {
+    read_item(f, false)
+}
+
+/// Parses a fetched item once: UID, fingerprints and pairing key, and the event itself
+/// when `keep_event`.
+pub(crate) fn read_item(
+    f: FetchedItem,
+    keep_event: bool,
+) -> std::result::Result<ServerItem, (Href, Error)> {
     if f.undecodable {
         let e = Error::InvalidCalendar("calendar data is not UTF-8".into());
         return Err((f.href, e));
@@ -130,7 +157,7 @@ pub(crate) fn server_item(f: FetchedItem) -> std::result::Result<ServerItem, (Hr
             fp: a.fp,
             event_fp: a.event_fp,
             pair_key: Some(super::pairing::content_key(&a.event)),
-            event: None,
+            event: keep_event.then(|| Box::new(a.event)),
         }),
         Err(e) => Err((f.href, e)),
     }
@@ -190,6 +217,27 @@ mod tests {
         }
         let (items, _) = intake.finish().unwrap();
         assert!(items.iter().all(|i| !i.ics.is_spilled()));
+    }
+
+    #[test]
+    fn an_intake_keeping_events_hands_on_the_event_read_from_each_text() {
+        let mut keeping = Intake::new(usize::MAX, None).keeping_events();
+        let mut plain = Intake::new(usize::MAX, None);
+        for i in 0..CHUNK + 3 {
+            keeping.push(fetched(i)).unwrap();
+            plain.push(fetched(i)).unwrap();
+        }
+        // A chunk is read as soon as it is complete; the rest on demand.
+        assert_eq!(keeping.take_read(false).unwrap().len(), CHUNK);
+        let rest = keeping.take_read(true).unwrap();
+        assert_eq!(rest.len(), 3);
+        for (item, i) in rest.iter().zip(CHUNK..) {
+            let expected = ical::ics_to_event(&fetched(i).ics).unwrap();
+            assert_eq!(item.event.as_deref(), Some(&expected));
+        }
+        // Without it, only the small fields stay.
+        let (items, _) = plain.finish().unwrap();
+        assert!(items.iter().all(|i| i.event.is_none()));
     }
 
     #[test]

@@ -26,8 +26,10 @@ pub struct ServerItem {
     /// [`crate::ical::event_fingerprint`] of the event in `ics` (what a device would hold).
     pub event_fp: String,
     /// The event read from `ics` when it is kept parsed, so that pairing and the device
-    /// write do not parse it again. A downloaded calendar keeps none (the event is about as
-    /// large as its text): the device write parses it again, on a few threads.
+    /// write do not parse it again. A downloaded calendar planned whole keeps none (the
+    /// event is about as large as its text): the device write parses it again, on a few
+    /// threads. A first download into an empty device keeps it, a chunk at a time
+    /// ([`super::intake::Intake::keeping_events`]).
     pub event: Option<Box<crate::model::Event>>,
     /// [`super::pairing::content_key`] of the event, computed when it was parsed; `None`:
     /// pairing computes it from the event.
