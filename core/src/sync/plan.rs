@@ -29,7 +29,7 @@ pub struct ServerItem {
     /// write do not parse it again. A downloaded calendar planned whole keeps none (the
     /// event is about as large as its text): the device write parses it again, on a few
     /// threads. A first download into an empty device keeps it, a chunk at a time
-    /// ([`super::intake::Intake::keeping_events`]).
+    /// (`Intake::keeping_events`).
     pub event: Option<Box<crate::model::Event>>,
     /// [`super::pairing::content_key`] of the event, computed when it was parsed; `None`:
     /// pairing computes it from the event.
