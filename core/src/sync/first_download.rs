@@ -3,7 +3,8 @@
 //! When neither the store nor the device knows any event of the calendar, the plan of a sync
 //! is known before the download: every server event is created on the device, nothing pairs,
 //! nothing is deleted, no guard can hold it. The events are then written a device batch at a
-//! time while the answer still streams, and recorded once each batch is durable, as
+//! time while the answer still streams (a small first batch, then twice as large each time,
+//! up to the device's batch size), and recorded once each batch is durable, as
 //! [`super::apply::DeviceWriter`] does for any plan. The sync holds a few batches of events
 //! whatever the calendar's size; what grows with it is only each UID seen (to set aside a
 //! second event with the same UID, as [`super::duplicates`] does) and the compressed
@@ -23,10 +24,16 @@ use crate::Result;
 use std::collections::HashSet;
 use std::sync::mpsc::SyncSender;
 
+/// The first batch of a download: small, so that the device starts writing while the rest
+/// still arrives. Each next one is twice as large, up to the device's batch size.
+const FIRST_BATCH: usize = 128;
+
 /// Events of a first download on their way to an empty device.
 pub(crate) struct ToEmptyDevice {
     calendar_id: i64,
+    /// The size of the next batch: [`FIRST_BATCH`], doubled after each, up to `max_batch`.
     batch: usize,
+    max_batch: usize,
     pending: Vec<PendingTask>,
     seen: HashSet<Uid>,
     /// Server events set aside: their UID came with an earlier event.
@@ -38,11 +45,13 @@ pub(crate) struct ToEmptyDevice {
 }
 
 impl ToEmptyDevice {
-    /// Events of the calendar `calendar_id`, written `batch` at a time.
-    pub(crate) fn new(calendar_id: i64, batch: usize) -> ToEmptyDevice {
+    /// Events of the calendar `calendar_id`, written in batches of up to `max_batch`.
+    pub(crate) fn new(calendar_id: i64, max_batch: usize) -> ToEmptyDevice {
+        let max_batch = max_batch.max(1);
         ToEmptyDevice {
             calendar_id,
-            batch: batch.max(1),
+            batch: FIRST_BATCH.min(max_batch),
+            max_batch,
             pending: Vec::new(),
             seen: HashSet::new(),
             set_aside: 0,
@@ -90,6 +99,7 @@ impl ToEmptyDevice {
         }
         let tasks = build_tasks(std::mem::take(&mut self.pending), &mut out.report.errors);
         self.started = true;
+        self.batch = (self.batch * 2).min(self.max_batch);
         out.writer
             .submit(tasks, out.store, out.report, out.interrupt, out.progress)
     }

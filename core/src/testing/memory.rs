@@ -22,6 +22,8 @@ struct State {
     fail_uid: Option<String>,
     /// Writes per batch, when not the default.
     batch_size: Option<usize>,
+    /// The size of each batch handed to `apply`, in order.
+    batches: Vec<usize>,
 }
 
 impl State {
@@ -129,6 +131,11 @@ impl MemoryDevice {
         self.lock().batch_size = Some(size);
     }
 
+    /// The number of writes in each batch handed to `apply` so far, in order.
+    pub fn batch_sizes(&self) -> Vec<usize> {
+        self.lock().batches.clone()
+    }
+
     /// From now on `list` fails with `message` (`None`: works again).
     pub fn fail_list(&self, message: Option<&str>) {
         self.lock().fail_list = message.map(str::to_string);
@@ -176,6 +183,7 @@ impl DeviceCalendar for MemoryDevice {
 
     fn apply(&mut self, ops: &[DeviceOp]) -> Result<Vec<DeviceOutcome>> {
         let mut s = self.lock();
+        s.batches.push(ops.len());
         let mut out = Vec::with_capacity(ops.len());
         for op in ops {
             if let DeviceOp::Create(event) | DeviceOp::Update { event, .. } = op {

@@ -468,6 +468,23 @@ fn a_first_download_into_an_empty_phone_is_written_as_it_arrives() {
     assert_eq!(w.phone.events().len(), 6);
 }
 
+/// A first download into an empty phone calendar starts writing with a small batch, so that
+/// the device works while the rest arrives, and doubles it up to the device's batch size.
+#[test]
+fn a_first_download_starts_with_a_small_batch_and_doubles_it() {
+    let mut w = World::new();
+    w.phone.set_batch_size(300);
+    for i in 0..700 {
+        w.server.put(
+            &format!("u{i:04}.ics"),
+            &ics(&format!("u{i}"), &format!("Event {i}")),
+        );
+    }
+    let report = w.sync();
+    assert_eq!(report.device.added, 700, "{report:?}");
+    assert_eq!(w.phone.batch_sizes(), [128, 256, 300, 16]);
+}
+
 /// A first download into an empty phone calendar stopped half-way: the batches written
 /// before the stop are on the device and in the store, no snapshot is kept yet, and the next
 /// sync brings the rest without a second copy of anything, then keeps the first-sync
