@@ -118,7 +118,7 @@ impl Intake {
     }
 }
 
-/// [`server_item`] of every fetched item, in order, on a few threads (the items are
+/// [`read_item`] of every fetched item, in order, on a few threads (the items are
 /// independent; parsing and fingerprinting them is most of a first download's work). The
 /// items that do not parse are reported in `errors`. `keep_events`: see [`read_item`].
 fn analyse_fetched(

@@ -468,18 +468,23 @@ fn a_first_download_into_an_empty_phone_is_written_as_it_arrives() {
     assert_eq!(w.phone.events().len(), 6);
 }
 
+/// Puts events `u0` … on the server, `Event 0` … as their summaries.
+fn put_numbered_events(w: &World, count: usize) {
+    for i in 0..count {
+        w.server.put(
+            &format!("u{i:04}.ics"),
+            &ics(&format!("u{i}"), &format!("Event {i}")),
+        );
+    }
+}
+
 /// A first download into an empty phone calendar starts writing with a small batch, so that
 /// the device works while the rest arrives, and doubles it up to the device's batch size.
 #[test]
 fn a_first_download_starts_with_a_small_batch_and_doubles_it() {
     let mut w = World::new();
     w.phone.set_batch_size(300);
-    for i in 0..700 {
-        w.server.put(
-            &format!("u{i:04}.ics"),
-            &ics(&format!("u{i}"), &format!("Event {i}")),
-        );
-    }
+    put_numbered_events(&w, 700);
     let report = w.sync();
     assert_eq!(report.device.added, 700, "{report:?}");
     assert_eq!(w.phone.batch_sizes(), [128, 256, 300, 16]);
@@ -494,12 +499,7 @@ fn a_first_download_stopped_while_it_is_written_goes_on_without_a_copy() {
     const EVENTS: usize = 1100;
     let mut w = World::new();
     w.phone.set_batch_size(100);
-    for i in 0..EVENTS {
-        w.server.put(
-            &format!("u{i:04}.ics"),
-            &ics(&format!("u{i}"), &format!("Event {i}")),
-        );
-    }
+    put_numbered_events(&w, EVENTS);
     // Stops the sync at the 601st downloaded event: the first events read (a chunk of them)
     // are written by then.
     struct StopAt(Interrupt, std::sync::atomic::AtomicU64, u64);
