@@ -812,13 +812,18 @@ fn first_sync(w: &World) {
     );
 }
 
-/// A first sync into an empty phone calendar: written to it as the download arrives.
+/// A first sync into an empty phone calendar: written to it as the download arrives, in a
+/// batch large enough to be written in place under a write-ahead record.
 fn first_sync_to_empty_phone(w: &World) {
     w.put("srv-lecture.ics", &zimbra_lecture("lecture", "Analyse"));
-    for i in 0..4 {
+    for i in 0..40 {
         w.put(
             &format!("srv-{i}.ics"),
-            &ev(&format!("server-{i}"), &format!("Server event {i}"), 10 + i),
+            &ev(
+                &format!("server-{i}"),
+                &format!("Server event {i}"),
+                1 + i % 30,
+            ),
         );
     }
 }

@@ -4,6 +4,10 @@
 //! put in place (rename, or hard link for a create that must not replace), and the caller
 //! flushes the folder once. A crash before the folder flush leaves the old files or the new
 //! ones, never half a file, plus hidden temp files that the next open removes.
+//!
+//! A new file whose name is declared beforehand in a write-ahead record (`super::creating`)
+//! is written in place instead ([`NewFile`]): no temp name, no rename. A crash leaves the
+//! record, and the next open removes every file it names.
 
 use std::fs::{self, File};
 use std::io::{self, Write};
@@ -49,6 +53,11 @@ impl TempFile {
         &self.version
     }
 
+    /// Where the file is, under its temp name.
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
     /// Puts the file at `target`, replacing what is there.
     pub(crate) fn replace(self, target: &Path) -> io::Result<()> {
         fs::rename(&self.path, target).inspect_err(|_| {
@@ -85,34 +94,81 @@ impl TempFile {
         }
     }
 
-    /// Flushes this one file's data.
-    fn sync(&self) -> io::Result<()> {
-        fs::OpenOptions::new()
-            .write(true)
-            .open(&self.path)?
-            .sync_data()
-    }
-
     /// Removes the temp file (a write that was not needed after all).
     pub(crate) fn discard(self) {
         let _ = fs::remove_file(&self.path);
     }
 }
 
-/// Makes the data of every file in `files` durable, in one flush where the platform has one.
-pub(crate) fn make_durable(files: &[&TempFile]) -> io::Result<()> {
+/// A new file written in place under its final name, closed and not yet flushed.
+#[derive(Debug)]
+pub(crate) struct NewFile {
+    path: PathBuf,
+    /// The file's version as written ([`super::file_version`]).
+    version: String,
+}
+
+impl NewFile {
+    /// Creates `path` with `bytes`, without flushing, unless something is there (`Ok(None)`).
+    /// A write that fails removes what it created.
+    pub(crate) fn create(path: PathBuf, bytes: &[u8]) -> io::Result<Option<NewFile>> {
+        let mut file = match crate::private_fs::options()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
+            Ok(f) => f,
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        match file.write_all(bytes).and_then(|()| file.metadata()) {
+            Ok(meta) => Ok(Some(NewFile {
+                version: super::file_version(&meta),
+                path,
+            })),
+            Err(e) => {
+                let _ = fs::remove_file(&path);
+                Err(e)
+            }
+        }
+    }
+
+    /// The version of the file.
+    pub(crate) fn version(&self) -> &str {
+        &self.version
+    }
+
+    /// Where the file is.
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Removes the file (its batch failed before it was durable).
+    pub(crate) fn discard(self) {
+        let _ = fs::remove_file(&self.path);
+    }
+}
+
+/// Flushes one file's data.
+fn sync_file(path: &Path) -> io::Result<()> {
+    fs::OpenOptions::new().write(true).open(path)?.sync_data()
+}
+
+/// Makes the data of every file in `files` durable, in one flush where the platform has one
+/// (there, also the names of files created in place: the whole file system is flushed).
+pub(crate) fn make_durable(files: &[&Path]) -> io::Result<()> {
     match files {
         [] => Ok(()),
-        [one] => one.sync(),
+        [one] => sync_file(one),
         #[cfg(any(target_os = "linux", target_os = "android"))]
         [first, ..] => {
-            // One flush of the file system the folder is on (the temp files all live there);
+            // One flush of the file system the folder is on (the files all live there);
             // since Linux 5.8 it also reports a write-back error of any file on it.
-            let file = File::open(&first.path)?;
+            let file = File::open(first)?;
             rustix::fs::syncfs(&file).map_err(io::Error::from)
         }
         #[cfg(not(any(target_os = "linux", target_os = "android")))]
-        many => many.iter().try_for_each(|f| f.sync()),
+        many => many.iter().try_for_each(|f| sync_file(f)),
     }
 }
 
@@ -137,7 +193,7 @@ mod tests {
         let a = TempFile::write(dir, ".t-", b"new a").unwrap();
         let b = TempFile::write(dir, ".t-", b"new b").unwrap();
         let c = TempFile::write(dir, ".t-", b"new c").unwrap();
-        make_durable(&[&a, &b, &c]).unwrap();
+        make_durable(&[a.path(), b.path(), c.path()]).unwrap();
         assert!(a.create(&dir.join("a.ics")).unwrap().is_none());
         b.replace(&dir.join("b.ics")).unwrap();
         // `b.ics` exists: the create hands the temp file back, which then takes another name.

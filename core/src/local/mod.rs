@@ -1,7 +1,8 @@
 //! Device calendars for the desktop and the tests: a vdir folder (one `.ics` per event, the
 //! layout of vdirsyncer and khal) and a single `.ics` file, both [`DeviceCalendar`]s; plus
 //! the crash-safe file writing they share (temp files, one flush per batch, rename, one
-//! fsync of the folder: `batch`).
+//! fsync of the folder: `batch`; many creates written in place under a write-ahead record
+//! of their names: `creating`).
 //!
 //! Choices common to both:
 //! - Nothing the user put there is deleted or rewritten unless the sync asks for it: files
@@ -12,6 +13,7 @@
 //!   parameters, VTIMEZONEs, unknown components) survives.
 
 mod batch;
+mod creating;
 mod icsfile;
 mod vdir;
 
@@ -110,7 +112,7 @@ fn push_decimal(out: &mut String, mut n: u64) {
 /// rename. The caller fsyncs the folder with [`sync_dir`].
 pub(crate) fn replace_atomic(target: &Path, prefix: &str, bytes: &[u8]) -> io::Result<()> {
     let tmp = TempFile::write(parent_dir(target), prefix, bytes)?;
-    if let Err(e) = batch::make_durable(&[&tmp]) {
+    if let Err(e) = batch::make_durable(&[tmp.path()]) {
         tmp.discard();
         return Err(e);
     }

@@ -10,13 +10,18 @@
 //! - hidden files (`.name`) are ignored: they are ours (`.synchro-id`, temp files) or another
 //!   tool's. Our temp files left by an interrupted write are removed by the first listing
 //!   after open, in the same pass over the folder.
+//! - a batch of many creates writes them in place under their final names, declared first
+//!   in a write-ahead record (`.synchro-creating`, see `local::creating`): no temp name and
+//!   no rename per file. After a crash, the first listing removes what the record names.
 
+use std::collections::HashSet;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::batch::{make_durable, TempFile};
+use super::batch::{make_durable, NewFile, TempFile};
+use super::creating;
 use super::{file_version, new_calendar_id, parse_event, replace_atomic, safe_stem, sync_dir};
 use crate::device::{DeviceCalendar, DeviceEntry, DeviceOp, DeviceOutcome};
 use crate::ical;
@@ -28,6 +33,9 @@ const ID_FILE: &str = ".synchro-id";
 /// Prefix of our temp files (hidden, so never listed; removed by the first listing after
 /// open if a crash left one).
 const TEMP_PREFIX: &str = ".synchro-tmp-";
+/// A batch creating at least this many files writes them in place under a write-ahead
+/// record; below, the record's own flushes would cost more than the renames they save.
+const IN_PLACE_FROM: usize = 16;
 
 /// A vdir folder as a device calendar. See the module documentation of `local::vdir`.
 #[derive(Debug)]
@@ -35,6 +43,8 @@ pub struct VdirDevice {
     dir: PathBuf,
     /// Set once a listing has removed the temp files a crash left.
     temps_cleared: AtomicBool,
+    /// Set once the files of a batch a crash interrupted are removed (`local::creating`).
+    recovered: AtomicBool,
 }
 
 impl VdirDevice {
@@ -48,7 +58,48 @@ impl VdirDevice {
         Ok(VdirDevice {
             dir,
             temps_cleared: AtomicBool::new(false),
+            recovered: AtomicBool::new(false),
         })
+    }
+
+    /// Removes, once after open, the files of a batch that a crash interrupted.
+    fn recover_once(&self) -> Result<()> {
+        if !self.recovered.swap(true, Ordering::Relaxed) {
+            if let Err(e) = creating::recover(&self.dir, is_event_name) {
+                self.recovered.store(false, Ordering::Relaxed);
+                return Err(e.into());
+            }
+        }
+        Ok(())
+    }
+
+    /// The name each create of `ops` takes in place, when the batch has enough creates to
+    /// write in place: `<stem>.ics` if no file has it and no earlier create of the batch took
+    /// it (otherwise that create goes through a temp file and finds a free name then).
+    fn names_in_place(&self, ops: &[DeviceOp]) -> Vec<Option<String>> {
+        let creates = ops
+            .iter()
+            .filter(|op| matches!(op, DeviceOp::Create(_)))
+            .count();
+        if creates < IN_PLACE_FROM {
+            return vec![None; ops.len()];
+        }
+        let mut chosen = HashSet::with_capacity(creates);
+        ops.iter()
+            .map(|op| {
+                let DeviceOp::Create(event) = op else {
+                    return None;
+                };
+                let name = format!("{}.ics", safe_stem(event.uid.as_str()));
+                let free = !chosen.contains(&name)
+                    && matches!(fs::symlink_metadata(self.dir.join(&name)),
+                                Err(e) if e.kind() == io::ErrorKind::NotFound);
+                free.then(|| {
+                    chosen.insert(name.clone());
+                    name
+                })
+            })
+            .collect()
     }
 
     /// The folder.
@@ -77,13 +128,31 @@ impl VdirDevice {
         Ok((entry, event))
     }
 
-    /// Writes the file of a create or an update under a temp name (not flushed, not in place).
-    fn stage(&self, op: &DeviceOp) -> Result<Staged> {
+    /// Writes the file of a create or an update, not flushed: a create given a declared name
+    /// `in_place` under that name, anything else under a temp name.
+    fn stage(&self, op: &DeviceOp, in_place: Option<&str>) -> Result<Staged> {
         Ok(match op {
-            DeviceOp::Create(event) => Staged::Create {
-                stem: safe_stem(event.uid.as_str()),
-                tmp: TempFile::write(&self.dir, TEMP_PREFIX, ical::event_to_ics(event).as_bytes())?,
-            },
+            DeviceOp::Create(event) => {
+                let text = ical::event_to_ics(event);
+                let mut taken = None;
+                if let Some(name) = in_place {
+                    match NewFile::create(self.dir.join(name), text.as_bytes())? {
+                        Some(file) => {
+                            return Ok(Staged::InPlace {
+                                id: name.to_string(),
+                                file,
+                            })
+                        }
+                        // Made by someone else since the record was written.
+                        None => taken = Some(name.to_string()),
+                    }
+                }
+                Staged::Create {
+                    stem: safe_stem(event.uid.as_str()),
+                    tmp: TempFile::write(&self.dir, TEMP_PREFIX, text.as_bytes())?,
+                    taken,
+                }
+            }
             DeviceOp::Update { id, event } => {
                 let path = self
                     .path_of(id)
@@ -122,7 +191,11 @@ impl VdirDevice {
     /// Puts a staged write in place (or deletes), once the batch's data is durable.
     fn place(&self, staged: Staged) -> Result<DeviceOutcome> {
         match staged {
-            Staged::Create { stem, mut tmp } => {
+            Staged::InPlace { id, file } => Ok(DeviceOutcome::Written(DeviceEntry {
+                id,
+                version: file.version().to_string(),
+            })),
+            Staged::Create { stem, mut tmp, .. } => {
                 for n in 0..1000 {
                     let name = if n == 0 {
                         format!("{stem}.ics")
@@ -182,6 +255,7 @@ impl DeviceCalendar for VdirDevice {
     fn list(&self) -> Result<Vec<DeviceEntry>> {
         // The first listing after open also removes the temp files of an interrupted write:
         // no write of this device is under way while it lists (`apply` takes `&mut self`).
+        self.recover_once()?;
         let clear_temps = !self.temps_cleared.swap(true, Ordering::Relaxed);
         Ok(scan(&self.dir, clear_temps)?)
     }
@@ -206,25 +280,42 @@ impl DeviceCalendar for VdirDevice {
         1000
     }
 
-    /// Writes every file of the batch under a temp name, makes them durable with one flush,
-    /// puts them in place, then flushes the folder once: the caller records the outcomes
-    /// only after that.
+    /// Writes every file of the batch (many creates in place under a write-ahead record,
+    /// the rest under temp names), makes them durable with one flush, puts the temp files in
+    /// place, then flushes the folder once with the record removed: the caller records the
+    /// outcomes only after that.
     fn apply(&mut self, ops: &[DeviceOp]) -> Result<Vec<DeviceOutcome>> {
+        self.recover_once()?;
+        let in_place = self.names_in_place(ops);
+        let declared: Vec<&str> = in_place.iter().flatten().map(String::as_str).collect();
+        if !declared.is_empty() {
+            creating::declare(&self.dir, &declared, TEMP_PREFIX)?;
+        }
         // Each file is written on its own: a large batch is shared between a few threads.
         let staged: Vec<Result<Staged>> =
-            crate::parallel::map_ordered(ops.iter().collect(), 100, |op| self.stage(op));
-        let temps: Vec<&TempFile> = staged
+            crate::parallel::map_ordered(ops.iter().zip(&in_place).collect(), 100, |(op, name)| {
+                self.stage(op, name.as_deref())
+            });
+        let paths: Vec<&Path> = staged
             .iter()
             .filter_map(|s| match s {
-                Ok(Staged::Create { tmp, .. } | Staged::Update { tmp, .. }) => Some(tmp),
+                Ok(Staged::Create { tmp, .. } | Staged::Update { tmp, .. }) => Some(tmp.path()),
+                Ok(Staged::InPlace { file, .. }) => Some(file.path()),
                 _ => None,
             })
             .collect();
-        if let Err(e) = make_durable(&temps) {
+        let durable =
+            strike_taken(&self.dir, &declared, &staged).and_then(|()| make_durable(&paths));
+        if let Err(e) = durable {
             for s in staged.into_iter().flatten() {
-                if let Staged::Create { tmp, .. } | Staged::Update { tmp, .. } = s {
-                    tmp.discard();
+                match s {
+                    Staged::Create { tmp, .. } | Staged::Update { tmp, .. } => tmp.discard(),
+                    Staged::InPlace { file, .. } => file.discard(),
+                    Staged::Delete { .. } => {}
                 }
+            }
+            if !declared.is_empty() && creating::close(&self.dir).is_ok() {
+                let _ = sync_dir(&self.dir);
             }
             return Err(e.into());
         }
@@ -235,12 +326,39 @@ impl DeviceCalendar for VdirDevice {
                     .unwrap_or_else(|e| DeviceOutcome::Failed(e.to_string()))
             })
             .collect();
-        // The renames and deletions are durable before the caller records them.
+        if !declared.is_empty() {
+            creating::close(&self.dir)?;
+        }
+        // The renames, deletions and the record's removal are durable before the caller
+        // records them.
         if !ops.is_empty() {
             sync_dir(&self.dir)?;
         }
         Ok(out)
     }
+}
+
+/// Strikes from the write-ahead record the declared names someone else took before our
+/// create (those creates went through temp files): the record then names only our files.
+fn strike_taken(dir: &Path, declared: &[&str], staged: &[Result<Staged>]) -> io::Result<()> {
+    let taken: HashSet<&str> = staged
+        .iter()
+        .filter_map(|s| match s {
+            Ok(Staged::Create {
+                taken: Some(name), ..
+            }) => Some(name.as_str()),
+            _ => None,
+        })
+        .collect();
+    if taken.is_empty() {
+        return Ok(());
+    }
+    let ours: Vec<&str> = declared
+        .iter()
+        .copied()
+        .filter(|n| !taken.contains(n))
+        .collect();
+    creating::declare(dir, &ours, TEMP_PREFIX)
 }
 
 /// One pass over the folder: every plain visible `.ics` regular file (not a symlink, not a
@@ -365,11 +483,19 @@ fn is_event_name(id: &str) -> bool {
         && id.ends_with(".ics")
 }
 
-/// One write of a batch, its file written under a temp name.
+/// One write of a batch, its file written in place or under a temp name.
 enum Staged {
+    /// A create written under its declared name.
+    InPlace {
+        id: String,
+        file: NewFile,
+    },
+    /// A create under a temp name, put at the first free `<stem>[-n].ics`; `taken` is the
+    /// declared name someone else took first, if any.
     Create {
         stem: String,
         tmp: TempFile,
+        taken: Option<String>,
     },
     Update {
         id: String,
@@ -433,6 +559,115 @@ mod tests {
         let again = VdirDevice::open(dir).unwrap();
         assert_eq!(listed(&again), got);
         assert!(!dir.join(".synchro-tmp-0000000000000001").exists());
+    }
+
+    fn creates(uids: impl IntoIterator<Item = String>) -> Vec<DeviceOp> {
+        uids.into_iter()
+            .map(|uid| DeviceOp::Create(crate::testing::conformance::event(&uid, "In place")))
+            .collect()
+    }
+
+    fn hidden(dir: &Path) -> Vec<String> {
+        fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|n| n.starts_with('.') && n != ID_FILE)
+            .collect()
+    }
+
+    #[test]
+    fn a_batch_of_many_creates_writes_them_in_place_and_leaves_no_record() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        let mut device = VdirDevice::open(dir).unwrap();
+        // A file already holds the first name: that create takes another one, the file stays.
+        fs::write(dir.join("u0.ics"), "someone else's").unwrap();
+        let mut ops = creates((0..40).map(|i| format!("u{i}")));
+        // Two UIDs with the same file name in one batch: the second takes another name.
+        ops.push(DeviceOp::Create(crate::testing::conformance::event(
+            "u1",
+            "Same UID again",
+        )));
+        const {
+            assert!(
+                IN_PLACE_FROM <= 40,
+                "the batch is large enough to write in place"
+            )
+        };
+        let out = device.apply(&ops).unwrap();
+        let written: Vec<&DeviceEntry> = out
+            .iter()
+            .map(|o| match o {
+                DeviceOutcome::Written(e) => e,
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(written[0].id, "u0-1.ics");
+        assert_eq!(written[1].id, "u1.ics");
+        assert_eq!(written[39].id, "u39.ics");
+        assert_eq!(written[40].id, "u1-1.ics");
+        assert_eq!(
+            fs::read_to_string(dir.join("u0.ics")).unwrap(),
+            "someone else's"
+        );
+        assert!(fs::read_to_string(dir.join("u1-1.ics"))
+            .unwrap()
+            .contains("SUMMARY:Same UID again"));
+        let got = listed(&device);
+        assert_eq!(got.len(), 42);
+        for e in written {
+            assert_eq!(got[&e.id], e.version, "{}", e.id);
+            let text = fs::read_to_string(dir.join(&e.id)).unwrap();
+            assert!(text.contains("BEGIN:VEVENT"), "{}", e.id);
+        }
+        // Neither the record nor a temp file is left.
+        assert_eq!(hidden(dir), Vec::<String>::new());
+    }
+
+    #[test]
+    fn the_first_listing_after_a_crash_removes_the_files_of_the_interrupted_batch() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        let mut device = VdirDevice::open(dir).unwrap();
+        device
+            .apply(&creates((0..20).map(|i| format!("kept{i}"))))
+            .unwrap();
+        // What a crash in the middle of a batch leaves: its record, a complete file, a file
+        // created but not yet written, and names never reached.
+        creating::declare(dir, &["a.ics", "b.ics", "c.ics"], TEMP_PREFIX).unwrap();
+        fs::write(
+            dir.join("a.ics"),
+            crate::ical::event_to_ics(&crate::testing::conformance::event("a", "Complete")),
+        )
+        .unwrap();
+        fs::write(dir.join("b.ics"), "").unwrap();
+
+        let again = VdirDevice::open(dir).unwrap();
+        let got = listed(&again);
+        assert_eq!(got.len(), 20);
+        assert!(got.keys().all(|id| id.starts_with("kept")));
+        assert!(!dir.join("a.ics").exists() && !dir.join("b.ics").exists());
+        assert_eq!(hidden(dir), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_declared_name_taken_by_someone_else_is_struck_from_the_record() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        creating::declare(dir, &["a.ics", "b.ics", "c.ics"], TEMP_PREFIX).unwrap();
+        let staged = vec![
+            Ok(Staged::Delete { id: "x.ics".into() }),
+            Ok(Staged::Create {
+                stem: "b".into(),
+                tmp: TempFile::write(dir, TEMP_PREFIX, b"ours").unwrap(),
+                taken: Some("b.ics".into()),
+            }),
+        ];
+        strike_taken(dir, &["a.ics", "b.ics", "c.ics"], &staged).unwrap();
+        assert_eq!(
+            fs::read_to_string(dir.join(creating::RECORD_FILE)).unwrap(),
+            "a.ics\nc.ics\n"
+        );
     }
 
     #[test]
