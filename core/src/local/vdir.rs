@@ -128,12 +128,28 @@ impl VdirDevice {
         Ok((entry, event))
     }
 
-    /// Writes the file of a create or an update, not flushed: a create given a declared name
-    /// `in_place` under that name, anything else under a temp name.
-    fn stage(&self, op: &DeviceOp, in_place: Option<&str>) -> Result<Staged> {
+    /// The text of the file a create or an update writes (an update merges into what is
+    /// there); `None` for a delete.
+    fn render(&self, op: &DeviceOp) -> Result<Option<String>> {
+        Ok(match op {
+            DeviceOp::Create(event) => Some(ical::event_to_ics(event)),
+            DeviceOp::Update { id, event } => {
+                let path = self
+                    .path_of(id)
+                    .ok_or_else(|| Error::Device("not an event file name".into()))?;
+                Some(self.updated_text(id, &path, event)?)
+            }
+            DeviceOp::Delete { .. } => None,
+        })
+    }
+
+    /// Writes the file of a create or an update (`text`, from [`Self::render`]), not flushed:
+    /// a create given a declared name `in_place` under that name, anything else under a temp
+    /// name.
+    fn stage(&self, op: &DeviceOp, text: Option<String>, in_place: Option<&str>) -> Result<Staged> {
+        let text = text.unwrap_or_default();
         Ok(match op {
             DeviceOp::Create(event) => {
-                let text = ical::event_to_ics(event);
                 let mut taken = None;
                 if let Some(name) = in_place {
                     match NewFile::create(self.dir.join(name), text.as_bytes())? {
@@ -153,17 +169,13 @@ impl VdirDevice {
                     taken,
                 }
             }
-            DeviceOp::Update { id, event } => {
-                let path = self
+            DeviceOp::Update { id, .. } => Staged::Update {
+                id: id.clone(),
+                path: self
                     .path_of(id)
-                    .ok_or_else(|| Error::Device("not an event file name".into()))?;
-                let text = self.updated_text(id, &path, event)?;
-                Staged::Update {
-                    id: id.clone(),
-                    tmp: TempFile::write(&self.dir, TEMP_PREFIX, text.as_bytes())?,
-                    path,
-                }
-            }
+                    .ok_or_else(|| Error::Device("not an event file name".into()))?,
+                tmp: TempFile::write(&self.dir, TEMP_PREFIX, text.as_bytes())?,
+            },
             DeviceOp::Delete { id } => Staged::Delete { id: id.clone() },
         })
     }
@@ -291,11 +303,15 @@ impl DeviceCalendar for VdirDevice {
         if !declared.is_empty() {
             creating::declare(&self.dir, &declared, TEMP_PREFIX)?;
         }
-        // Each file is written on its own: a large batch is shared between a few threads.
-        let staged: Vec<Result<Staged>> =
-            crate::parallel::map_ordered(ops.iter().zip(&in_place).collect(), 100, |(op, name)| {
-                self.stage(op, name.as_deref())
-            });
+        // The texts are made on a few threads; the files are written on this one: creates in
+        // one folder take its lock in turn, and threads waiting on it only burn CPU.
+        let texts = crate::parallel::map_ordered(ops.iter().collect(), 100, |op| self.render(op));
+        let staged: Vec<Result<Staged>> = ops
+            .iter()
+            .zip(&in_place)
+            .zip(texts)
+            .map(|((op, name), text)| text.and_then(|t| self.stage(op, t, name.as_deref())))
+            .collect();
         let paths: Vec<&Path> = staged
             .iter()
             .filter_map(|s| match s {
