@@ -79,9 +79,6 @@ level = info
         self.curl("-f", "-X", "MKCALENDAR", self.url(name), "-o", "/dev/null")
         return self.url(name)
 
-    def delete(self, name: str) -> None:
-        self.curl("-X", "DELETE", self.url(name), "-o", "/dev/null", check=False)
-
     def requests_so_far(self) -> int:
         """Requests the server has logged so far."""
         self.log.flush()
