@@ -5,9 +5,10 @@
 //! created: none was recorded by the store yet), then the record itself, and the next sync
 //! writes them again.
 //!
-//! Only names that were free when the record was written are in it, so it never names a file
-//! someone else made; a name taken meanwhile (another program, between the record and the
-//! create) is struck from the record before the batch goes on.
+//! Only names that were free when the record was written are in it. A name another program
+//! takes between the record and our create (the create then fails and goes through a temp
+//! file) is struck from the record before the batch is flushed: only a crash in that very
+//! moment would take that program's file for ours.
 
 use std::fs;
 use std::io;
