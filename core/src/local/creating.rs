@@ -10,14 +10,18 @@
 //! file) is struck from the record before the batch is flushed: only a crash in that very
 //! moment would take that program's file for ours.
 
-use std::fs;
-use std::io;
+use std::fs::{self, File};
+use std::io::{self, Read};
 use std::path::Path;
 
 use super::{replace_atomic, sync_dir};
 
 /// The hidden file of the record.
 pub(crate) const RECORD_FILE: &str = ".synchro-creating";
+
+/// The most of a record read back: a batch's names take well under 1 MiB, so a longer file
+/// is not one we wrote, and only its start is looked at.
+const MAX_RECORD: u64 = 4 << 20;
 
 /// Makes durable the record of `names` (file names in `dir`), replacing any earlier one.
 pub(crate) fn declare(dir: &Path, names: &[&str], temp_prefix: &str) -> io::Result<()> {
@@ -42,8 +46,9 @@ pub(crate) fn close(dir: &Path) -> io::Result<()> {
 /// After a crash: removes every file the record names (only plain event file names are
 /// taken from it), then the record, each step flushed. Returns how many files were removed.
 pub(crate) fn recover(dir: &Path, is_event_name: impl Fn(&str) -> bool) -> io::Result<usize> {
-    let text = match fs::read(dir.join(RECORD_FILE)) {
-        Ok(bytes) => bytes,
+    let mut text = Vec::new();
+    match File::open(dir.join(RECORD_FILE)) {
+        Ok(file) => file.take(MAX_RECORD).read_to_end(&mut text)?,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(0),
         Err(e) => return Err(e),
     };
@@ -111,6 +116,22 @@ mod tests {
         assert!(inner.join(".synchro-id").exists());
         assert!(!inner.join("ok.ics").exists());
         assert!(!inner.join(RECORD_FILE).exists());
+    }
+
+    #[test]
+    fn only_the_start_of_an_oversized_record_is_read() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        fs::write(dir.join("first.ics"), "x").unwrap();
+        fs::write(dir.join("beyond.ics"), "x").unwrap();
+        let mut text = b"first.ics\n".to_vec();
+        text.resize(MAX_RECORD as usize, b'#');
+        text.extend_from_slice(b"\nbeyond.ics\n");
+        fs::write(dir.join(RECORD_FILE), text).unwrap();
+        assert_eq!(recover(dir, plain).unwrap(), 1);
+        assert!(!dir.join("first.ics").exists());
+        assert!(dir.join("beyond.ics").exists());
+        assert!(!dir.join(RECORD_FILE).exists());
     }
 
     #[test]
