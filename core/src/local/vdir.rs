@@ -112,6 +112,12 @@ impl VdirDevice {
         is_event_name(id).then(|| self.dir.join(id))
     }
 
+    /// The path of the event file `id`, or an error when `id` names no event file.
+    fn event_path(&self, id: &str) -> Result<PathBuf> {
+        self.path_of(id)
+            .ok_or_else(|| Error::Device("not an event file name".into()))
+    }
+
     fn entry(&self, id: &str, path: &Path) -> io::Result<DeviceEntry> {
         Ok(DeviceEntry {
             id: id.to_string(),
@@ -134,10 +140,7 @@ impl VdirDevice {
         Ok(match op {
             DeviceOp::Create(event) => Some(ical::event_to_ics(event)),
             DeviceOp::Update { id, event } => {
-                let path = self
-                    .path_of(id)
-                    .ok_or_else(|| Error::Device("not an event file name".into()))?;
-                Some(self.updated_text(id, &path, event)?)
+                Some(self.updated_text(id, &self.event_path(id)?, event)?)
             }
             DeviceOp::Delete { .. } => None,
         })
@@ -171,9 +174,7 @@ impl VdirDevice {
             }
             DeviceOp::Update { id, .. } => Staged::Update {
                 id: id.clone(),
-                path: self
-                    .path_of(id)
-                    .ok_or_else(|| Error::Device("not an event file name".into()))?,
+                path: self.event_path(id)?,
                 tmp: TempFile::write(&self.dir, TEMP_PREFIX, text.as_bytes())?,
             },
             DeviceOp::Delete { id } => Staged::Delete { id: id.clone() },
@@ -236,10 +237,7 @@ impl VdirDevice {
     }
 
     fn delete(&self, id: &str) -> Result<()> {
-        let path = self
-            .path_of(id)
-            .ok_or_else(|| Error::Device("not an event file name".into()))?;
-        match fs::remove_file(path) {
+        match fs::remove_file(self.event_path(id)?) {
             Ok(()) => Ok(()),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
             Err(e) => Err(e.into()),
