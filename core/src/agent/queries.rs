@@ -31,7 +31,7 @@ impl SyncAgent {
             let cal = store.read().calendar_state(a.id)?;
             let items = store.read().item_count(cal.id)?;
             let last = store.read().sessions(a.id, 1)?.into_iter().next();
-            let conflicts = store.read().conflicts(a.id)?.len() as u64;
+            let conflicts = store.read().conflict_count(a.id)?;
             let last_status = last.as_ref().map(|s| parse_status(&s.status)).transpose()?;
             out.push(AccountStatus {
                 syncing: running.as_deref() == Some(a.name.as_str()),

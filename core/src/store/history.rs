@@ -107,6 +107,30 @@ impl StoreTx<'_> {
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
+
+    /// How many conflict copies an account keeps.
+    pub fn conflict_count(&self, account_id: i64) -> Result<u64> {
+        Ok(self.conn.query_row(
+            "SELECT COUNT(*) FROM conflicts WHERE account_id = ?1",
+            [account_id],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// The iCalendar of each copy kept for the event `uid` whose `losing_side` lost (found by
+    /// index: this is asked once per conflict of a sync).
+    pub fn conflict_texts(
+        &self,
+        account_id: i64,
+        uid: &str,
+        losing_side: &str,
+    ) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT ics FROM conflicts WHERE account_id = ?1 AND uid = ?2 AND losing_side = ?3",
+        )?;
+        let rows = stmt.query_map(params![account_id, uid, losing_side], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
 }
 
 #[cfg(test)]
@@ -136,5 +160,35 @@ mod tests {
         )
         .unwrap();
         assert_eq!(tx.conflicts(acc).unwrap()[0].losing_side, "device");
+    }
+
+    #[test]
+    fn conflict_copies_are_counted_and_found_by_uid_and_side() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        let a = store.read().add_account(&sample("a"), None).unwrap();
+        let b = store.read().add_account(&sample("b"), None).unwrap();
+        let tx = store.read();
+        tx.add_conflict(a, "u1", "device", "r", "one").unwrap();
+        tx.add_conflict(a, "u1", "device", "r", "two").unwrap();
+        tx.add_conflict(a, "u1", "server", "r", "three").unwrap();
+        tx.add_conflict(a, "u2", "device", "r", "four").unwrap();
+        tx.add_conflict(b, "u1", "device", "r", "five").unwrap();
+        let mut texts = tx.conflict_texts(a, "u1", "device").unwrap();
+        texts.sort();
+        assert_eq!(texts, ["one", "two"]);
+        assert_eq!(tx.conflict_texts(a, "u1", "server").unwrap(), ["three"]);
+        assert!(tx.conflict_texts(a, "u3", "device").unwrap().is_empty());
+        assert_eq!(tx.conflict_count(a).unwrap(), 4);
+        assert_eq!(tx.conflict_count(b).unwrap(), 1);
+        let plan: String = tx
+            .conn
+            .query_row(
+                "EXPLAIN QUERY PLAN SELECT ics FROM conflicts
+                 WHERE account_id = 1 AND uid = 'u1' AND losing_side = 'device'",
+                [],
+                |r| r.get(3),
+            )
+            .unwrap();
+        assert!(plan.contains("conflicts_uid"), "{plan}");
     }
 }

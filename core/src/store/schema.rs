@@ -127,6 +127,11 @@ CREATE INDEX items_scan ON items(calendar_id, id, uid, href, etag, server_fp, de
     r#"
 DROP INDEX items_calendar;
 "#,
+    // A conflict copy is looked up by its event's UID before another is kept: without this
+    // index, each of a sync's conflicts read every copy kept so far.
+    r#"
+CREATE INDEX conflicts_uid ON conflicts(account_id, uid);
+"#,
 ];
 
 /// Brings the database to the latest schema version.

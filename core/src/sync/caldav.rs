@@ -1030,17 +1030,18 @@ fn resolve_with_server_copy(
 /// device gets the server's version, so a sync killed in between meets the same conflict
 /// again, and an identical copy (same UID, same event) must not be kept twice.
 fn keep_conflict_copy(store: &SqliteStore, account_id: i64, d: &DeviceEvent) -> Result<()> {
-    let already_kept = store.read().conflicts(account_id)?.iter().any(|c| {
-        c.uid == d.event.uid.as_str()
-            && c.losing_side == "device"
-            && ical::ics_to_event(&c.ics).is_ok_and(|e| ical::event_fingerprint(&e) == d.fp)
-    });
+    let uid = d.event.uid.as_str();
+    let already_kept = store
+        .read()
+        .conflict_texts(account_id, uid, "device")?
+        .iter()
+        .any(|ics| ical::ics_to_event(ics).is_ok_and(|e| ical::event_fingerprint(&e) == d.fp));
     if already_kept {
         return Ok(());
     }
     store.read().add_conflict(
         account_id,
-        d.event.uid.as_str(),
+        uid,
         "device",
         "changed on both sides; the server's version was kept",
         &ical::event_to_ics(&d.event),
