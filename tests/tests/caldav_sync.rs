@@ -654,10 +654,12 @@ fn first_sync_with_both_sides_full_never_duplicates() {
         } else {
             format!("phone-{i}")
         };
-        s.write_local(
-            &format!("{uid}.ics"),
-            &simple(&uid, &format!("Cours {i}"), &start),
-        );
+        let mut text = simple(&uid, &format!("Cours {i}"), &start);
+        if i == 5 {
+            // Paired by title and time, but the phone's copy says more.
+            text = text.replace("END:VEVENT", "LOCATION:Amphi B\r\nEND:VEVENT");
+        }
+        s.write_local(&format!("{uid}.ics"), &text);
     }
     s.write_local(
         "only-phone.ics",
@@ -678,6 +680,11 @@ fn first_sync_with_both_sides_full_never_duplicates() {
         assert_eq!(vdir_count_uid(&s.vdir, &format!("s{i}")), 1);
         assert_eq!(vdir_count_uid(&s.vdir, &format!("phone-{i}")), 0);
     }
+    // Only the copy that differed in more than its UID was kept as a conflict copy.
+    let copies = s.cli.run(&["conflicts", "t", "--json"]).json();
+    assert_eq!(copies.len(), 1, "{copies:?}");
+    assert_eq!(copies[0]["uid"], "phone-5", "{copies:?}");
+    assert!(copies[0]["ics"].as_str().unwrap().contains("Amphi B"));
     let r = s.sync();
     assert_eq!(counts(&r, "device"), (0, 0, 0), "{r}");
     assert_eq!(counts(&r, "server"), (0, 0, 0), "{r}");

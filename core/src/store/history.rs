@@ -6,6 +6,9 @@ use crate::Result;
 use rusqlite::params;
 use serde::Serialize;
 
+/// Syncs kept in an account's history (a background sync every 15 minutes: ten days' worth).
+pub const SESSIONS_KEPT: u32 = 1000;
+
 /// One past sync.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SessionRecord {
@@ -37,7 +40,7 @@ pub struct ConflictRecord {
 }
 
 impl StoreTx<'_> {
-    /// Appends a sync to the history.
+    /// Appends a sync to the history, which keeps an account's last [`SESSIONS_KEPT`].
     pub fn record_session(
         &self,
         account_id: i64,
@@ -50,6 +53,12 @@ impl StoreTx<'_> {
             "INSERT INTO sessions (account_id, started_at, mode, status, report)
              VALUES (?1, ?2, ?3, ?4, ?5)",
             params![account_id, started_at, mode, status, report.to_string()],
+        )?;
+        self.conn.execute(
+            "DELETE FROM sessions WHERE account_id = ?1 AND id <= (
+                SELECT id FROM sessions WHERE account_id = ?1
+                ORDER BY id DESC LIMIT 1 OFFSET ?2)",
+            params![account_id, SESSIONS_KEPT],
         )?;
         Ok(())
     }
@@ -160,6 +169,26 @@ mod tests {
         )
         .unwrap();
         assert_eq!(tx.conflicts(acc).unwrap()[0].losing_side, "device");
+    }
+
+    #[test]
+    fn the_history_keeps_each_accounts_last_syncs() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        let a = store.read().add_account(&sample("a"), None).unwrap();
+        let b = store.read().add_account(&sample("b"), None).unwrap();
+        let tx = store.read();
+        tx.record_session(b, 0, "sync", "ok", &serde_json::json!({}))
+            .unwrap();
+        let n = i64::from(super::SESSIONS_KEPT) + 5;
+        for i in 1..=n {
+            tx.record_session(a, i, "sync", "ok", &serde_json::json!({}))
+                .unwrap();
+        }
+        let kept = tx.sessions(a, u32::MAX).unwrap();
+        assert_eq!(kept.len(), super::SESSIONS_KEPT as usize);
+        assert_eq!(kept[0].started_at, n);
+        assert_eq!(kept.last().unwrap().started_at, 6);
+        assert_eq!(tx.sessions(b, 10).unwrap().len(), 1);
     }
 
     #[test]

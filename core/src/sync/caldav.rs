@@ -904,7 +904,7 @@ fn execute(
                         }
                     }
                     Action::Adopt { device: d, item } => {
-                        if d.fp != item.event_fp {
+                        if super::pairing::adopted_copy_differs(&d, &item) {
                             store.read().add_conflict(
                                 account.id,
                                 d.event.uid.as_str(),

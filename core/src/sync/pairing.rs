@@ -45,6 +45,19 @@ pub fn content_key(event: &Event) -> String {
     )
 }
 
+/// Whether a device event paired by [`content_key`] with a server event (an `Adopt`) says
+/// anything the server's does not: compared under the server's UID, since another UID is
+/// what such a pair has by definition. Only then is the device's version kept as a conflict
+/// copy when the server's replaces it.
+pub fn adopted_copy_differs(device: &DeviceEvent, item: &ServerItem) -> bool {
+    if device.event.uid == item.uid {
+        return device.fp != item.event_fp;
+    }
+    let mut event = (*device.event).clone();
+    event.uid = item.uid.clone();
+    ical::event_fingerprint(&event) != item.event_fp
+}
+
 /// Replaces pairs of `CreateOnDevice` / `CreateOnServer` (new on both sides) that have the
 /// same [`content_key`] by one `Adopt`. Returns warnings about duplicates within a side.
 pub fn pair_by_content(actions: Vec<Action>) -> (Vec<Action>, Vec<String>) {
@@ -203,6 +216,45 @@ mod tests {
                 event: Box::new(event),
             },
         }
+    }
+
+    /// A server item whose fingerprints are those of its text, as a download makes them.
+    fn downloaded(uid: &str, summary: &str, start: &str) -> ServerItem {
+        let text = ics(uid, summary, start);
+        let event = ical::ics_to_event(&text).unwrap();
+        ServerItem {
+            href: Href::new(format!("/c/{uid}.ics")),
+            etag: Etag::new("1"),
+            fp: ical::fingerprint(&text).unwrap(),
+            event_fp: ical::event_fingerprint(&event),
+            ics: text.into(),
+            uid: Uid::new(uid),
+            event: None,
+            pair_key: None,
+        }
+    }
+
+    fn device_event(action: Action) -> DeviceEvent {
+        match action {
+            Action::CreateOnServer { device, .. } => device,
+            other => panic!("not a device event: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_adopted_copy_differs_only_by_more_than_its_uid() {
+        let item = downloaded("s1", "Cours", "20251005T090000Z");
+        let same = device_event(device("phone-1", "Cours", "20251005T090000Z"));
+        assert!(!adopted_copy_differs(&same, &item));
+        let same_uid = device_event(device("s1", "Cours", "20251005T090000Z"));
+        assert!(!adopted_copy_differs(&same_uid, &item));
+        // Paired by normalised title: the phone's spelling is a difference worth keeping.
+        let other_case = device_event(device("phone-1", "cours", "20251005T090000Z"));
+        assert!(adopted_copy_differs(&other_case, &item));
+        let mut more = device_event(device("phone-1", "Cours", "20251005T090000Z"));
+        more.event.location = Some("Amphi B".into());
+        more.fp = ical::event_fingerprint(&more.event);
+        assert!(adopted_copy_differs(&more, &item));
     }
 
     #[test]

@@ -71,7 +71,7 @@ pub fn execute(
                 }
             }
             Action::Adopt { device: d, item } => {
-                if d.fp != item.event_fp {
+                if crate::sync::pairing::adopted_copy_differs(&d, &item) {
                     conflicts.push((
                         d.event.uid.to_string(),
                         ical::event_to_ics(&d.event),
