@@ -129,6 +129,11 @@ impl SyncAgent {
         Ok(all(self.inner.conflicts(account.as_deref())?))
     }
 
+    /// Removes the kept conflict copies `ids` once looked at; returns how many were removed.
+    pub fn dismiss_conflicts(&self, ids: Vec<i64>) -> Result<u64> {
+        Ok(self.inner.dismiss_conflicts(&ids)?)
+    }
+
     /// The backups of each account (or the one named).
     pub fn backups(&self, account: Option<String>) -> Result<Vec<BackupInfo>> {
         Ok(all(self.inner.backups(account.as_deref())?))

@@ -40,7 +40,8 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// List the kept losing versions of conflicts; export them as one .ics file.
+    /// List the kept losing versions of conflicts; export them as one .ics file; dismiss them
+    /// once looked at.
     Conflicts {
         /// Account name (default: every account).
         name: Option<String>,
@@ -50,6 +51,12 @@ pub enum Command {
         /// Write the conflict copies as one calendar file any calendar app imports.
         #[arg(long, value_name = "FILE.ics")]
         export: Option<std::path::PathBuf>,
+        /// Remove the copy with this id (as listed), once looked at; may be repeated.
+        #[arg(long, value_name = "ID", conflicts_with = "dismiss_all")]
+        dismiss: Vec<i64>,
+        /// Remove every copy listed (after writing them with --export, if given).
+        #[arg(long)]
+        dismiss_all: bool,
     },
     /// Backups of both sides: list, take, export, restore.
     Backup {

@@ -69,20 +69,32 @@ pub fn log(agent: &SyncAgent, name: Option<&str>, limit: u32, as_json: bool) -> 
     Ok(())
 }
 
-/// Lists (and optionally exports) the kept conflict copies.
+/// Which conflict copies `synchro conflicts` removes once it listed or exported them.
+pub enum Dismiss {
+    /// Every copy listed.
+    All,
+    /// The copies with these ids (none: list only). Each must be among those listed.
+    These(Vec<i64>),
+}
+
+/// Lists (and optionally exports) the kept conflict copies, then removes those `dismiss`
+/// names.
 pub fn conflicts(
     agent: &SyncAgent,
     name: Option<&str>,
     as_json: bool,
     export: Option<&Path>,
+    dismiss: Dismiss,
 ) -> Result<()> {
     let accounts = match name {
         Some(n) => vec![agent.account(n)?],
         None => agent.list_accounts()?,
     };
     let mut objects = Vec::new();
+    let mut listed = Vec::new();
     for account in accounts {
         let copies = agent.conflicts(Some(&account.name))?;
+        listed.extend(copies.iter().map(|c| c.id));
         if !as_json && export.is_none() {
             say!("{}: {} conflict copy(ies)", account.name, copies.len());
         }
@@ -123,6 +135,26 @@ pub fn conflicts(
             objects.len(),
             path.display()
         );
+    }
+    let ids = match dismiss {
+        Dismiss::All => listed,
+        Dismiss::These(ids) => {
+            if let Some(id) = ids.iter().find(|id| !listed.contains(id)) {
+                return Err(Error::Config(format!(
+                    "no conflict copy #{id}{}",
+                    name.map(|n| format!(" in account {n}")).unwrap_or_default()
+                )));
+            }
+            ids
+        }
+    };
+    if !ids.is_empty() {
+        let removed = agent.dismiss_conflicts(&ids)?;
+        // Standard output stays one JSON object per line with --json.
+        match as_json {
+            true => say_err!("{removed} conflict copy(ies) dismissed"),
+            false => say!("{removed} conflict copy(ies) dismissed"),
+        }
     }
     Ok(())
 }

@@ -113,8 +113,18 @@ fn main() -> ExitCode {
         Command::Log { name, limit, json } => {
             history::log(&agent, name.as_deref(), limit, json).map(|_| 0)
         }
-        Command::Conflicts { name, json, export } => {
-            history::conflicts(&agent, name.as_deref(), json, export.as_deref()).map(|_| 0)
+        Command::Conflicts {
+            name,
+            json,
+            export,
+            dismiss,
+            dismiss_all,
+        } => {
+            let dismiss = match dismiss_all {
+                true => history::Dismiss::All,
+                false => history::Dismiss::These(dismiss),
+            };
+            history::conflicts(&agent, name.as_deref(), json, export.as_deref(), dismiss).map(|_| 0)
         }
     };
     match result {

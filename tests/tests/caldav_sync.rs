@@ -685,6 +685,22 @@ fn first_sync_with_both_sides_full_never_duplicates() {
     assert_eq!(copies.len(), 1, "{copies:?}");
     assert_eq!(copies[0]["uid"], "phone-5", "{copies:?}");
     assert!(copies[0]["ics"].as_str().unwrap().contains("Amphi B"));
+    // Exported, then dismissed; an id that is not listed is refused and removes nothing.
+    let out = s.cli.run(&["conflicts", "t", "--dismiss", "9999"]);
+    assert_ne!(out.code, 0, "{out}");
+    assert!(out.stderr.contains("no conflict copy #9999"), "{out}");
+    let export = s.vdir.with_extension("conflicts.ics");
+    let spec = export.to_str().unwrap();
+    let out = s
+        .cli
+        .run(&["conflicts", "t", "--export", spec, "--dismiss-all"]);
+    out.expect_ok();
+    assert!(
+        out.stdout.contains("1 conflict copy(ies) dismissed"),
+        "{out}"
+    );
+    assert!(fs::read_to_string(&export).unwrap().contains("Amphi B"));
+    assert!(s.cli.run(&["conflicts", "t", "--json"]).json().is_empty());
     let r = s.sync();
     assert_eq!(counts(&r, "device"), (0, 0, 0), "{r}");
     assert_eq!(counts(&r, "server"), (0, 0, 0), "{r}");

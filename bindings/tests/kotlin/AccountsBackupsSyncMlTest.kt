@@ -118,6 +118,12 @@ class AccountsBackupsSyncMlTest {
         assertEquals(Triple("b", "c", Side.DEVICE), Triple(kept.account, kept.uid, kept.losingSide))
         assertTrue("SUMMARY:Version B" in kept.ics, kept.ics)
         assertEquals(emptyList(), a.agent.conflicts(null))
+        // Looked at: dismissed, once.
+        assertEquals(1uL, b.agent.status("b").single().conflictsKept)
+        assertEquals(1uL, b.agent.dismissConflicts(listOf(kept.id)))
+        assertEquals(0uL, b.agent.dismissConflicts(listOf(kept.id)))
+        assertEquals(emptyList(), b.agent.conflicts("b"))
+        assertEquals(0uL, b.agent.status("b").single().conflictsKept)
     }
 
     @Test fun syncMlDownUpSecondPhoneEditAndDeletion() {

@@ -114,3 +114,9 @@ def test_a_conflict_is_won_by_the_server_and_the_losing_version_is_kept(phones,
     assert (kept.account, kept.uid, kept.losing_side) == ("b", "c", ffi.Side.DEVICE)
     assert "SUMMARY:Version B" in kept.ics
     assert a.agent.conflicts(None) == []
+    # Looked at: dismissed, once.
+    assert b.agent.status("b")[0].conflicts_kept == 1
+    assert b.agent.dismiss_conflicts([kept.id]) == 1
+    assert b.agent.dismiss_conflicts([kept.id]) == 0
+    assert b.agent.conflicts("b") == []
+    assert b.agent.status("b")[0].conflicts_kept == 0

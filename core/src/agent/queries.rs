@@ -92,4 +92,13 @@ impl SyncAgent {
         }
         Ok(out)
     }
+
+    /// Removes the conflict copies `ids` (as [`SyncAgent::conflicts`] gives them) once the
+    /// user has looked at them; returns how many were removed (an id no longer kept counts
+    /// for none). Answers while a sync runs.
+    pub fn dismiss_conflicts(&self, ids: &[i64]) -> Result<u64> {
+        let store = self.conn();
+        let removed = store.read().dismiss_conflicts(ids)?;
+        Ok(removed as u64)
+    }
 }

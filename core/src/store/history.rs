@@ -117,6 +117,18 @@ impl StoreTx<'_> {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// Removes the conflict copies `ids`; returns how many there were.
+    pub fn dismiss_conflicts(&self, ids: &[i64]) -> Result<usize> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("DELETE FROM conflicts WHERE id = ?1")?;
+        let mut removed = 0;
+        for id in ids {
+            removed += stmt.execute([id])?;
+        }
+        Ok(removed)
+    }
+
     /// How many conflict copies an account keeps.
     pub fn conflict_count(&self, account_id: i64) -> Result<u64> {
         Ok(self.conn.query_row(
@@ -208,6 +220,10 @@ mod tests {
         assert_eq!(tx.conflict_texts(a, "u1", "server").unwrap(), ["three"]);
         assert!(tx.conflict_texts(a, "u3", "device").unwrap().is_empty());
         assert_eq!(tx.conflict_count(a).unwrap(), 4);
+        assert_eq!(tx.conflict_count(b).unwrap(), 1);
+        let ids: Vec<i64> = tx.conflicts(a).unwrap().iter().map(|c| c.id).collect();
+        assert_eq!(tx.dismiss_conflicts(&[ids[0], ids[1], 999]).unwrap(), 2);
+        assert_eq!(tx.conflict_count(a).unwrap(), 2);
         assert_eq!(tx.conflict_count(b).unwrap(), 1);
         let plan: String = tx
             .conn

@@ -398,6 +398,9 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(conflicts.model.state.count, 1)
         XCTAssertTrue(conflicts.model.state[0].text.hasPrefix("Exam (room 2): the phone version"), conflicts.model.state[0].text)
         XCTAssertTrue(conflicts.model.state[0].ics.contains("SUMMARY:Exam (room 2)"))
+        await conflicts.dismiss(id: conflicts.model.state[0].id)
+        XCTAssertEqual(conflicts.model.state, [])
+        XCTAssertEqual(try a.coordinator.agent.conflicts(account: nil), [])
 
         let backups = BackupsViewModel(coordinator: a.coordinator, strings: a.strings)
         await backups.load()

@@ -143,6 +143,12 @@ final class AccountsBackupsSyncMlTests: XCTestCase {
         XCTAssertEqual(kept[0].losingSide, .device)
         XCTAssertTrue(kept[0].ics.contains("SUMMARY:Version B"), kept[0].ics)
         XCTAssertEqual(try a.agent.conflicts(account: nil), [])
+        // Looked at: dismissed, once.
+        XCTAssertEqual(try b.agent.status(account: "b")[0].conflictsKept, 1)
+        XCTAssertEqual(try b.agent.dismissConflicts(ids: [kept[0].id]), 1)
+        XCTAssertEqual(try b.agent.dismissConflicts(ids: [kept[0].id]), 0)
+        XCTAssertEqual(try b.agent.conflicts(account: "b"), [])
+        XCTAssertEqual(try b.agent.status(account: "b")[0].conflictsKept, 0)
     }
 
     func testSyncMlDownUpSecondPhoneEditAndDeletion() throws {

@@ -31,7 +31,7 @@ public struct HistoryView: View {
     }
 }
 
-/// Kept conflict copies, each shareable as .ics.
+/// Kept conflict copies, each shareable as .ics and removed by a swipe once looked at.
 public struct ConflictsView: View {
     private let model: ConflictsViewModel
     private let strings: Strings
@@ -52,6 +52,11 @@ public struct ConflictsView: View {
                     Text(c.text)
                     Spacer()
                     ShareLink(item: c.ics) { Image(systemName: "square.and.arrow.up") }
+                }
+                .swipeActions {
+                    Button(strings.text(.conflictDismiss), role: .destructive) {
+                        Task { await model.dismiss(id: c.id) }
+                    }
                 }
             }
         }

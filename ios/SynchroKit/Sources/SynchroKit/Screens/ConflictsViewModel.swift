@@ -1,4 +1,5 @@
-// The conflicts screen: the losing versions the core kept, and their iCalendar to share.
+// The conflicts screen: the losing versions the core kept, their iCalendar to share, and
+// their removal once looked at.
 import Foundation
 import SynchroFFI
 
@@ -39,5 +40,11 @@ public final class ConflictsViewModel: @unchecked Sendable {
                 ics: c.ics)
         }
         model.update { $0 = lines }
+    }
+
+    /// Removes the copy `id` once looked at, then reads the copies again.
+    public func dismiss(id: Int64) async {
+        _ = await onWorker { [coordinator] in try? coordinator.agent.dismissConflicts(ids: [id]) }
+        await load()
     }
 }

@@ -24,7 +24,7 @@ public enum TextKey: String, CaseIterable, Sendable {
     case setupTitle, setupServer, setupUser, setupPassword, setupDiscover, setupFound
     case setupNone, setupAdd, setupAdded, setupPastDays
     case historyTitle, historyEntry, historyEmpty
-    case conflictsTitle, conflictsEmpty, conflictEntry
+    case conflictsTitle, conflictsEmpty, conflictEntry, conflictDismiss
     case backupsTitle, backupsEmpty, backupEntry, backupRestoreDryRun, backupRestore
     case restoreWouldDo, restoreDone, restoreKept
     case askPassword, accessDenied
@@ -113,6 +113,7 @@ public struct Strings: Sendable {
         .conflictsTitle: "Conflicts",
         .conflictsEmpty: "No conflict.",
         .conflictEntry: "{title}: the {side} version was kept aside ({when}).",
+        .conflictDismiss: "Seen, remove",
         .backupsTitle: "Backups",
         .backupsEmpty: "No backup yet.",
         .backupEntry: "{when}: {phone} events on the phone, {server} on the server",
@@ -172,6 +173,7 @@ public struct Strings: Sendable {
         .conflictsTitle: "Conflits",
         .conflictsEmpty: "Aucun conflit.",
         .conflictEntry: "{title} : la version {side} a été mise de côté ({when}).",
+        .conflictDismiss: "Vu, retirer",
         .backupsTitle: "Sauvegardes",
         .backupsEmpty: "Aucune sauvegarde pour l’instant.",
         .backupEntry: "{when} : {phone} événements sur le téléphone, {server} sur le serveur",

@@ -1,7 +1,9 @@
 package org.synchro.android
 
 import android.content.ContentResolver
+import android.content.ContentValues
 import android.provider.CalendarContract
+import android.provider.CalendarContract.Events
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertTrue
 import org.junit.Test
@@ -61,9 +63,23 @@ class ScreensTest : AppTestBase() {
         screenshot(main, "main-fr")
         SyncRunner(context).run(account)
 
+        // Edited on both sides: the server's version wins, the phone's is kept until dismissed.
+        val row = rows(account).single()
+        val title = ContentValues().apply { put(Events.TITLE, "Séminaire (salle B)") }
+        context.contentResolver.update(Events.CONTENT_URI, title, "${Events._ID}=?", arrayOf(row.getAsString(Events._ID)))
+        server.put(cal, "talk", Radicale.event("talk", "Séminaire annulé", ":20261203T140000Z", ":20261203T150000Z", "SEQUENCE:1"))
+        SyncRunner(context).run(account)
+
         val history = Robolectric.buildActivity(HistoryActivity::class.java).setup().get()
         screenshot(history, "history")
-        Robolectric.buildActivity(ConflictsActivity::class.java).setup().get().also { screenshot(it, "conflicts") }
+        val conflicts = Robolectric.buildActivity(ConflictsActivity::class.java).setup().get()
+        screenshot(conflicts, "conflicts")
+        val agent = org.synchro.android.sync.Core.agent(context)
+        assertTrue("${agent.conflicts(null)}", agent.conflicts(null).single().ics.contains("Séminaire (salle B)"))
+        assertEquals("Vu, retirer", conflicts.dismissButtons.single().text.toString())
+        conflicts.dismissButtons.single().performClick()
+        assertEquals(emptyList<Any>(), agent.conflicts(null))
+        assertTrue(conflicts.dismissButtons.isEmpty())
         val backups = Robolectric.buildActivity(BackupsActivity::class.java).setup().get()
         screenshot(backups, "backups")
         val first = org.synchro.android.sync.Core.agent(context).backups(null).first()

@@ -47,6 +47,7 @@ class Words(private val fr: Boolean) {
     val interval get() = w("Synchroniser toutes les (minutes)", "Sync every (minutes)")
     val noneYet get() = w("Rien pour l'instant.", "Nothing yet.")
     val restore get() = w("Restaurer", "Restore")
+    val dismiss get() = w("Vu, retirer", "Seen, remove")
     val apply get() = w("Appliquer", "Apply")
     val confirmRestore get() = w("Confirmer la restauration", "Confirm the restore")
     val heldTitle get() = w("Synchronisation en attente", "Sync waiting for you")
