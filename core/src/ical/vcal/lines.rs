@@ -360,17 +360,19 @@ pub fn write_line(name: &str, params: &[(String, String)], value: &str) -> Strin
     out
 }
 
-/// Folds a long (ASCII) line before spaces (the vCalendar 1.0 way: the space stays in the
-/// value); a run without spaces stays long.
+/// Folds a long line before spaces (the vCalendar 1.0 way: the space stays in the value); a
+/// run without spaces stays long. Lines are measured in bytes and cut only before a space,
+/// which is one byte: no character is ever split, whatever the line holds.
 fn fold_at_spaces(line: &str) -> String {
     let mut out = String::with_capacity(line.len() + 8);
     let mut rest = line;
-    while rest.len() > MAX_LINE && rest.is_char_boundary(MAX_LINE + 1) {
-        match rest[1..=MAX_LINE].rfind(' ') {
+    while rest.len() > MAX_LINE {
+        match rest.as_bytes()[1..=MAX_LINE].iter().rposition(|&b| b == b' ') {
             Some(i) => {
-                out.push_str(&rest[..=i]);
+                let space = i + 1;
+                out.push_str(&rest[..space]);
                 out.push_str("\r\n");
-                rest = &rest[i + 1..];
+                rest = &rest[space..];
             }
             None => break,
         }
@@ -383,6 +385,25 @@ fn fold_at_spaces(line: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by fuzzing (vcal_roundtrip): a folded line whose rest began with a character of
+    /// more than one byte was sliced inside it.
+    #[test]
+    fn folding_never_splits_a_character() {
+        for line in [
+            format!("SUMMARY:{}", "é".repeat(60)),
+            format!("SUMMARY:{} {}", "a".repeat(70), "ĪĪ".repeat(40)),
+            format!("SUMMARY:{}", "Ī D".repeat(50)),
+            // The name itself may be anything a peer sent.
+            format!("ĪE:{}", "x ".repeat(60)),
+        ] {
+            let folded = fold_at_spaces(&line);
+            assert_eq!(folded.replace("\r\n", ""), line, "{folded}");
+        }
+        let folded = fold_at_spaces(&format!("SUMMARY:{}", "Ī D".repeat(50)));
+        assert!(folded.matches("\r\n").count() > 2, "{folded}");
+        assert!(folded.split("\r\n").all(|part| part.len() <= MAX_LINE));
+    }
 
     #[test]
     fn qp_soft_breaks_and_charsets() {
