@@ -196,7 +196,7 @@ def write(results, out_dir) -> None:
     chart(caldav, out_dir, "rss_mib", "bench-memory.png", "peak RSS (MiB)")
     text = open(os.path.join(os.path.dirname(__file__), "BENCHMARKS.head.md")).read()
     body = [text.rstrip(), "",
-            f"Measured {results.get('date', '?')} on {machine()}.", "",
+            f"Measured {results.get('date', '?')} on {results.get('machine') or machine()}.", "",
             "Commands (from the repository root):", ""]
     body += [f"    {c}" for c in results.get("commands", [])]
     body += ["", "## CalDAV against Radicale 3.9 on 127.0.0.1", "",

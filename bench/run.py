@@ -249,6 +249,7 @@ def main() -> int:
     out.setdefault("commands", [])
     out["commands"] = [c for c in out["commands"] if c != cmdline] + [cmdline]
     out["date"] = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    out["machine"] = report.machine()
     os.makedirs(args.out, exist_ok=True)
     with open(results_path, "w") as f:
         json.dump(out, f, indent=1)

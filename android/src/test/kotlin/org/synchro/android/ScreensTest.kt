@@ -76,6 +76,8 @@ class ScreensTest : AppTestBase() {
         screenshot(conflicts, "conflicts")
         val agent = org.synchro.android.sync.Core.agent(context)
         assertTrue("${agent.conflicts(null)}", agent.conflicts(null).single().ics.contains("Séminaire (salle B)"))
+        val line = org.synchro.android.ui.Words(context).conflict(agent.conflicts(null).single())
+        assertTrue(line, line.endsWith("« Séminaire (salle B) » : version du téléphone conservée"))
         assertEquals("Vu, retirer", conflicts.dismissButtons.single().text.toString())
         conflicts.dismissButtons.single().performClick()
         assertEquals(emptyList<Any>(), agent.conflicts(null))

@@ -96,12 +96,19 @@ class Words(private val fr: Boolean) {
         Side.BOTH -> w("les deux côtés", "both sides")
     }
 
+    /** "of" a side: French contracts "de le" into "du". */
+    private fun ofSide(s: Side) = when (s) {
+        Side.DEVICE -> w("du téléphone", "the phone's")
+        Side.SERVER -> w("du serveur", "the server's")
+        Side.BOTH -> w("des deux côtés", "both sides'")
+    }
+
     /** Why a sync was held back. */
     fun hold(h: HoldReason): String = when (h) {
         is HoldReason.MassDeletion -> w("${h.deletions} événement(s) sur ${h.known} seraient supprimés sur ${side(h.side)}.",
             "${h.deletions} of ${h.known} events would be deleted on ${side(h.side)}.")
-        is HoldReason.EmptiedSide -> w("${side(h.emptied)} est vide : ${h.deletions} événement(s) seraient supprimés de l'autre côté.",
-            "${side(h.emptied)} is empty: ${h.deletions} event(s) would be deleted on the other side.")
+        is HoldReason.EmptiedSide -> w("${side(h.emptied).replaceFirstChar { it.uppercase() }} est vide : ${h.deletions} événement(s) seraient supprimés de l'autre côté.",
+            "${side(h.emptied).replaceFirstChar { it.uppercase() }} is empty: ${h.deletions} event(s) would be deleted on the other side.")
         is HoldReason.ServerReset -> w("le serveur demande une comparaison complète de ${h.known} événements.",
             "the server asks for a full comparison of ${h.known} events.")
     }
@@ -121,8 +128,8 @@ class Words(private val fr: Boolean) {
     }
 
     /** One conflict line. */
-    fun conflict(c: ConflictInfo): String = w("${date(c.createdAt)} — « ${c.summary ?: c.uid} » : version de ${side(c.losingSide)} conservée",
-        "${date(c.createdAt)} — \"${c.summary ?: c.uid}\": ${side(c.losingSide)}'s version kept")
+    fun conflict(c: ConflictInfo): String = w("${date(c.createdAt)} — « ${c.summary ?: c.uid} » : version ${ofSide(c.losingSide)} conservée",
+        "${date(c.createdAt)} — \"${c.summary ?: c.uid}\": ${ofSide(c.losingSide)} version kept")
 
     /** One backup line. */
     fun backup(b: BackupInfo): String {
