@@ -72,6 +72,10 @@ class ScreensTest : AppTestBase() {
 
         val history = Robolectric.buildActivity(HistoryActivity::class.java).setup().get()
         screenshot(history, "history")
+        val words = org.synchro.android.ui.Words(context)
+        val lines = org.synchro.android.sync.Core.agent(context).history(null, 10u).map { words.history(it) }
+        assertTrue("$lines", lines[0].endsWith("réussie : téléphone +0 ~1 −0, 1 conflit(s)"))
+        assertTrue("$lines", lines.last().endsWith("réussie : téléphone +1 ~0 −0"))
         val conflicts = Robolectric.buildActivity(ConflictsActivity::class.java).setup().get()
         screenshot(conflicts, "conflicts")
         val agent = org.synchro.android.sync.Core.agent(context)

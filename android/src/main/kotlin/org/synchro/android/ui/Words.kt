@@ -124,7 +124,26 @@ class Words(private val fr: Boolean) {
             SyncStatus.NEEDS_CONFIRMATION -> w("en attente de votre accord", "waiting for your consent")
             SyncStatus.ERROR -> w("échouée", "failed")
         }
-        return "${date(h.startedAt)} — ${h.account} — $status"
+        return listOfNotNull("${date(h.startedAt)} — ${h.account} — $status", changes(h.reportJson))
+            .joinToString(" : ")
+    }
+
+    /** What a past sync changed, from its report (nothing for a sync that changed nothing). */
+    private fun changes(reportJson: String): String? {
+        val report = runCatching { org.json.JSONObject(reportJson) }.getOrNull() ?: return null
+        fun side(name: String, fr: String, en: String): String? {
+            val s = report.optJSONObject(name) ?: return null
+            val (added, updated, deleted) = listOf("added", "updated", "deleted").map { s.optLong(it) }
+            if (added + updated + deleted == 0L) return null
+            return w("$fr +$added ~$updated −$deleted", "$en +$added ~$updated −$deleted")
+        }
+        val conflicts = report.optLong("conflicts")
+        val parts = listOfNotNull(
+            side("device", "téléphone", "phone"),
+            side("server", "serveur", "server"),
+            if (conflicts > 0) w("$conflicts conflit(s)", "$conflicts conflict(s)") else null,
+        )
+        return parts.joinToString(", ").ifEmpty { null }
     }
 
     /** One conflict line. */
