@@ -371,7 +371,8 @@ fn small_max_msg_size_splits_packages_both_ways() {
     };
     let s = setup_with(opts, &[]);
     let local = many("client", 40);
-    let remote = many("server", 40);
+    // Enough server events that our Map of their ids needs several messages too.
+    let remote = many("server", 150);
     for (uid, ics) in &local {
         s.write_local(&format!("{uid}.ics"), ics);
     }
@@ -380,15 +381,15 @@ fn small_max_msg_size_splits_packages_both_ways() {
     }
     let r = s.sync();
     assert_eq!(r["status"], "ok", "{r}");
-    assert_eq!(counts(&r, "device"), (40, 0, 0), "{r}");
+    assert_eq!(counts(&r, "device"), (150, 0, 0), "{r}");
     assert_eq!(counts(&r, "server").0, 40, "{r}");
     let log = s.server.last_session_log(&s.peer);
     for (uid, _) in local.iter().chain(&remote) {
         assert_eq!(vdir_count_uid(&s.vdir, uid), 1, "{uid} locally");
         assert_eq!(s.server_count_uid(uid), 1, "{uid} on the server");
     }
-    assert_eq!(vdir_files(&s.vdir).len(), 80);
-    assert_eq!(s.server.items(&s.peer).len(), 80);
+    assert_eq!(vdir_files(&s.vdir).len(), 190);
+    assert_eq!(s.server.items(&s.peer).len(), 190);
     // Our package 3 went in several messages, and so did the server's package 4, which
     // we asked to go on with Alert 222.
     let requests = r["requests"].as_u64().unwrap_or(0);

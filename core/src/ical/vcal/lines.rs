@@ -367,7 +367,10 @@ fn fold_at_spaces(line: &str) -> String {
     let mut out = String::with_capacity(line.len() + 8);
     let mut rest = line;
     while rest.len() > MAX_LINE {
-        match rest.as_bytes()[1..=MAX_LINE].iter().rposition(|&b| b == b' ') {
+        match rest.as_bytes()[1..=MAX_LINE]
+            .iter()
+            .rposition(|&b| b == b' ')
+        {
             Some(i) => {
                 let space = i + 1;
                 out.push_str(&rest[..space]);

@@ -192,7 +192,14 @@ impl Session {
     /// MaxMsgSize asks for it) and returns every server message up to the server's Final.
     /// Queued Statuses go first.
     pub fn package(&mut self, commands: Vec<Command>) -> Result<Vec<SyncMl>> {
-        let chunks = self.split(commands)?;
+        // Statuses for the items of earlier server messages (thousands after a large
+        // download) may go in any later message: they are split with the package, in front
+        // of it. Those of SyncHdrs go first in the next message, and Results with them.
+        let (headers, items): (Vec<Command>, Vec<Command>) = std::mem::take(&mut self.pending)
+            .into_iter()
+            .partition(|c| !matches!(c, Command::Status(s) if s.cmd != "SyncHdr"));
+        self.pending = headers;
+        let chunks = self.split(items.into_iter().chain(commands).collect())?;
         let n = chunks.len();
         let mut replies = Vec::new();
         for (i, chunk) in chunks.into_iter().enumerate() {
@@ -241,8 +248,8 @@ impl Session {
         self.exchange(Vec::new(), true).map(Some)
     }
 
-    /// Splits a package at the server's MaxMsgSize: a Sync too large for one message goes
-    /// on over several messages, each with a part of its items.
+    /// Splits a package at the server's MaxMsgSize: a Sync or a Map too large for one
+    /// message goes on over several messages, each with a part of its items.
     fn split(&self, commands: Vec<Command>) -> Result<Vec<Vec<Command>>> {
         let Some(limit) = self.server_max_msg_size else {
             return Ok(vec![commands]);
@@ -309,6 +316,39 @@ impl Session {
                     }
                     size += shell_size;
                     current.push(Command::Sync(shell));
+                }
+                // A Map too large for one message goes on in further Map commands, each
+                // with the mappings that fit (a first sync of thousands of server events).
+                Command::Map(map) if !map.items.is_empty() => {
+                    let empty = Map {
+                        items: Vec::new(),
+                        ..map.clone()
+                    };
+                    let shell_size = command_size(&Command::Map(empty.clone()), self.version, enc)?;
+                    let mut part = empty.clone();
+                    for item in map.items {
+                        let one = Command::Map(Map {
+                            items: vec![item.clone()],
+                            ..empty.clone()
+                        });
+                        let item_size =
+                            command_size(&one, self.version, enc)?.saturating_sub(shell_size);
+                        let opening = if part.items.is_empty() { shell_size } else { 0 };
+                        if size + opening + item_size > limit
+                            && (!part.items.is_empty() || !current.is_empty())
+                        {
+                            if !part.items.is_empty() {
+                                let full = std::mem::replace(&mut part, empty.clone());
+                                current.push(Command::Map(full));
+                            }
+                            out.push(std::mem::take(&mut current));
+                            size = self.header_size()? + shell_size + item_size;
+                        } else {
+                            size += opening + item_size;
+                        }
+                        part.items.push(item);
+                    }
+                    current.push(Command::Map(part));
                 }
                 other => {
                     if !current.is_empty() {
@@ -565,6 +605,9 @@ impl Session {
                 }
             }
             if let Some(m) = reply.header.meta.as_ref().and_then(|m| m.max_msg_size) {
+                if self.server_max_msg_size != Some(m) {
+                    debug!("SyncML: the server takes messages of up to {m} bytes");
+                }
                 self.server_max_msg_size = Some(m);
             }
             self.answer_own(&reply);
@@ -878,6 +921,40 @@ mod tests {
         let mut session = md5_session(&url, None);
         assert!(matches!(session.package(Vec::new()), Err(Error::Auth)));
         assert_eq!(*creds.lock().unwrap(), vec![md5(""), md5("")]);
+    }
+
+    /// A first slow sync of 5,000 server events ended with a Map of 5,000 mappings in one
+    /// message, which SyncEvolution's server (MaxMsgSize 150,000) refused with a 500.
+    #[test]
+    fn a_map_larger_than_a_message_goes_on_in_further_maps() {
+        let mut session = md5_session("http://127.0.0.1:9/sync", None);
+        session.server_max_msg_size = Some(8000);
+        let pairs: Vec<(String, String)> = (0..300)
+            .map(|i| (format!("server-guid-{i:05}"), format!("{i}")))
+            .collect();
+        let refs: Vec<(&str, &str)> = pairs
+            .iter()
+            .map(|(g, l)| (g.as_str(), l.as_str()))
+            .collect();
+        let status = Command::Status(Status::for_header(1, &session.header(1, false), 200));
+        let map = Command::Map(Map::new(0, "calendar", "./calendar", &refs));
+        let messages = session.split(vec![status, map]).unwrap();
+        assert!(messages.len() > 2, "{} messages", messages.len());
+        let mut mapped = Vec::new();
+        for (n, commands) in messages.iter().enumerate() {
+            let mut message = SyncMl::new(session.header(n as u32 + 1, false));
+            for c in commands {
+                message.push(c.clone());
+                if let Command::Map(m) = c {
+                    assert!(!m.items.is_empty());
+                    assert_eq!(m.target.loc_uri, "calendar");
+                    mapped.extend(m.items.iter().map(|i| (i.target.clone(), i.source.clone())));
+                }
+            }
+            let size = encoded_size(&message, Encoding::Xml).unwrap();
+            assert!(size <= 8000, "message {n}: {size} bytes");
+        }
+        assert_eq!(mapped, pairs);
     }
 
     #[test]

@@ -439,7 +439,6 @@ fn package3(
         changes.iter().map(|c| (c.row.to_string(), c)).collect();
     let mut acked = Vec::new();
     let mut journal = Vec::new();
-    let mut map_acked = false;
     for m in &replies {
         for cmd in &m.body.commands {
             let Command::Status(s) = cmd else { continue };
@@ -487,12 +486,11 @@ fn package3(
                         }
                     }
                 }
-                "Map" if (200..300).contains(&s.code) => map_acked = true,
                 _ => {}
             }
         }
     }
-    if map_acked {
+    if maps_acknowledged(&replies) {
         store.read().clear_pending_maps(state.calendar_id)?;
     }
     outgoing::record(store, state.calendar_id, items, &acked)?;
@@ -563,15 +561,27 @@ fn package5(run: &mut Run<'_, '_>, neg: &Negotiated, pkg: &incoming::ServerPacka
             tx.set_syncml_resume(state.calendar_id, None)
         })?;
         let replies = session.package(package)?;
-        let map_ok = replies.iter().flat_map(|m| &m.body.commands).any(
-            |c| matches!(c, Command::Status(s) if s.cmd == "Map" && (200..300).contains(&s.code)),
-        );
-        if map_ok {
+        if maps_acknowledged(&replies) {
             store.read().clear_pending_maps(state.calendar_id)?;
         }
         session.finish()?;
     }
     Ok(())
+}
+
+/// Whether the server took our mappings: a Map split over several messages has one Status
+/// per part, and all of them must be 2xx (a part refused keeps every pending mapping for the
+/// next session, which sends them again; the server takes a mapping twice without harm).
+fn maps_acknowledged(replies: &[SyncMl]) -> bool {
+    let mut statuses = replies
+        .iter()
+        .flat_map(|m| &m.body.commands)
+        .filter_map(|c| match c {
+            Command::Status(s) if s.cmd == "Map" => Some(s.code),
+            _ => None,
+        })
+        .peekable();
+    statuses.peek().is_some() && statuses.all(|code| (200..300).contains(&code))
 }
 
 /// The anchors, last, only when everything went through; then whether a recovery needs
