@@ -344,20 +344,32 @@ pub fn write_line(name: &str, params: &[(String, String)], value: &str) -> Strin
     let mut col = head.len();
     for (i, &b) in bytes.iter().enumerate() {
         let literal = (b == b' ' && i + 1 < bytes.len()) || (b.is_ascii_graphic() && b != b'=');
-        let tok = if literal {
+        let encoded = format!("={b:02X}");
+        let mut tok = if literal {
             char::from(b).to_string()
         } else {
-            format!("={b:02X}")
+            encoded.clone()
         };
         if col > 0 && col + tok.len() > MAX_LINE {
             out.push_str("=\r\n");
             col = 0;
+            // A continuation line that reads `BEGIN:` or `END:` would be taken for the end of
+            // the value (see `unfold`): its first octet goes encoded.
+            if looks_structural(&bytes[i..]) {
+                tok = encoded;
+            }
         }
         out.push_str(&tok);
         col += tok.len();
     }
     out.push_str("\r\n");
     out
+}
+
+/// Whether text starting with `rest` at the start of a line would read as a component line.
+fn looks_structural(rest: &[u8]) -> bool {
+    let upper = |n: usize| rest.get(..n).map(|s| s.to_ascii_uppercase());
+    upper(6).as_deref() == Some(b"BEGIN:") || upper(4).as_deref() == Some(b"END:")
 }
 
 /// Folds a long line before spaces (the vCalendar 1.0 way: the space stays in the value); a
@@ -391,6 +403,22 @@ mod tests {
 
     /// Found by fuzzing (vcal_roundtrip): a folded line whose rest began with a character of
     /// more than one byte was sliced inside it.
+    /// Found by fuzzing (vcal_roundtrip): a value holding `BEGIN:` text, soft-broken just
+    /// before it, did not read back.
+    #[test]
+    fn a_soft_break_never_starts_a_line_with_begin_or_end() {
+        for (pad, word) in [(0, "BEGIN:VCALENDAR"), (3, "end:VEVENT"), (40, "BEGIN:X")] {
+            for lead in 30..80 {
+                let value = format!("{}{}\n{word} and more", "x".repeat(lead), " ".repeat(pad));
+                let line = write_line("DESCRIPTION", &[], &value);
+                let lines = unfold(&line);
+                assert_eq!(lines.len(), 2, "{line:?}"); // the line, then the empty tail
+                let prop = parse_line(&lines[0]).unwrap();
+                assert_eq!(prop.value.replace("\r\n", "\n"), value, "{line:?}");
+            }
+        }
+    }
+
     #[test]
     fn folding_never_splits_a_character() {
         for line in [
