@@ -40,7 +40,7 @@ pub struct ConflictRecord {
 }
 
 impl StoreTx<'_> {
-    /// Appends a sync to the history, which keeps an account's last [`SESSIONS_KEPT`].
+    /// Appends a sync to the history, which keeps an account's last 1,000 (`SESSIONS_KEPT`).
     pub fn record_session(
         &self,
         account_id: i64,
