@@ -344,11 +344,10 @@ pub fn write_line(name: &str, params: &[(String, String)], value: &str) -> Strin
     let mut col = head.len();
     for (i, &b) in bytes.iter().enumerate() {
         let literal = (b == b' ' && i + 1 < bytes.len()) || (b.is_ascii_graphic() && b != b'=');
-        let encoded = format!("={b:02X}");
         let mut tok = if literal {
             char::from(b).to_string()
         } else {
-            encoded.clone()
+            format!("={b:02X}")
         };
         if col > 0 && col + tok.len() > MAX_LINE {
             out.push_str("=\r\n");
@@ -356,7 +355,7 @@ pub fn write_line(name: &str, params: &[(String, String)], value: &str) -> Strin
             // A continuation line that reads `BEGIN:` or `END:` would be taken for the end of
             // the value (see `unfold`): its first octet goes encoded.
             if looks_structural(&bytes[i..]) {
-                tok = encoded;
+                tok = format!("={b:02X}");
             }
         }
         out.push_str(&tok);
@@ -401,8 +400,6 @@ fn fold_at_spaces(line: &str) -> String {
 mod tests {
     use super::*;
 
-    /// Found by fuzzing (vcal_roundtrip): a folded line whose rest began with a character of
-    /// more than one byte was sliced inside it.
     /// Found by fuzzing (vcal_roundtrip): a value holding `BEGIN:` text, soft-broken just
     /// before it, did not read back.
     #[test]
@@ -419,6 +416,8 @@ mod tests {
         }
     }
 
+    /// Found by fuzzing (vcal_roundtrip): a folded line whose rest began with a character of
+    /// more than one byte was sliced inside it.
     #[test]
     fn folding_never_splits_a_character() {
         for line in [
