@@ -71,41 +71,42 @@ pub(crate) fn file_version(meta: &fs::Metadata) -> String {
 /// store holds, whichever way the folder scan read the file's metadata.
 pub(crate) fn version_string(mtime_ns: u128, size: u64) -> String {
     // Written by hand: the folder scan makes one per file at every sync.
-    let mut out = String::with_capacity(32);
-    match u64::try_from(mtime_ns) {
-        Ok(ns) => push_decimal(&mut out, ns),
-        Err(_) => out.push_str(&mtime_ns.to_string()),
-    }
-    out.push('-');
-    push_decimal(&mut out, size);
-    out
+    let Ok(ns) = u64::try_from(mtime_ns) else {
+        return format!("{mtime_ns}-{size}");
+    };
+    // Both numbers and the dash, written from the end; then one allocation, one UTF-8 check.
+    let mut buf = [0u8; 41];
+    let mut i = write_decimal(&mut buf, 41, size);
+    i -= 1;
+    buf[i] = b'-';
+    i = write_decimal(&mut buf, i, ns);
+    String::from_utf8(buf[i..].to_vec()).unwrap_or_default()
 }
 
-/// Appends the decimal digits of `n` to `out`, two digits per division.
-fn push_decimal(out: &mut String, mut n: u64) {
+/// Writes the decimal digits of `n` into `buf`, ending before `end`, two digits per
+/// division; returns where they start. `end` leaves room for 20 digits.
+fn write_decimal(buf: &mut [u8], end: usize, mut n: u64) -> usize {
     const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
         2021222324252627282930313233343536373839\
         4041424344454647484950515253545556575859\
         6061626364656667686970717273747576777879\
         8081828384858687888990919293949596979899";
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
+    let mut i = end;
     while n >= 100 {
         let pair = (n % 100) as usize * 2;
         n /= 100;
         i -= 2;
-        digits[i..i + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+        buf[i..i + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
     }
     if n >= 10 {
         let pair = n as usize * 2;
         i -= 2;
-        digits[i..i + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+        buf[i..i + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
     } else {
         i -= 1;
-        digits[i] = b'0' + n as u8;
+        buf[i] = b'0' + n as u8;
     }
-    // ASCII digits: one char each, no UTF-8 validation.
-    out.extend(digits[i..].iter().map(|&d| char::from(d)));
+    i
 }
 
 /// Replaces (or creates) `target` atomically: temp file in the same folder, flushed, then
@@ -248,10 +249,11 @@ mod tests {
             1_764_500_000_123_456_789,
             u64::MAX,
         ] {
-            let mut s = String::new();
-            push_decimal(&mut s, n);
-            assert_eq!(s, n.to_string());
+            assert_eq!(version_string(u128::from(n), n), format!("{n}-{n}"));
         }
+        // An mtime beyond u64 nanoseconds (year 2554) keeps the same form.
+        let far = u128::from(u64::MAX) + 1;
+        assert_eq!(version_string(far, 3), format!("{far}-3"));
     }
 
     #[test]

@@ -113,6 +113,32 @@ impl StoreTx<'_> {
         Ok((count == listed.len()).then_some(count))
     }
 
+    /// The digest of the device listing that last matched the calendar's rows (see
+    /// [`StoreTx::device_side_unchanged`]) and the number of rows then, unless a write to
+    /// the rows cleared it since (the schema's triggers do, for any insert, delete or change
+    /// of a row's href, device id or device version).
+    pub fn device_digest(&self, calendar_id: i64) -> Result<Option<(String, usize)>> {
+        let digest: Option<String> = self.conn.query_row(
+            "SELECT device_digest FROM calendars WHERE id = ?1",
+            [calendar_id],
+            |r| r.get(0),
+        )?;
+        Ok(digest.and_then(|d| {
+            let (count, digest) = d.split_once(':')?;
+            Some((digest.to_owned(), count.parse().ok()?))
+        }))
+    }
+
+    /// Keeps `digest`, the digest of a device listing that matches the calendar's `count`
+    /// rows exactly.
+    pub fn set_device_digest(&self, calendar_id: i64, digest: &str, count: usize) -> Result<()> {
+        self.conn.execute(
+            "UPDATE calendars SET device_digest = ?2 WHERE id = ?1",
+            params![calendar_id, format!("{count}:{digest}")],
+        )?;
+        Ok(())
+    }
+
     /// The items (without their iCalendar) at these hrefs, each once, in row order.
     pub fn items_by_hrefs<'h>(
         &self,
@@ -279,6 +305,51 @@ mod tests {
         assert!(store.write(|tx| tx.save_item(&dup)).is_err());
         store.write(|tx| tx.delete_item(item.id)).unwrap();
         assert_eq!(store.read().item_count(cal).unwrap(), 0);
+    }
+
+    #[test]
+    fn any_write_to_a_calendars_rows_clears_its_device_digest() {
+        let mut store = SqliteStore::open_in_memory().unwrap();
+        let acc = store.read().add_account(&sample("a"), None).unwrap();
+        let other = store.read().add_account(&sample("b"), None).unwrap();
+        let cal = store.read().calendar_state(acc).unwrap().id;
+        let other_cal = store.read().calendar_state(other).unwrap().id;
+        let keep = |store: &SqliteStore| {
+            store.read().set_device_digest(cal, "d1", 1).unwrap();
+            assert_eq!(
+                store.read().device_digest(cal).unwrap(),
+                Some(("d1".into(), 1))
+            );
+        };
+        let mut item = ItemRecord {
+            calendar_id: cal,
+            uid: Uid::new("u1"),
+            href: Some(Href::new("/cal/u1.ics")),
+            device_id: Some("u1.ics".into()),
+            device_version: Some("1-1".into()),
+            ..Default::default()
+        };
+        keep(&store);
+        item.id = store.write(|tx| tx.save_item(&item)).unwrap();
+        assert_eq!(store.read().device_digest(cal).unwrap(), None, "insert");
+        keep(&store);
+        item.device_version = Some("2-1".into());
+        store.write(|tx| tx.save_item(&item)).unwrap();
+        assert_eq!(store.read().device_digest(cal).unwrap(), None, "update");
+        keep(&store);
+        // Rows of another calendar leave this one's digest alone.
+        store
+            .write(|tx| {
+                tx.save_item(&ItemRecord {
+                    calendar_id: other_cal,
+                    uid: Uid::new("u2"),
+                    ..Default::default()
+                })
+            })
+            .unwrap();
+        assert!(store.read().device_digest(cal).unwrap().is_some());
+        store.write(|tx| tx.delete_item(item.id)).unwrap();
+        assert_eq!(store.read().device_digest(cal).unwrap(), None, "delete");
     }
 
     #[test]

@@ -132,6 +132,25 @@ DROP INDEX items_calendar;
     r#"
 CREATE INDEX conflicts_uid ON conflicts(account_id, uid);
 "#,
+    // The digest of the device listing that last matched a calendar's rows exactly: a
+    // no-change sync compares the listing with it instead of reading every row. Any write
+    // that could change that match clears it, whichever code makes the write.
+    r#"
+ALTER TABLE calendars ADD COLUMN device_digest TEXT;
+CREATE TRIGGER items_digest_insert AFTER INSERT ON items BEGIN
+    UPDATE calendars SET device_digest = NULL
+    WHERE id = NEW.calendar_id AND device_digest IS NOT NULL;
+END;
+CREATE TRIGGER items_digest_delete AFTER DELETE ON items BEGIN
+    UPDATE calendars SET device_digest = NULL
+    WHERE id = OLD.calendar_id AND device_digest IS NOT NULL;
+END;
+CREATE TRIGGER items_digest_update
+AFTER UPDATE OF calendar_id, href, device_id, device_version ON items BEGIN
+    UPDATE calendars SET device_digest = NULL
+    WHERE id IN (OLD.calendar_id, NEW.calendar_id) AND device_digest IS NOT NULL;
+END;
+"#,
 ];
 
 /// Brings the database to the latest schema version.

@@ -116,10 +116,7 @@ pub(crate) fn run(f: &mut Frame<'_, '_>, protocol: &mut dyn Protocol) -> Result<
     // versions alone, in one pass over an index, without building any row. When they
     // match, the sync goes on sparse: only the rows the server's changes name are read.
     let unchanged_rows = match on_demand {
-        true => f
-            .store
-            .read()
-            .device_side_unchanged(cal.id, &listing_map(&listed))?,
+        true => device_side_unchanged(f.store, cal.id, &listed)?,
         false => None,
     };
     let mut local = if let Some(rows) = unchanged_rows {
@@ -336,6 +333,46 @@ pub(crate) fn reset_if_replaced(
 }
 
 /// The device's listing as id -> version.
+/// When the device listing `listed` matches the calendar's rows exactly (see
+/// [`crate::store::StoreTx::device_side_unchanged`]), the number of rows. The digest of a
+/// listing found to match is kept: while no row is written, a listing with the same digest
+/// matches too, without reading the rows again. Another digest (an edit, or the same files
+/// listed in another order) only means the rows are read.
+fn device_side_unchanged(
+    store: &SqliteStore,
+    calendar_id: i64,
+    listed: &[DeviceEntry],
+) -> Result<Option<usize>> {
+    let digest = listing_digest(listed);
+    let tx = store.read();
+    if let Some((kept, count)) = tx.device_digest(calendar_id)? {
+        if kept == digest && count == listed.len() {
+            return Ok(Some(count));
+        }
+    }
+    let rows = tx.device_side_unchanged(calendar_id, &listing_map(listed))?;
+    if let Some(count) = rows {
+        tx.set_device_digest(calendar_id, &digest, count)?;
+    }
+    Ok(rows)
+}
+
+/// A 128-bit SipHash-1-3 of a device listing, in its order: each entry's id and version.
+/// Not a defence against forged listings (the device is the user's own); a stable, cheap
+/// digest whose chance of matching a changed listing is 2^-128.
+fn listing_digest(listed: &[DeviceEntry]) -> String {
+    use siphasher::sip128::{Hasher128, SipHasher13};
+    use std::hash::Hasher;
+    let mut h = SipHasher13::new();
+    for e in listed {
+        h.write(e.id.as_bytes());
+        h.write_u8(0);
+        h.write(e.version.as_bytes());
+        h.write_u8(b'\n');
+    }
+    format!("{:032x}", h.finish128().as_u128())
+}
+
 fn listing_map(listed: &[DeviceEntry]) -> HashMap<&[u8], &[u8]> {
     listed
         .iter()

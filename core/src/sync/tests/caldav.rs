@@ -168,6 +168,32 @@ fn a_failed_first_sync_keeps_labelling_its_backup_first_sync_until_one_succeeds(
     );
 }
 
+/// Quiet syncs keep the digest of a device listing that matched the rows; an edit on the
+/// device after them changes the listing, and goes to the server.
+#[test]
+fn a_device_edit_after_quiet_syncs_is_sent() {
+    let mut w = World::new();
+    for uid in ["a", "b"] {
+        w.server.put(&format!("{uid}.ics"), &ics(uid, "First"));
+    }
+    w.sync();
+    let cal = w.store.read().calendar_state(w.account.id).unwrap().id;
+    assert_eq!(w.store.read().device_digest(cal).unwrap(), None);
+    for _ in 0..2 {
+        let quiet = w.sync();
+        assert_eq!(quiet.server.updated + quiet.device.updated, 0);
+        assert_eq!(w.store.read().device_digest(cal).unwrap().unwrap().1, 2);
+    }
+    w.phone.edit(&w.id_of("a"), event("a", "A phone"));
+    let report = w.sync();
+    assert_eq!(report.server.updated, 1, "{report:?}");
+    w.assert_converged(&["A phone", "First"]);
+    w.phone.remove(&w.id_of("b"));
+    let report = w.sync();
+    assert_eq!(report.server.deleted, 1, "{report:?}");
+    w.assert_converged(&["A phone"]);
+}
+
 #[test]
 fn edits_and_deletions_on_both_sides_converge() {
     let mut w = World::new();
