@@ -514,10 +514,10 @@ mod syncml {
             Location::new("http://127.0.0.1:9000/syncevolution"),
             Location::new("mini-dev-1"),
         );
-        hdr.meta = Some(Meta {
+        hdr.meta = Some(Box::new(Meta {
             max_msg_size: Some(150_000),
             ..Meta::default()
-        });
+        }));
         let mut m = SyncMl::new(hdr);
         m.push(Command::Alert(Alert::sync(
             1,

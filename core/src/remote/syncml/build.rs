@@ -91,11 +91,11 @@ impl Cred {
     /// base64 credential computed by the caller.
     pub fn new(auth_type: &str, data_b64: impl Into<String>) -> Self {
         Cred {
-            meta: Some(Meta {
+            meta: Some(Box::new(Meta {
                 format: Some("b64".into()),
                 type_: Some(auth_type.to_string()),
                 ..Meta::default()
-            }),
+            })),
             data: data_b64.into(),
         }
     }
@@ -118,14 +118,14 @@ impl Alert {
             items: vec![Item {
                 target: Some(Location::new(server_db)),
                 source: Some(Location::new(local_db)),
-                meta: Some(Meta {
+                meta: Some(Box::new(Meta {
                     anchor: Some(Anchor {
                         last: last.map(str::to_string),
                         next: next.to_string(),
                     }),
                     max_obj_size,
                     ..Meta::default()
-                }),
+                })),
                 ..Item::default()
             }],
             ..Alert::default()
@@ -259,7 +259,7 @@ impl ItemCommand {
     pub fn with_item(cmd_id: u32, type_: &str, luid: &str, data: Option<ItemData>) -> Self {
         ItemCommand {
             cmd_id,
-            meta: Some(Meta::of_type(type_)),
+            meta: Some(Box::new(Meta::of_type(type_))),
             items: vec![Item {
                 source: Some(Location::new(luid)),
                 data,
@@ -321,7 +321,7 @@ impl PutGet {
     pub fn put_devinf(cmd_id: u32, version: SyncMlVersion, d: DevInf, enc: Encoding) -> Self {
         PutGet {
             cmd_id,
-            meta: Some(Meta::of_type(enc.devinf_type())),
+            meta: Some(Box::new(Meta::of_type(enc.devinf_type()))),
             items: vec![Item {
                 source: Some(Location::new(version.devinf_uri())),
                 data: Some(ItemData::DevInf(Box::new(d))),
@@ -335,7 +335,7 @@ impl PutGet {
     pub fn get_devinf(cmd_id: u32, version: SyncMlVersion, enc: Encoding) -> Self {
         PutGet {
             cmd_id,
-            meta: Some(Meta::of_type(enc.devinf_type())),
+            meta: Some(Box::new(Meta::of_type(enc.devinf_type()))),
             items: vec![Item {
                 target: Some(Location::new(version.devinf_uri())),
                 ..Item::default()
@@ -359,7 +359,7 @@ impl Results {
             cmd_id,
             msg_ref: Some(msg_ref),
             cmd_ref,
-            meta: Some(Meta::of_type(enc.devinf_type())),
+            meta: Some(Box::new(Meta::of_type(enc.devinf_type()))),
             items: vec![Item {
                 source: Some(Location::new(version.devinf_uri())),
                 data: Some(ItemData::DevInf(Box::new(d))),

@@ -91,7 +91,7 @@ pub struct SyncHdr {
     /// `Cred`: credentials.
     pub cred: Option<Cred>,
     /// `Meta` (MaxMsgSize, MaxObjSize, EMI...).
-    pub meta: Option<Meta>,
+    pub meta: Option<Box<Meta>>,
 }
 
 /// `SyncBody`.
@@ -126,7 +126,7 @@ impl Location {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Cred {
     /// `Meta` with `Type` (`syncml:auth-basic`, `syncml:auth-md5`) and `Format` (`b64`).
-    pub meta: Option<Meta>,
+    pub meta: Option<Box<Meta>>,
     /// `Data`: the credential.
     pub data: String,
 }
@@ -135,7 +135,7 @@ pub struct Cred {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Chal {
     /// The challenge.
-    pub meta: Meta,
+    pub meta: Box<Meta>,
 }
 
 /// `Meta` / `MetInf`: meta information, fields in the order of the MetInf DTD.
@@ -346,7 +346,7 @@ pub struct Sync {
     /// `Source`: the sender's datastore.
     pub source: Option<Location>,
     /// `Meta`.
-    pub meta: Option<Meta>,
+    pub meta: Option<Box<Meta>>,
     /// `NumberOfChanges`: how many changes the whole package holds.
     pub number_of_changes: Option<u32>,
     /// Add, Replace, Delete, Copy, Move, Atomic, Sequence.
@@ -367,7 +367,7 @@ pub struct ItemCommand {
     /// `Cred`.
     pub cred: Option<Cred>,
     /// `Meta`: Type of the items, Size of a large object.
-    pub meta: Option<Meta>,
+    pub meta: Option<Box<Meta>>,
     /// The items.
     pub items: Vec<Item>,
 }
@@ -384,7 +384,7 @@ pub struct PutGet {
     /// `Cred`.
     pub cred: Option<Cred>,
     /// `Meta` (Type of the DevInf).
-    pub meta: Option<Meta>,
+    pub meta: Option<Box<Meta>>,
     /// The items.
     pub items: Vec<Item>,
 }
@@ -399,7 +399,7 @@ pub struct Results {
     /// `CmdRef`: the Get answered.
     pub cmd_ref: u32,
     /// `Meta`.
-    pub meta: Option<Meta>,
+    pub meta: Option<Box<Meta>>,
     /// `TargetRef`s.
     pub target_refs: Vec<String>,
     /// `SourceRef`s.
@@ -420,7 +420,7 @@ pub struct Map {
     /// `Cred`.
     pub cred: Option<Cred>,
     /// `Meta`.
-    pub meta: Option<Meta>,
+    pub meta: Option<Box<Meta>>,
     /// The mappings.
     pub items: Vec<MapItem>,
 }
@@ -442,7 +442,7 @@ pub struct Container {
     /// `NoResp`.
     pub no_resp: bool,
     /// `Meta`.
-    pub meta: Option<Meta>,
+    pub meta: Option<Box<Meta>>,
     /// The nested commands.
     pub commands: Vec<Command>,
 }
@@ -459,7 +459,7 @@ pub struct Item {
     /// `TargetParent/LocURI`.
     pub target_parent: Option<String>,
     /// `Meta`.
-    pub meta: Option<Meta>,
+    pub meta: Option<Box<Meta>>,
     /// `Data`.
     pub data: Option<ItemData>,
     /// `MoreData`: a large object continues in the next message.

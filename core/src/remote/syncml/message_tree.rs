@@ -59,7 +59,7 @@ fn push_cred(e: &mut Element, cred: &Option<Cred>) {
     }
 }
 
-fn push_meta(e: &mut Element, name: &str, meta: &Option<Meta>) {
+fn push_meta(e: &mut Element, name: &str, meta: &Option<Box<Meta>>) {
     if let Some(m) = meta {
         let mut me = Element::new(Ns::SyncMl, name);
         metinf_fields(&mut me, m);
@@ -375,10 +375,10 @@ fn cred_from_tree(e: &Element) -> Result<Cred> {
 }
 
 /// Reads a `Meta` element; a nested `MetInf` wrapper is accepted too.
-fn meta_from_tree(e: &Element) -> Result<Meta> {
+fn meta_from_tree(e: &Element) -> Result<Box<Meta>> {
     let mut m = Meta::default();
     read_metinf(e, &mut m)?;
-    Ok(m)
+    Ok(Box::new(m))
 }
 
 fn read_metinf(e: &Element, m: &mut Meta) -> Result<()> {
@@ -517,7 +517,7 @@ fn status_from_tree(e: &Element) -> Result<Status> {
                 s.chal = Some(Chal {
                     meta: match c.child("Meta") {
                         Some(m) => meta_from_tree(m)?,
-                        None => Meta::default(),
+                        None => Box::default(),
                     },
                 })
             }

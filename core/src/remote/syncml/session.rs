@@ -432,11 +432,11 @@ impl Session {
             Location::new(self.target.clone()),
             Location::new(self.config.device_id.clone()),
         );
-        h.meta = Some(Meta {
+        h.meta = Some(Box::new(Meta {
             max_msg_size: Some(self.config.max_msg_size.unwrap_or(CLIENT_MAX_MSG_SIZE)),
             max_obj_size: Some(CLIENT_MAX_OBJ_SIZE),
             ..Meta::default()
-        });
+        }));
         if with_cred {
             h.cred = self.credential();
             // The md5 digest hides the user name: servers want it in clear in LocName.
@@ -833,12 +833,12 @@ mod tests {
             let mut reply = SyncMl::new(hdr);
             let mut status = Status::for_header(1, &m.header, code);
             status.chal = chal.map(|nonce| Chal {
-                meta: Meta {
+                meta: Box::new(Meta {
                     type_: Some(AUTH_MD5.into()),
                     format: Some("b64".into()),
                     next_nonce: (!nonce.is_empty()).then(|| nonce.to_string()),
                     ..Meta::default()
-                },
+                }),
             });
             reply.push(Command::Status(status));
             reply.body.final_ = true;

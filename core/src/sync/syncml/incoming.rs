@@ -45,24 +45,25 @@ pub fn guid_href(guid: &str) -> Href {
     Href::new(format!("guid:{guid}"))
 }
 
-/// Reads the Sync commands of the server's messages.
-pub fn read(messages: &[SyncMl], items: &[ItemRecord], device_id: &str) -> ServerPackage {
+/// Reads the Sync commands of the server's messages, each message dropped once read: the
+/// item data moves into the scan, and what is kept to answer each command holds none.
+pub fn read(messages: Vec<SyncMl>, items: &[ItemRecord], device_id: &str) -> ServerPackage {
     let rows: HashMap<i64, &ItemRecord> = items.iter().map(|i| (i.id, i)).collect();
     let mut pkg = ServerPackage::default();
     for m in messages {
         let msg_id = m.header.msg_id;
-        for cmd in &m.body.commands {
-            if let Command::Sync(sync) = cmd {
+        for cmd in m.body.commands {
+            if let Command::Sync(mut sync) = cmd {
+                let children = std::mem::take(&mut sync.commands);
                 pkg.received.push(Received {
                     msg_id,
-                    cmd: Command::Sync(crate::remote::syncml::Sync {
-                        commands: Vec::new(),
-                        ..sync.clone()
-                    }),
+                    cmd: Command::Sync(sync),
                     guid: None,
                     error: None,
                 });
-                for child in flatten(&sync.commands) {
+                let mut flat = Vec::new();
+                flatten(children, &mut flat);
+                for child in flat {
                     read_change(&mut pkg, msg_id, child, &rows, device_id);
                 }
             }
@@ -71,45 +72,46 @@ pub fn read(messages: &[SyncMl], items: &[ItemRecord], device_id: &str) -> Serve
     pkg
 }
 
-fn flatten(cmds: &[Command]) -> Vec<&Command> {
-    let mut out = Vec::new();
+/// The commands of `cmds`, those inside Atomic and Sequence in their place.
+fn flatten(cmds: Vec<Command>, out: &mut Vec<Command>) {
     for c in cmds {
         match c {
-            Command::Atomic(c) | Command::Sequence(c) => out.extend(flatten(&c.commands)),
+            Command::Atomic(c) | Command::Sequence(c) => flatten(c.commands, out),
             other => out.push(other),
         }
     }
-    out
 }
 
 fn read_change(
     pkg: &mut ServerPackage,
     msg_id: u32,
-    cmd: &Command,
+    cmd: Command,
     rows: &HashMap<i64, &ItemRecord>,
     device_id: &str,
 ) {
-    let (c, kind) = match cmd {
+    let (mut c, kind) = match cmd {
         Command::Add(c) => (c, "Add"),
         Command::Replace(c) => (c, "Replace"),
         Command::Delete(c) => (c, "Delete"),
         other => {
+            let error = Some(format!("{} is not supported", other.name()));
             pkg.received.push(Received {
                 msg_id,
-                cmd: other.clone(),
+                cmd: other,
                 guid: None,
-                error: Some(format!("{} is not supported", other.name())),
+                error,
             });
             return;
         }
     };
     // One command per item, so that each gets its own Status.
-    for item in &c.items {
-        let Some(item) = reassemble(pkg, c, item) else {
+    for item in std::mem::take(&mut c.items) {
+        let Some(mut item) = reassemble(pkg, &c, item) else {
             // A chunk with MoreData: the session answered it (213).
             continue;
         };
-        let item = &item;
+        // The data goes to the scan; the command kept for its Status holds none.
+        let data = item.data.take();
         let single = ItemCommand {
             items: vec![item.clone()],
             ..c.clone()
@@ -151,7 +153,7 @@ fn read_change(
                         continue;
                     }
                 };
-                match server_item(c, item, href, guid.as_deref(), device_id) {
+                match server_item(&c, &item, data, href, guid.as_deref(), device_id) {
                     Ok(si) => match row {
                         Some(r) => {
                             pkg.scan.changed.insert(r, ServerChange::Changed(si));
@@ -172,10 +174,10 @@ fn read_change(
 /// Joins the chunks of a Large Object: `None` while more chunks are to come, then the
 /// whole item (its data checked against the Size of the first chunk: a mismatch becomes an
 /// item without data, refused as such). An item that is not chunked comes back as is.
-fn reassemble(pkg: &mut ServerPackage, c: &ItemCommand, item: &Item) -> Option<Item> {
-    let bytes = |i: &Item| match &i.data {
-        Some(ItemData::Text(t)) => t.as_bytes().to_vec(),
-        Some(ItemData::Bytes(b)) => b.clone(),
+fn reassemble(pkg: &mut ServerPackage, c: &ItemCommand, mut item: Item) -> Option<Item> {
+    let bytes = |i: &mut Item| match i.data.take() {
+        Some(ItemData::Text(t)) => t.into_bytes(),
+        Some(ItemData::Bytes(b)) => b,
         _ => Vec::new(),
     };
     let same = |a: &Item, b: &Item| {
@@ -183,8 +185,8 @@ fn reassemble(pkg: &mut ServerPackage, c: &ItemCommand, item: &Item) -> Option<I
             && a.target.as_ref().map(|l| &l.loc_uri) == b.target.as_ref().map(|l| &l.loc_uri)
     };
     match pkg.partial.take() {
-        Some((first, mut data, size)) if same(&first, item) => {
-            data.extend(bytes(item));
+        Some((first, mut data, size)) if same(&first, &item) => {
+            data.extend(bytes(&mut item));
             if item.more_data {
                 pkg.partial = Some((first, data, size));
                 return None;
@@ -212,25 +214,26 @@ fn reassemble(pkg: &mut ServerPackage, c: &ItemCommand, item: &Item) -> Option<I
             }
             if item.more_data {
                 let size = item.meta.as_ref().or(c.meta.as_ref()).and_then(|m| m.size);
-                pkg.partial = Some((item.clone(), bytes(item), size));
+                let data = bytes(&mut item);
+                pkg.partial = Some((item, data, size));
                 return None;
             }
-            Some(item.clone())
+            Some(item)
         }
     }
 }
 
 /// The text of an item's data (base64 decoded when Meta Format says so).
-fn item_text(c: &ItemCommand, item: &Item) -> Result<String> {
+fn item_text(c: &ItemCommand, item: &Item, data: Option<ItemData>) -> Result<String> {
     let b64 = item
         .meta
         .as_ref()
         .or(c.meta.as_ref())
         .and_then(|m| m.format.as_deref())
         == Some("b64");
-    let raw = match &item.data {
-        Some(ItemData::Text(t)) => t.clone().into_bytes(),
-        Some(ItemData::Bytes(b)) => b.clone(),
+    let raw = match data {
+        Some(ItemData::Text(t)) => t.into_bytes(),
+        Some(ItemData::Bytes(b)) => b,
         _ => return Err(Error::Protocol("server item without data".into())),
     };
     let bytes = if b64 {
@@ -247,11 +250,12 @@ fn item_text(c: &ItemCommand, item: &Item) -> Result<String> {
 fn server_item(
     c: &ItemCommand,
     item: &Item,
+    data: Option<ItemData>,
     href: Href,
     guid: Option<&str>,
     device_id: &str,
 ) -> Result<ServerItem> {
-    let text = item_text(c, item)?;
+    let text = item_text(c, item, data)?;
     let mut ics = ical::vcal::to_icalendar(&text)?;
     if ical::uid_of(&ics).is_err() {
         let uid = format!("synchro-{}-{}", device_id, guid.unwrap_or(href.as_str()));
@@ -266,8 +270,10 @@ fn server_item(
         uid,
         fp,
         event_fp: ical::event_fingerprint(&event),
-        event: Some(Box::new(event)),
-        pair_key: None,
+        // As a downloaded calendar planned whole: the event is about as large as its text,
+        // so it is parsed again when written; its pairing key is kept.
+        pair_key: Some(crate::sync::pairing::content_key(&event)),
+        event: None,
         ics: ics.into(),
     })
 }

@@ -160,7 +160,7 @@ impl Protocol for OneSession {
         } = run;
         // Package 3 created rows for the events it sent: plan with the rows as they are now.
         let items = store.read().items(state.calendar_id)?;
-        let mut pkg = incoming::read(&replies, &items, &state.device_id);
+        let mut pkg = incoming::read(replies, &items, &state.device_id);
         let device_scan = scan_device(&*device, &items)?;
         let scan = std::mem::take(&mut pkg.scan);
         self.neg = Some(neg);

@@ -171,7 +171,7 @@ impl FakeSyncMl {
 
 fn item_command(meta_type: bool, item: Item) -> ItemCommand {
     ItemCommand {
-        meta: meta_type.then(|| Meta::of_type("text/calendar")),
+        meta: meta_type.then(|| Box::new(Meta::of_type("text/calendar"))),
         items: vec![item],
         ..ItemCommand::default()
     }
@@ -211,12 +211,12 @@ fn handle(s: &mut State, seen: &Seen, user: &str, password: &str) -> String {
         n
     };
     let challenge = Chal {
-        meta: Meta {
+        meta: Box::new(Meta {
             type_: Some(AUTH_MD5.into()),
             format: Some("b64".into()),
             next_nonce: Some(NONCE.into()),
             ..Meta::default()
-        },
+        }),
     };
     if s.challenge {
         s.challenge = false;
@@ -344,7 +344,7 @@ fn handle(s: &mut State, seen: &Seen, user: &str, password: &str) -> String {
             let mut part1 = sync.clone();
             part1.commands.push(Command::Add(ItemCommand {
                 cmd_id: next(),
-                meta: Some(meta),
+                meta: Some(Box::new(meta)),
                 items: vec![first],
                 ..ItemCommand::default()
             }));
