@@ -132,7 +132,7 @@ pub fn list(agent: &SyncAgent, as_json: bool) -> Result<()> {
                 })
             })
             .collect();
-        println!("{}", serde_json::Value::Array(out));
+        emit!("{}", serde_json::Value::Array(out));
     } else if accounts.is_empty() {
         say!("No accounts. Add one with: synchro account add NAME --caldav URL --username USER --local vdir:DIR");
     } else {
@@ -160,7 +160,7 @@ pub fn remove(agent: &SyncAgent, name: &str) -> Result<()> {
 pub fn status(agent: &SyncAgent, name: Option<&str>, as_json: bool) -> Result<()> {
     for s in agent.status(name)? {
         if as_json {
-            println!("{}", serde_json::to_string(&s).expect("status serialises"));
+            emit!("{}", serde_json::to_string(&s).expect("status serialises"));
             continue;
         }
         say!("{}", s.account);

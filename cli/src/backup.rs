@@ -20,7 +20,7 @@ pub fn run(agent: &SyncAgent, command: BackupCommand) -> Result<u8> {
                 let list = agent.backups(Some(&account.name))?;
                 if json {
                     for b in &list {
-                        println!("{}", serde_json::to_string(b).expect("serialises"));
+                        emit!("{}", serde_json::to_string(b).expect("serialises"));
                     }
                     continue;
                 }

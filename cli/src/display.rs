@@ -27,10 +27,36 @@ fn is_unsafe(c: char) -> bool {
         || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
+/// Writes `line` and a newline to standard output. A reader that went away (`synchro …
+/// | head`) ends the output, not the command: what was synced stays synced and the exit
+/// code still says how the sync went. Any other write error is said on standard error.
+pub fn print_line(line: &str) {
+    use std::io::Write;
+    static GONE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if GONE.load(std::sync::atomic::Ordering::Relaxed) {
+        return;
+    }
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{line}").and_then(|()| out.flush()) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            GONE.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        Err(e) => eprintln!("synchro: cannot write the output: {e}"),
+    }
+}
+
+/// Prints one line of JSON (escaped by `serde_json`) to standard output.
+macro_rules! emit {
+    ($($arg:tt)*) => {
+        $crate::display::print_line(&format!($($arg)*))
+    };
+}
+
 /// Prints one line to standard output through [`escape`].
 macro_rules! say {
     ($($arg:tt)*) => {
-        println!("{}", $crate::display::escape(&format!($($arg)*)))
+        $crate::display::print_line(&$crate::display::escape(&format!($($arg)*)))
     };
 }
 

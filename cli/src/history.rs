@@ -23,7 +23,7 @@ pub fn log(agent: &SyncAgent, name: Option<&str>, limit: u32, as_json: bool) -> 
         for s in sessions {
             let r = &s.report;
             if as_json {
-                println!(
+                emit!(
                     "{}",
                     json!({
                         "account": s.account,
@@ -100,7 +100,7 @@ pub fn conflicts(
         }
         for c in copies {
             if as_json {
-                println!(
+                emit!(
                     "{}",
                     json!({
                         "account": c.account,

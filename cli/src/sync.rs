@@ -100,7 +100,7 @@ fn print_report(r: &SyncReport, json: bool, dry_run: bool) {
         if let (Some(m), Some(obj)) = (&message, value.as_object_mut()) {
             obj.insert("message".into(), m.clone().into());
         }
-        println!("{value}");
+        emit!("{value}");
         return;
     }
     if let Some(plan) = &r.plan {

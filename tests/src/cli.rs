@@ -198,8 +198,38 @@ impl Cli {
         self.run_with_password(self.password.as_deref(), args)
     }
 
+    /// Like [`Cli::run`], with a standard output whose reader is gone (as in `synchro …
+    /// | head -0`): what it printed is lost, the rest comes back.
+    pub fn run_with_stdout_closed(&self, args: &[&str]) -> CliOutput {
+        let (reader, writer) = std::io::pipe().expect("a pipe");
+        drop(reader);
+        let mut cmd = self.command(self.password.as_deref(), args);
+        cmd.stdout(writer);
+        let out = cmd
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {}: {e}", self.bin.display()));
+        CliOutput {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::new(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
     /// Like [`Cli::run`], with another password in `SYNCHRO_PASSWORD` (or none).
     pub fn run_with_password(&self, password: Option<&str>, args: &[&str]) -> CliOutput {
+        let out = self
+            .command(password, args)
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {}: {e}", self.bin.display()));
+        CliOutput {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    /// `synchro --db <db> ARGS...` with no standard input, its outputs piped.
+    fn command(&self, password: Option<&str>, args: &[&str]) -> Command {
         let mut cmd = Command::new(&self.bin);
         cmd.arg("--db").arg(&self.db).args(args);
         if self.allow_insecure_http
@@ -220,14 +250,7 @@ impl Cli {
         for (k, v) in &self.envs {
             cmd.env(k, v);
         }
-        let out = cmd
-            .output()
-            .unwrap_or_else(|e| panic!("cannot run {}: {e}", self.bin.display()));
-        CliOutput {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        cmd
     }
 }
 

@@ -15,6 +15,22 @@ fn usage_errors_exit_2() {
     assert!(out.stderr.contains("no account named"), "{out}");
 }
 
+/// Output piped into a reader that went away (`synchro … | head`) is no crash: the
+/// command still exits with its own code, and says nothing of an internal error.
+#[test]
+fn a_closed_standard_output_is_no_crash() {
+    let cli = Cli::new("x");
+    for args in [
+        &["account", "list", "--json"][..],
+        &["account", "list"],
+        &["log", "--json"],
+    ] {
+        let out = cli.run_with_stdout_closed(args);
+        assert_eq!(out.code, 0, "{args:?}: {out}");
+        assert!(!out.stderr.contains("internal error"), "{args:?}: {out}");
+    }
+}
+
 #[test]
 fn password_file_log_status_and_conflicts() {
     let server = Server::start(Peer::RadicalePypi);
