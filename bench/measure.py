@@ -1,11 +1,11 @@
-"""Timing one whole process: wall time, user+sys CPU and peak RSS as the kernel accounts
-them when the process is reaped (`wait4`, as `/usr/bin/time` reads them, but to the
-microsecond instead of its printed 10 ms), and instruction counts from
+"""Timing one whole process: wall time, user+sys CPU (the kernel's account, `wait4`, to the
+microsecond) and peak RSS (from `/usr/bin/time -v`), and instruction counts from
 `valgrind --tool=callgrind`."""
 
 from __future__ import annotations
 
 import os
+import re
 import socket
 import statistics
 import subprocess
@@ -30,25 +30,32 @@ def run(cmd, env=None, check=True, cwd=None):
 
 
 def timed(cmd, env=None, shell=False) -> dict:
-    """Runs `cmd`: {wall, cpu, rss_mib, stdout}. CPU and peak RSS are the kernel's account
-    of the process and of the children it waited for (`wait4`). The file system's dirty
-    pages are written first, so that a tool that flushes (synchro, once per device batch)
-    pays for its own writes only, not for those another tool left unflushed."""
+    """Runs `cmd` under `/usr/bin/time -v`: {wall, cpu, rss_mib, stdout}. Peak RSS is the one
+    `time` reports (a small process that forks the tool: a fork of this Python process would
+    count its memory in the tool's peak); user+sys CPU is the kernel's account of `time` and
+    of the tool it waited for (`wait4`), to the microsecond where `time` prints it rounded to
+    10 ms (`time` itself adds about a millisecond). The file system's dirty pages are
+    written first, so that a tool that flushes (synchro, once per device batch) pays for its
+    own writes only, not for those another tool left unflushed."""
     os.sync()
     argv = ["sh", "-c", cmd] if shell else list(cmd)
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as tf, \
+            tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         t0 = time.monotonic()
-        p = subprocess.Popen(argv, env=env, text=True, stdout=out, stderr=err)
+        p = subprocess.Popen(["/usr/bin/time", "-v", "-o", tf.name] + argv, env=env, text=True,
+                             stdout=out, stderr=err)
         _, status, usage = os.wait4(p.pid, 0)
         wall = time.monotonic() - t0
         p.returncode = os.waitstatus_to_exitcode(status)
+        report = tf.read()
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read(), err.read()
     if p.returncode != 0:
         raise RuntimeError(f"{argv} exited {p.returncode}:\n{stdout[-2000:]}\n{stderr[-3000:]}")
-    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime,
-            "rss_mib": usage.ru_maxrss / 1024, "stdout": stdout}
+    rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", report).group(1))
+    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss_mib": rss / 1024,
+            "stdout": stdout}
 
 
 def instructions(cmd, env=None) -> int:

@@ -2,8 +2,8 @@
 """The CalDAV benchmark: synchro beside vdirsyncer, a vstorage (pimsync's library) peer and
 the curl floor, on one Radicale 3.9 on 127.0.0.1, at each calendar size.
 
-Every figure is a whole process (start, store open, sync, exit), its CPU and peak RSS as the
-kernel accounts them when it is reaped (`wait4`, what `/usr/bin/time -v` prints, unrounded);
+Every figure is a whole process (start, store open, sync, exit) under `/usr/bin/time -v`
+(CPU from the kernel's account, `wait4`, unrounded);
 within a round the tools run one after another in an order that rotates each round; a figure
 is the median of the rounds. Requests are counted in Radicale's access log.
 
