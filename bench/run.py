@@ -225,6 +225,8 @@ def main() -> int:
     p.add_argument("--merge", action="store_true",
                    help="keep the figures of docs/bench-results.json not measured now")
     p.add_argument("--syncml", action="store_true", help="also the SyncML comparison")
+    p.add_argument("--syncml-count", type=int, default=1000,
+                   help="events of the SyncML comparison's calendar")
     p.add_argument("--out", default=os.path.join(ROOT, "docs"))
     args = p.parse_args()
     args.scenarios = args.scenarios.split(",")
@@ -248,7 +250,7 @@ def main() -> int:
         shutil.rmtree(work, ignore_errors=True)
     if args.syncml:
         import syncml
-        out["syncml"] = syncml.bench(ROOT, args.runs)
+        out["syncml"] = syncml.bench(ROOT, args.runs, args.syncml_count)
     if FAILURES:
         out["failures"] = out.get("failures", []) + FAILURES
     cmdline = "bash scripts/bench.sh " + " ".join(sys.argv[1:])
