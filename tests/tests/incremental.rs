@@ -1,6 +1,8 @@
 //! The `synchro` CLI against Radicale: a sync of a calendar where one event of many changed
 //! reads only that event's stored copy, a sync after a file was touched without a
-//! change does nothing, and the folder scan takes only plain `.ics` files for events.
+//! change does nothing, device changes after quiet syncs (which compare the listing's
+//! digest alone) still go to the server, and the folder scan takes only plain `.ics` files
+//! for events.
 
 use serde_json::Value;
 use std::fs;
@@ -122,6 +124,49 @@ fn one_device_change_reads_only_its_stored_copy() {
         .get_ics("e5.ics")
         .unwrap()
         .contains("SUMMARY:Edited here"));
+}
+
+/// Quiet syncs keep the digest of the folder's listing, and the next quiet sync reads no
+/// row of the store; an edit in place after them (the same files, one new version), then a
+/// removal and a new file, still reach the server.
+#[test]
+fn device_changes_after_quiet_syncs_reach_the_server() {
+    let s = setup();
+    // Two syncs with nothing to do (the first after our own write may read it back).
+    let quiet = || {
+        nothing_done(&s.sync());
+        let r = s.sync();
+        nothing_done(&r);
+        assert_eq!(r["requests"], 1, "{r}");
+    };
+    quiet();
+    let (file, text) = vdir_find(&s.vdir, "e5").unwrap();
+    fs::write(
+        s.vdir.join(&file),
+        with_summary(&text, "Edited after quiet syncs"),
+    )
+    .unwrap();
+    let r = s.sync();
+    assert_eq!(r["server"]["updated"], 1, "{r}");
+    assert!(s
+        .server
+        .get_ics("e5.ics")
+        .unwrap()
+        .contains("SUMMARY:Edited after quiet syncs"));
+    quiet();
+    let (gone, _) = vdir_find(&s.vdir, "e6").unwrap();
+    fs::remove_file(s.vdir.join(gone)).unwrap();
+    fs::write(
+        s.vdir.join("new.ics"),
+        simple("new-after-quiet", "New", "20251020T090000Z"),
+    )
+    .unwrap();
+    let r = s.sync();
+    assert_eq!(r["server"]["deleted"], 1, "{r}");
+    assert_eq!(r["server"]["added"], 1, "{r}");
+    assert!(s.server.get_ics("e6.ics").is_none());
+    assert_eq!(s.server.list().len(), EVENTS);
+    nothing_done(&s.sync());
 }
 
 /// A file touched without a change (a new modification time, the same content) is not a
