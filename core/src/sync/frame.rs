@@ -112,9 +112,11 @@ pub(crate) fn run(f: &mut Frame<'_, '_>, protocol: &mut dyn Protocol) -> Result<
     let on_demand = protocol.bodies_on_demand();
     f.opts.progress.phase("scan", 0);
     let listed = f.device.list()?;
-    // The no-change check first compares the listing with the store's device ids and
-    // versions alone, in one pass over an index, without building any row. When they
-    // match, the sync goes on sparse: only the rows the server's changes name are read.
+    // The no-change check first compares the listing's digest with the one kept by the
+    // last sync that found the listing matching the rows; failing that, the listing with
+    // the store's device ids and versions alone, in one pass over an index, without
+    // building any row. When they match, the sync goes on sparse: only the rows the
+    // server's changes name are read.
     let unchanged_rows = match on_demand {
         true => device_side_unchanged(f.store, cal.id, &listed)?,
         false => None,
