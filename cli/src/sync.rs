@@ -22,13 +22,17 @@ pub fn sync(agent: Arc<SyncAgent>, args: SyncArgs) -> Result<u8> {
     }
     // Ctrl-C stops the sync at the next safe point: between two items for CalDAV, with a
     // suspend alert for SyncML. Nothing half-done is kept. The accounts not synced yet are
-    // left alone.
+    // left alone. The handler lives on after the command, so it holds the agent weakly:
+    // the store closes when the command ends (SQLite then folds its write-ahead log into
+    // the database, and the next command does not read it back at open).
     let stopped = Arc::new(AtomicBool::new(false));
     {
-        let (agent, stopped) = (agent.clone(), stopped.clone());
+        let (agent, stopped) = (Arc::downgrade(&agent), stopped.clone());
         if let Err(e) = ctrlc::set_handler(move || {
             stopped.store(true, Ordering::SeqCst);
-            agent.interrupt();
+            if let Some(agent) = agent.upgrade() {
+                agent.interrupt();
+            }
         }) {
             log::warn!("cannot catch Ctrl-C: {e}");
         }

@@ -31,6 +31,30 @@ fn a_closed_standard_output_is_no_crash() {
     }
 }
 
+/// A sync closes the store when the command ends: SQLite folds its write-ahead log into the
+/// database and removes it, so the next command does not read the log back at open (a
+/// quiet sync of a big calendar would otherwise read megabytes of it before anything else).
+#[test]
+fn a_sync_ends_with_the_store_closed() {
+    let server = Server::start(Peer::RadicalePypi);
+    let cli = Cli::for_server(&server);
+    let vdir = cli.add_vdir_account(
+        "t",
+        &server.base_url,
+        &server.username,
+        &server.calendar_url,
+        &[],
+    );
+    fs::create_dir_all(&vdir).unwrap();
+    fs::write(vdir.join("a.ics"), simple("closed-1", "One", "20250301T100000Z")).unwrap();
+    let wal = cli.db().with_extension("db-wal");
+    for _ in 0..2 {
+        cli.run(&["sync", "t", "--json"]).expect_ok();
+        assert!(cli.db().exists());
+        assert!(!wal.exists(), "{} is left after the sync", wal.display());
+    }
+}
+
 #[test]
 fn password_file_log_status_and_conflicts() {
     let server = Server::start(Peer::RadicalePypi);
