@@ -46,7 +46,11 @@ fn a_sync_ends_with_the_store_closed() {
         &[],
     );
     fs::create_dir_all(&vdir).unwrap();
-    fs::write(vdir.join("a.ics"), simple("closed-1", "One", "20250301T100000Z")).unwrap();
+    fs::write(
+        vdir.join("a.ics"),
+        simple("closed-1", "One", "20250301T100000Z"),
+    )
+    .unwrap();
     let wal = cli.db().with_extension("db-wal");
     for _ in 0..2 {
         cli.run(&["sync", "t", "--json"]).expect_ok();
