@@ -49,6 +49,11 @@ impl SqliteStore {
         conn.busy_timeout(Duration::from_secs(10))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
+        // Writes to `items` fire the digest triggers, so each one keeps a statement journal
+        // (the pages it changes, to undo it alone): in memory, where it lives for one row,
+        // rather than in a temporary file written through the kernel. The store's sorts and
+        // temporary tables are small (every large read follows an index).
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
         Self::init(conn)
     }
 
@@ -143,5 +148,17 @@ mod mode_tests {
             assert_eq!(mode(&wal), 0o600);
         }
         drop(store);
+    }
+
+    #[test]
+    fn a_store_keeps_its_statement_journals_in_memory() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&tmp.path().join("synchro.db")).unwrap();
+        let temp_store: i64 = store
+            .conn
+            .query_row("PRAGMA temp_store", [], |r| r.get(0))
+            .unwrap();
+        // 2: MEMORY.
+        assert_eq!(temp_store, 2);
     }
 }
