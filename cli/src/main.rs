@@ -86,11 +86,6 @@ fn init_logger(verbose: bool) {
     let _ = log::set_boxed_logger(Box::new(logger));
 }
 
-/// The allocator: a sync makes and drops many small strings (a folder listing, every
-/// event's text and fields), which mimalloc serves with less work than the system's.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logger(cli.verbose);
