@@ -417,6 +417,58 @@ fn small_max_msg_size_splits_packages_both_ways() {
     assert_eq!(counts(&r, "server"), (0, 0, 0), "{r}");
 }
 
+/// With no memory for downloaded texts (`--download-memory 0`), the server's package,
+/// read message by message, sets every event text aside on disk until it is written: the
+/// phone gets each event whole and once, and a server edit read the same way replaces it.
+#[test]
+fn a_server_package_set_aside_on_disk_gives_the_same_sync() {
+    let opts = PeerOpts {
+        extra: vec![("maxMsgSize".into(), "8000".into())],
+        ..PeerOpts::default()
+    };
+    let s = setup_with(opts, &[]);
+    let local = many("phone", 5);
+    let remote = many("aside", 120);
+    for (uid, ics) in &local {
+        s.write_local(&format!("{uid}.ics"), ics);
+    }
+    for (uid, ics) in &remote {
+        s.server.put_item(&s.peer, uid, ics);
+    }
+    let sync = |what: &str| {
+        let out = s
+            .cli
+            .run(&["sync", "t", "--json", "--download-memory", "0", "-v"]);
+        out.expect_ok();
+        assert!(
+            out.stderr
+                .contains("of downloaded events set aside on disk"),
+            "{what}: {}",
+            out.stderr
+        );
+        out.json_one()
+    };
+    let r = sync("slow sync");
+    assert_eq!(counts(&r, "device"), (120, 0, 0), "{r}");
+    assert_eq!(counts(&r, "server").0, 5, "{r}");
+    assert!(r["requests"].as_u64().unwrap_or(0) > 6, "{r}");
+    for (uid, ics) in &remote {
+        assert_eq!(vdir_count_uid(&s.vdir, uid), 1, "{uid}");
+        let (_, text) = vdir_find(&s.vdir, uid).unwrap();
+        assert_eq!(description_of(&text), description_of(ics), "{uid}: {text}");
+        assert!(text.contains(&format!("SUMMARY:aside event {}\r\n", &uid[6..])));
+    }
+    // A server edit, read from the disk too, replaces the phone's copy.
+    let (uid, ics) = &remote[7];
+    s.server
+        .put_item(&s.peer, uid, &with_summary(ics, "Moved while set aside"));
+    let r = sync("two-way sync");
+    assert_eq!(counts(&r, "device"), (0, 1, 0), "{r}");
+    let (_, text) = vdir_find(&s.vdir, uid).unwrap();
+    assert!(text.contains("SUMMARY:Moved while set aside"), "{text}");
+    assert_eq!(vdir_files(&s.vdir).len(), 125);
+}
+
 /// An event with a DESCRIPTION of about `kib` KiB (folded lines), and that description.
 fn big_event(uid: &str, summary: &str, start: &str, kib: usize) -> (String, String) {
     let description: String = (0..kib * 1024 / 32)

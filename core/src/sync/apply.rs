@@ -146,11 +146,29 @@ pub fn run_device_tasks(
     interrupt: &super::Interrupt,
     progress: &dyn super::Progress,
 ) -> Result<()> {
+    let pending = tasks
+        .into_iter()
+        .map(|t| PendingTask::Ready(Box::new(t)))
+        .collect();
+    run_pending_tasks(device, store, pending, report, interrupt, progress)
+}
+
+/// [`run_device_tasks`] of tasks still to be built: each batch's server events are read
+/// while the batch before it is written, so that a plan of any size holds one batch of
+/// parsed events.
+pub fn run_pending_tasks(
+    device: &mut dyn DeviceCalendar,
+    store: &mut SqliteStore,
+    pending: Vec<PendingTask>,
+    report: &mut SyncReport,
+    interrupt: &super::Interrupt,
+    progress: &dyn super::Progress,
+) -> Result<()> {
     let batch = device.batch_size().max(1);
     with_device_writer(device, store, report, progress, |writer, store, report| {
-        let mut tasks = tasks.into_iter().peekable();
-        while tasks.peek().is_some() {
-            let chunk: Vec<DeviceTask> = tasks.by_ref().take(batch).collect();
+        let mut pending = pending.into_iter().peekable();
+        while pending.peek().is_some() {
+            let chunk = build_tasks(pending.by_ref().take(batch).collect(), &mut report.errors);
             writer.submit(chunk, store, report, interrupt, progress)?;
         }
         Ok(())

@@ -4,7 +4,7 @@
 //! calendar only by each item's few small fields.
 
 use super::plan::ServerItem;
-use super::spill::{Spill, Text};
+use super::spill::Budget;
 use crate::ical;
 use crate::model::Href;
 use crate::remote::caldav::FetchedItem;
@@ -19,10 +19,8 @@ pub(crate) struct Intake {
     raw: Vec<FetchedItem>,
     items: Vec<ServerItem>,
     errors: Vec<String>,
-    /// Bytes of text still allowed in memory.
-    budget: usize,
-    spill_dir: Option<PathBuf>,
-    spill: Option<Spill>,
+    /// Where the texts are kept.
+    texts: Budget,
     /// Whether each item keeps the event read from it ([`ServerItem::event`]).
     keep_events: bool,
 }
@@ -35,9 +33,7 @@ impl Intake {
             raw: Vec::new(),
             items: Vec::new(),
             errors: Vec::new(),
-            budget,
-            spill_dir,
-            spill: None,
+            texts: Budget::new(budget, spill_dir),
             keep_events: false,
         }
     }
@@ -80,13 +76,7 @@ impl Intake {
     /// be read. Texts set aside are readable from here on.
     pub(crate) fn finish(mut self) -> Result<(Vec<ServerItem>, Vec<String>)> {
         self.read_chunk()?;
-        if let Some(spill) = self.spill.take() {
-            log::info!(
-                "{} bytes of downloaded events set aside on disk",
-                spill.len()
-            );
-            spill.finish()?;
-        }
+        self.texts.finish()?;
         Ok((self.items, self.errors))
     }
 
@@ -95,26 +85,10 @@ impl Intake {
         let read = analyse_fetched(raw, self.keep_events, &mut self.errors);
         self.items.reserve(read.len());
         for mut item in read {
-            if let Text::Held(text) = &item.ics {
-                if text.len() > self.budget {
-                    item.ics = self.spill()?.put(text)?;
-                } else {
-                    self.budget -= text.len();
-                }
-            }
+            self.texts.place(&mut item.ics)?;
             self.items.push(item);
         }
         Ok(())
-    }
-
-    fn spill(&mut self) -> Result<&mut Spill> {
-        match &mut self.spill {
-            Some(spill) => Ok(spill),
-            none => {
-                let dir = self.spill_dir.clone().unwrap_or_else(std::env::temp_dir);
-                Ok(none.insert(Spill::new_in(&dir)?))
-            }
-        }
     }
 }
 

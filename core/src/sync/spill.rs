@@ -153,6 +153,61 @@ impl Spill {
     }
 }
 
+/// Texts kept in memory up to a budget of bytes, the others set aside in a [`Spill`] made
+/// on first need: what a download (CalDAV or SyncML) holds of its event texts.
+pub(crate) struct Budget {
+    /// Bytes of text still allowed in memory.
+    room: usize,
+    dir: Option<std::path::PathBuf>,
+    spill: Option<Spill>,
+}
+
+impl Budget {
+    /// Up to `room` bytes in memory, the rest in a spill file in `dir` (the system's
+    /// temporary folder when `None`).
+    pub(crate) fn new(room: usize, dir: Option<std::path::PathBuf>) -> Budget {
+        Budget {
+            room,
+            dir,
+            spill: None,
+        }
+    }
+
+    /// Keeps `text` where it is while there is room for it, else sets it aside.
+    pub(crate) fn place(&mut self, text: &mut Text) -> Result<()> {
+        if let Text::Held(held) = text {
+            if held.len() > self.room {
+                *text = self.spill()?.put(held)?;
+            } else {
+                self.room -= held.len();
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes what waits to be set aside: every text placed is readable from here on.
+    pub(crate) fn finish(mut self) -> Result<()> {
+        if let Some(spill) = self.spill.take() {
+            log::info!(
+                "{} bytes of downloaded events set aside on disk",
+                spill.len()
+            );
+            spill.finish()?;
+        }
+        Ok(())
+    }
+
+    fn spill(&mut self) -> Result<&mut Spill> {
+        match &mut self.spill {
+            Some(spill) => Ok(spill),
+            none => {
+                let dir = self.dir.clone().unwrap_or_else(std::env::temp_dir);
+                Ok(none.insert(Spill::new_in(&dir)?))
+            }
+        }
+    }
+}
+
 fn read_exact_at(file: &File, buf: &mut [u8], at: u64) -> std::io::Result<()> {
     std::os::unix::fs::FileExt::read_exact_at(file, buf, at)
 }

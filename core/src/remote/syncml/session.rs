@@ -192,6 +192,22 @@ impl Session {
     /// MaxMsgSize asks for it) and returns every server message up to the server's Final.
     /// Queued Statuses go first.
     pub fn package(&mut self, commands: Vec<Command>) -> Result<Vec<SyncMl>> {
+        let mut replies = Vec::new();
+        self.package_each(commands, |reply| {
+            replies.push(reply);
+            Ok(())
+        })?;
+        Ok(replies)
+    }
+
+    /// [`Self::package`], each server message handed to `take` as it comes (before the next
+    /// is asked for), so that a package of any size is held one message at a time. An
+    /// error from `take` ends the package there.
+    pub fn package_each(
+        &mut self,
+        commands: Vec<Command>,
+        mut take: impl FnMut(SyncMl) -> Result<()>,
+    ) -> Result<()> {
         // Statuses for the items of earlier server messages (thousands after a large
         // download) may go in any later message: they are split with the package, in front
         // of it. Those of SyncHdrs go first in the next message, and Results with them.
@@ -201,13 +217,14 @@ impl Session {
         self.pending = headers;
         let chunks = self.split(items.into_iter().chain(commands).collect())?;
         let n = chunks.len();
-        let mut replies = Vec::new();
+        let mut last_final = false;
         for (i, chunk) in chunks.into_iter().enumerate() {
             let reply = self.exchange(chunk, i + 1 == n)?;
-            replies.push(reply);
+            last_final = reply.body.final_;
+            take(reply)?;
         }
         let mut continuations = 0;
-        while !replies.last().is_some_and(|m: &SyncMl| m.body.final_) {
+        while !last_final {
             continuations += 1;
             if continuations > MAX_CONTINUATIONS {
                 return Err(Error::Protocol("the server never ended its package".into()));
@@ -217,9 +234,10 @@ impl Session {
                 ..Alert::default()
             });
             let reply = self.exchange(vec![alert], false)?;
-            replies.push(reply);
+            last_final = reply.body.final_;
+            take(reply)?;
         }
-        Ok(replies)
+        Ok(())
     }
 
     /// True once a message went out: the server knows this session.

@@ -1,12 +1,14 @@
 //! Applies the device side of a SyncML plan: device writes in batches (shared
-//! [`run_device_tasks`]), store-only steps in one transaction, conflict copies kept. The
+//! [`run_pending_tasks`]), store-only steps in one transaction, conflict copies kept. The
 //! server side was done in the session itself (our package went before the server's).
 
 use super::outgoing::Outgoing;
 use crate::device::{DeviceCalendar, DeviceOp};
 use crate::ical;
 use crate::store::{Account, ItemRecord, SqliteStore};
-use crate::sync::apply::{apply_store_only, run_device_tasks, Count, DeviceTask};
+use crate::sync::apply::{
+    apply_store_only, run_pending_tasks, Count, DeviceTask, FromServer, PendingTask,
+};
 use crate::sync::frame::{self, Frame};
 use crate::sync::plan::Action;
 use crate::sync::SyncContext;
@@ -33,12 +35,20 @@ pub fn execute(
     let device: &mut dyn DeviceCalendar = &mut **device;
     let rows = frame::Rows::new(items, store.read().calendar_state(account.id)?.id);
     let base = |row: Option<i64>| rows.base(row);
+    // The server events are read a batch at a time, as they are written.
+    let from_server = |base, item, device_id| {
+        PendingTask::FromServer(Box::new(FromServer {
+            base,
+            item,
+            device_id,
+        }))
+    };
     let mut tasks = Vec::new();
     let mut store_only = Vec::new();
     let mut conflicts: Vec<(String, String, &str)> = Vec::new();
     for action in actions {
         let task = match action {
-            Action::CreateOnDevice { row, item } => DeviceTask::from_server(base(row), item, None),
+            Action::CreateOnDevice { row, item } => from_server(base(row), item, None),
             Action::UpdateOnDevice { row, item } => {
                 if let Some(d) = sent.get(&row).and_then(|o| o.device.as_ref()) {
                     if d.fp != item.event_fp {
@@ -52,18 +62,18 @@ pub fn execute(
                 }
                 let b = base(Some(row));
                 let id = b.device_id.clone();
-                DeviceTask::from_server(b, item, id)
+                from_server(b, item, id)
             }
             Action::DeleteOnDevice { row, .. } => {
                 let b = base(Some(row));
                 match b.device_id.clone() {
-                    Some(id) => Ok(DeviceTask {
+                    Some(id) => PendingTask::Ready(Box::new(DeviceTask {
                         op: DeviceOp::Delete { id },
                         record: None,
                         delete_row: Some(row),
                         count: Count::Deleted,
                         uid: b.uid.to_string(),
-                    }),
+                    })),
                     None => {
                         store.write(|tx| tx.delete_item(row))?;
                         continue;
@@ -79,7 +89,7 @@ pub fn execute(
                          details; the server's version was kept",
                     ));
                 }
-                DeviceTask::from_server(base(None), item, Some(d.entry.id.clone()))
+                from_server(base(None), item, Some(d.entry.id.clone()))
             }
             Action::Conflict {
                 row,
@@ -92,7 +102,7 @@ pub fn execute(
                     "changed on both sides; the server's version was kept",
                 ));
                 report.conflicts += 1;
-                DeviceTask::from_server(base(row), item, Some(d.entry.id.clone()))
+                from_server(base(row), item, Some(d.entry.id.clone()))
             }
             a @ (Action::Link { .. } | Action::Refresh { .. } | Action::Forget { .. }) => {
                 store_only.push(a);
@@ -103,10 +113,7 @@ pub fn execute(
             | Action::UpdateOnServer { .. }
             | Action::DeleteOnServer { .. } => continue,
         };
-        match task {
-            Ok(t) => tasks.push(t),
-            Err((_, e)) => report.errors.push(format!("server item: {e}")),
-        }
+        tasks.push(task);
     }
     for (uid, ics, reason) in &conflicts {
         store
@@ -115,5 +122,5 @@ pub fn execute(
     }
     apply_store_only(store, &store_only, &base)?;
     opts.progress.phase("apply", tasks.len() as u64);
-    run_device_tasks(device, store, tasks, report, &opts.interrupt, opts.progress)
+    run_pending_tasks(device, store, tasks, report, &opts.interrupt, opts.progress)
 }

@@ -7,23 +7,39 @@
 use crate::ical;
 use crate::model::{Etag, Href};
 use crate::remote::syncml::auth::b64_decode;
-use crate::remote::syncml::{Command, Item, ItemCommand, ItemData, SyncMl};
+use crate::remote::syncml::{Command, Item, ItemCommand, ItemData, Status, SyncMl};
 use crate::store::ItemRecord;
 use crate::sync::plan::{ServerChange, ServerItem, ServerScan};
+use crate::sync::spill::Budget;
 use crate::{Error, Result};
 use std::collections::HashMap;
+use std::path::PathBuf;
 
-/// A server command that wants a Status once we know how it went.
+/// A server command that wants a Status once we know how it went: the Status itself is
+/// made as the command is read (the command is not kept), its code set once known.
 #[derive(Debug, Clone)]
 pub struct Received {
-    /// The server message it came in.
-    pub msg_id: u32,
-    /// The command.
-    pub cmd: Command,
+    /// The Status answering it (code 0 until known); `None` when the server asked for none
+    /// (NoResp).
+    pub answer: Option<Status>,
+    /// Whether it is an Add.
+    pub is_add: bool,
     /// The GUID of a server Add (for the Map).
     pub guid: Option<String>,
     /// Why it could not be used, if so (answered with an error status).
     pub error: Option<String>,
+}
+
+impl Received {
+    /// `cmd` of the server's message `msg_id`, its answer still to be decided.
+    fn new(msg_id: u32, cmd: &Command) -> Received {
+        Received {
+            answer: (!cmd.no_resp()).then(|| Status::for_command(0, msg_id, cmd, 0)),
+            is_add: matches!(cmd, Command::Add(_)),
+            guid: None,
+            error: None,
+        }
+    }
 }
 
 /// What the server's package held.
@@ -45,31 +61,145 @@ pub fn guid_href(guid: &str) -> Href {
     Href::new(format!("guid:{guid}"))
 }
 
-/// Reads the Sync commands of the server's messages, each message dropped once read: the
-/// item data moves into the scan, and what is kept to answer each command holds none.
-pub fn read(messages: Vec<SyncMl>, items: &[ItemRecord], device_id: &str) -> ServerPackage {
-    let rows: HashMap<i64, &ItemRecord> = items.iter().map(|i| (i.id, i)).collect();
-    let mut pkg = ServerPackage::default();
-    for m in messages {
+/// Reads the server's package a message at a time, as the messages come: their Sync
+/// commands go into a [`ServerPackage`], each message dropped once read. The item data
+/// moves into the scan (texts beyond the download's memory budget set aside on disk), and
+/// what is kept to answer each command holds none.
+pub struct Reader {
+    /// The href of each row a server command may address by our LUID.
+    rows: HashMap<i64, Option<Href>>,
+    device_id: String,
+    pkg: ServerPackage,
+    texts: Budget,
+}
+
+impl Reader {
+    /// A reader for a calendar whose rows are `items`, keeping up to `budget` bytes of event
+    /// text in memory and the rest in a spill file in `spill_dir`.
+    pub fn new(
+        items: &[ItemRecord],
+        device_id: &str,
+        budget: usize,
+        spill_dir: Option<PathBuf>,
+    ) -> Reader {
+        Reader {
+            rows: items.iter().map(|i| (i.id, i.href.clone())).collect(),
+            device_id: device_id.to_string(),
+            pkg: ServerPackage::default(),
+            texts: Budget::new(budget, spill_dir),
+        }
+    }
+
+    /// A row gone since the reader was made (our Delete, acknowledged): a command that
+    /// addresses it is read as one for an unknown item.
+    pub fn forget(&mut self, row: i64) {
+        self.rows.remove(&row);
+    }
+
+    /// Reads one server message.
+    pub fn message(&mut self, m: SyncMl) -> Result<()> {
         let msg_id = m.header.msg_id;
         for cmd in m.body.commands {
             if let Command::Sync(mut sync) = cmd {
                 let children = std::mem::take(&mut sync.commands);
-                pkg.received.push(Received {
-                    msg_id,
-                    cmd: Command::Sync(sync),
-                    guid: None,
-                    error: None,
-                });
+                self.pkg
+                    .received
+                    .push(Received::new(msg_id, &Command::Sync(sync)));
                 let mut flat = Vec::new();
                 flatten(children, &mut flat);
                 for child in flat {
-                    read_change(&mut pkg, msg_id, child, &rows, device_id);
+                    self.read_change(msg_id, child)?;
                 }
             }
         }
+        Ok(())
     }
-    pkg
+
+    /// The package read; every text set aside is readable from here on.
+    pub fn finish(self) -> Result<ServerPackage> {
+        self.texts.finish()?;
+        Ok(self.pkg)
+    }
+
+    fn read_change(&mut self, msg_id: u32, cmd: Command) -> Result<()> {
+        let (pkg, rows, device_id) = (&mut self.pkg, &self.rows, self.device_id.as_str());
+        let (mut c, kind) = match cmd {
+            Command::Add(c) => (c, "Add"),
+            Command::Replace(c) => (c, "Replace"),
+            Command::Delete(c) => (c, "Delete"),
+            other => {
+                let error = Some(format!("{} is not supported", other.name()));
+                pkg.received.push(Received {
+                    error,
+                    ..Received::new(msg_id, &other)
+                });
+                return Ok(());
+            }
+        };
+        // One command per item, so that each gets its own Status.
+        for item in std::mem::take(&mut c.items) {
+            let Some(mut item) = reassemble(pkg, &c, item) else {
+                // A chunk with MoreData: the session answered it (213).
+                continue;
+            };
+            // The data goes to the scan; the command kept for its Status holds none.
+            let data = item.data.take();
+            let single = ItemCommand {
+                items: vec![item.clone()],
+                ..c.clone()
+            };
+            let single_cmd = match kind {
+                "Add" => Command::Add(single),
+                "Replace" => Command::Replace(single),
+                _ => Command::Delete(single),
+            };
+            let guid = item.source.as_ref().map(|l| l.loc_uri.clone());
+            let row = item
+                .target
+                .as_ref()
+                .and_then(|l| l.loc_uri.parse::<i64>().ok())
+                .filter(|r| rows.contains_key(r));
+            let mut received = Received::new(msg_id, &single_cmd);
+            drop(single_cmd);
+            match kind {
+                "Delete" => {
+                    pkg.deletes += 1;
+                    if let Some(row) = row {
+                        pkg.scan.changed.insert(row, ServerChange::Deleted);
+                    }
+                }
+                _ => {
+                    let href = match (row, &guid) {
+                        (Some(r), _) => rows[&r]
+                            .clone()
+                            .unwrap_or_else(|| Href::new(format!("luid:{r}"))),
+                        (None, Some(g)) => guid_href(g),
+                        (None, None) => {
+                            received.error = Some("item without Source or known Target".into());
+                            pkg.received.push(received);
+                            continue;
+                        }
+                    };
+                    match server_item(&c, &item, data, href, guid.as_deref(), device_id) {
+                        Ok(mut si) => match row {
+                            Some(r) => {
+                                self.texts.place(&mut si.ics)?;
+                                pkg.scan.changed.insert(r, ServerChange::Changed(si));
+                            }
+                            None => {
+                                self.texts.place(&mut si.ics)?;
+                                received.guid = guid.clone();
+                                pkg.scan.new.push(si);
+                            }
+                        },
+                        Err(e) => received.error = Some(e.to_string()),
+                    }
+                }
+            }
+            pkg.received.push(received);
+        }
+        Ok(())
+    }
 }
 
 /// The commands of `cmds`, those inside Atomic and Sequence in their place.
@@ -79,95 +209,6 @@ fn flatten(cmds: Vec<Command>, out: &mut Vec<Command>) {
             Command::Atomic(c) | Command::Sequence(c) => flatten(c.commands, out),
             other => out.push(other),
         }
-    }
-}
-
-fn read_change(
-    pkg: &mut ServerPackage,
-    msg_id: u32,
-    cmd: Command,
-    rows: &HashMap<i64, &ItemRecord>,
-    device_id: &str,
-) {
-    let (mut c, kind) = match cmd {
-        Command::Add(c) => (c, "Add"),
-        Command::Replace(c) => (c, "Replace"),
-        Command::Delete(c) => (c, "Delete"),
-        other => {
-            let error = Some(format!("{} is not supported", other.name()));
-            pkg.received.push(Received {
-                msg_id,
-                cmd: other,
-                guid: None,
-                error,
-            });
-            return;
-        }
-    };
-    // One command per item, so that each gets its own Status.
-    for item in std::mem::take(&mut c.items) {
-        let Some(mut item) = reassemble(pkg, &c, item) else {
-            // A chunk with MoreData: the session answered it (213).
-            continue;
-        };
-        // The data goes to the scan; the command kept for its Status holds none.
-        let data = item.data.take();
-        let single = ItemCommand {
-            items: vec![item.clone()],
-            ..c.clone()
-        };
-        let single_cmd = match kind {
-            "Add" => Command::Add(single),
-            "Replace" => Command::Replace(single),
-            _ => Command::Delete(single),
-        };
-        let guid = item.source.as_ref().map(|l| l.loc_uri.clone());
-        let row = item
-            .target
-            .as_ref()
-            .and_then(|l| l.loc_uri.parse::<i64>().ok())
-            .filter(|r| rows.contains_key(r));
-        let mut received = Received {
-            msg_id,
-            cmd: single_cmd,
-            guid: None,
-            error: None,
-        };
-        match kind {
-            "Delete" => {
-                pkg.deletes += 1;
-                if let Some(row) = row {
-                    pkg.scan.changed.insert(row, ServerChange::Deleted);
-                }
-            }
-            _ => {
-                let href = match (row, &guid) {
-                    (Some(r), _) => rows[&r]
-                        .href
-                        .clone()
-                        .unwrap_or_else(|| Href::new(format!("luid:{r}"))),
-                    (None, Some(g)) => guid_href(g),
-                    (None, None) => {
-                        received.error = Some("item without Source or known Target".into());
-                        pkg.received.push(received);
-                        continue;
-                    }
-                };
-                match server_item(&c, &item, data, href, guid.as_deref(), device_id) {
-                    Ok(si) => match row {
-                        Some(r) => {
-                            pkg.scan.changed.insert(r, ServerChange::Changed(si));
-                        }
-                        None => {
-                            received.guid = guid.clone();
-                            pkg.scan.new.push(si);
-                        }
-                    },
-                    Err(e) => received.error = Some(e.to_string()),
-                }
-            }
-        }
-        pkg.received.push(received);
     }
 }
 

@@ -9,7 +9,7 @@ use super::{devinf, find_server_alert, incoming, local_plan, map_command, SyncMo
 use crate::device::DeviceCalendar;
 use crate::remote::syncml::build::alert_code;
 use crate::remote::syncml::session::{Session, CLIENT_MAX_OBJ_SIZE};
-use crate::remote::syncml::{Alert, Command, SyncMl, SyncMlFormat};
+use crate::remote::syncml::{Alert, Command, Status, SyncMl, SyncMlFormat};
 use crate::store::{ItemRecord, JournalEntry, JournalKind, JournalState, SqliteStore, SyncMlState};
 use crate::sync::detect::{scan_device, DeviceScan};
 use crate::sync::frame::{self, Frame, Local, Protocol, RemoteScan};
@@ -151,7 +151,7 @@ impl Protocol for OneSession {
         let Some(neg) = package1(&mut run, mode, &local.items)? else {
             return Ok(None);
         };
-        let (replies, acked) = package3(&mut run, &neg, sends_changes, &local.items, &local.scan)?;
+        let (mut pkg, acked) = package3(&mut run, &neg, sends_changes, &local.items, &local.scan)?;
         let Run {
             store,
             device,
@@ -160,7 +160,6 @@ impl Protocol for OneSession {
         } = run;
         // Package 3 created rows for the events it sent: plan with the rows as they are now.
         let items = store.read().items(state.calendar_id)?;
-        let mut pkg = incoming::read(replies, &items, &state.device_id);
         let device_scan = scan_device(&*device, &items)?;
         let scan = std::mem::take(&mut pkg.scan);
         self.neg = Some(neg);
@@ -344,7 +343,7 @@ fn package3(
     sends_changes: bool,
     items: &[ItemRecord],
     device_scan: &DeviceScan,
-) -> Result<(Vec<SyncMl>, Vec<Outgoing>)> {
+) -> Result<(incoming::ServerPackage, Vec<Outgoing>)> {
     let Run {
         store,
         device,
@@ -431,15 +430,24 @@ fn package3(
     if !pending.is_empty() {
         package.push(map_command(state, &pending));
     }
+    // The server's package 4 is read as its messages come, after the Statuses each
+    // holds for ours: the rows it may address are those of now (package 3's new rows
+    // included), less those our acknowledged Deletes remove.
+    let mut reader = incoming::Reader::new(
+        &store.read().items_without_bodies(state.calendar_id)?,
+        &state.device_id,
+        opts.download_memory,
+        store.folder(),
+    );
     opts.progress.phase("upload", changes.len() as u64);
-    let replies = session.package(package)?;
-
-    // Statuses of our changes.
     let by_luid: HashMap<String, &Outgoing> =
         changes.iter().map(|c| (c.row.to_string(), c)).collect();
     let mut acked = Vec::new();
     let mut journal = Vec::new();
-    for m in &replies {
+    let mut map_acks = MapAcks::default();
+    session.package_each(package, |m| {
+        map_acks.take(&m);
+        // Statuses of our changes.
         for cmd in &m.body.commands {
             let Command::Status(s) = cmd else { continue };
             match s.cmd.as_str() {
@@ -455,6 +463,9 @@ fn package3(
                                 status: Some(s.code),
                             });
                             if outgoing::accepted(o.kind, s.code) {
+                                if o.kind == OutKind::Delete {
+                                    reader.forget(o.row);
+                                }
                                 acked.push(*o);
                                 // 201 to a Replace (slow sync) is an addition.
                                 match (o.kind, s.code) {
@@ -489,15 +500,16 @@ fn package3(
                 _ => {}
             }
         }
-    }
-    if maps_acknowledged(&replies) {
+        reader.message(m)
+    })?;
+    if map_acks.acknowledged() {
         store.read().clear_pending_maps(state.calendar_id)?;
     }
     outgoing::record(store, state.calendar_id, items, &acked)?;
     store.read().journal_put(state.calendar_id, &journal)?;
     opts.progress.advance(changes.len() as u64);
     let acked = acked.into_iter().cloned().collect();
-    Ok((replies, acked))
+    Ok((reader.finish()?, acked))
 }
 
 /// Package 5: a Status for every server command and the Map of its Adds (persisted before
@@ -521,12 +533,12 @@ fn package5(run: &mut Run<'_, '_>, neg: &Negotiated, pkg: &incoming::ServerPacka
         .filter_map(|i| Some((i.href?.as_str().to_string(), i.id)))
         .collect();
     for r in &pkg.received {
-        let code = match (&r.cmd, &r.error, &r.guid) {
+        let code = match (r.is_add, &r.error, &r.guid) {
             (_, Some(e), _) => {
                 report.errors.push(format!("server item: {e}"));
                 500
             }
-            (Command::Add(_), None, Some(guid)) => {
+            (true, None, Some(guid)) => {
                 match rows_by_href.get(incoming::guid_href(guid).as_str()) {
                     Some(row) => {
                         maps.push((row.to_string(), guid.clone()));
@@ -535,11 +547,15 @@ fn package5(run: &mut Run<'_, '_>, neg: &Negotiated, pkg: &incoming::ServerPacka
                     None => 500,
                 }
             }
-            (Command::Add(_), None, None) => 201,
-            (Command::Delete(_), _, _) => 200,
-            _ => 200,
+            (true, None, None) => 201,
+            (false, _, _) => 200,
         };
-        session.answer(r.msg_id, &r.cmd, code);
+        if let Some(answer) = &r.answer {
+            session.answer_with(Status {
+                code,
+                ..answer.clone()
+            });
+        }
     }
     let mut package = Vec::new();
     let mut all_maps = store.read().pending_maps(state.calendar_id)?;
@@ -573,15 +589,37 @@ fn package5(run: &mut Run<'_, '_>, neg: &Negotiated, pkg: &incoming::ServerPacka
 /// per part, and all of them must be 2xx (a part refused keeps every pending mapping for the
 /// next session, which sends them again; the server takes a mapping twice without harm).
 fn maps_acknowledged(replies: &[SyncMl]) -> bool {
-    let mut statuses = replies
-        .iter()
-        .flat_map(|m| &m.body.commands)
-        .filter_map(|c| match c {
-            Command::Status(s) if s.cmd == "Map" => Some(s.code),
-            _ => None,
-        })
-        .peekable();
-    statuses.peek().is_some() && statuses.all(|code| (200..300).contains(&code))
+    let mut acks = MapAcks::default();
+    replies.iter().for_each(|m| acks.take(m));
+    acks.acknowledged()
+}
+
+/// The server's Statuses for our Map, over the messages of its package.
+#[derive(Default)]
+struct MapAcks {
+    /// Some Status for a Map came.
+    seen: bool,
+    /// One of them was not a success.
+    refused: bool,
+}
+
+impl MapAcks {
+    /// Takes the Map Statuses of one message.
+    fn take(&mut self, m: &SyncMl) {
+        for c in &m.body.commands {
+            if let Command::Status(s) = c {
+                if s.cmd == "Map" {
+                    self.seen = true;
+                    self.refused |= !(200..300).contains(&s.code);
+                }
+            }
+        }
+    }
+
+    /// Whether the server took our Map: it answered, every time with a success.
+    fn acknowledged(&self) -> bool {
+        self.seen && !self.refused
+    }
 }
 
 /// The anchors, last, only when everything went through; then whether a recovery needs
