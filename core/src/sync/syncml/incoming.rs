@@ -142,11 +142,18 @@ impl Reader {
                 // A chunk with MoreData: the session answered it (213).
                 continue;
             };
-            // The data goes to the scan; the command kept for its Status holds none.
+            // The data goes to the scan; the Status echoes the command's id and name and
+            // the item's Target and Source alone.
             let data = item.data.take();
             let single = ItemCommand {
-                items: vec![item.clone()],
-                ..c.clone()
+                cmd_id: c.cmd_id,
+                no_resp: c.no_resp,
+                items: vec![Item {
+                    target: item.target.clone(),
+                    source: item.source.clone(),
+                    ..Item::default()
+                }],
+                ..ItemCommand::default()
             };
             let single_cmd = match kind {
                 "Add" => Command::Add(single),

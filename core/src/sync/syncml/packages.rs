@@ -194,7 +194,7 @@ impl Protocol for OneSession {
             // The frame runs execute only after a remote scan that read package 4.
             return Err(Error::Internal);
         };
-        package5(&mut self.run(f), &neg, &pkg)?;
+        package5(&mut self.run(f), &neg, pkg)?;
         self.neg = Some(neg);
         Ok(())
     }
@@ -514,7 +514,7 @@ fn package3(
 
 /// Package 5: a Status for every server command and the Map of its Adds (persisted before
 /// it is sent).
-fn package5(run: &mut Run<'_, '_>, neg: &Negotiated, pkg: &incoming::ServerPackage) -> Result<()> {
+fn package5(run: &mut Run<'_, '_>, neg: &Negotiated, pkg: incoming::ServerPackage) -> Result<()> {
     let Run {
         store,
         opts,
@@ -532,7 +532,7 @@ fn package5(run: &mut Run<'_, '_>, neg: &Negotiated, pkg: &incoming::ServerPacka
         .into_iter()
         .filter_map(|i| Some((i.href?.as_str().to_string(), i.id)))
         .collect();
-    for r in &pkg.received {
+    for r in pkg.received {
         let code = match (r.is_add, &r.error, &r.guid) {
             (_, Some(e), _) => {
                 report.errors.push(format!("server item: {e}"));
@@ -550,11 +550,8 @@ fn package5(run: &mut Run<'_, '_>, neg: &Negotiated, pkg: &incoming::ServerPacka
             (true, None, None) => 201,
             (false, _, _) => 200,
         };
-        if let Some(answer) = &r.answer {
-            session.answer_with(Status {
-                code,
-                ..answer.clone()
-            });
+        if let Some(answer) = r.answer {
+            session.answer_with(Status { code, ..answer });
         }
     }
     let mut package = Vec::new();
