@@ -157,76 +157,87 @@ fn sorted_dedup<T: std::fmt::Debug>(v: Vec<T>) -> Vec<T> {
 
 /// The canonical form of an event that [`event_fingerprint`] hashes.
 pub fn canonical_event(e: &Event) -> Event {
-    let mut c = e.clone();
-    c.summary = norm_text(&e.summary);
-    c.description = norm_text(&e.description);
-    c.location = norm_text(&e.location);
-    c.url = norm_text(&e.url);
-    c.color = norm_text(&e.color).map(|s| s.to_lowercase());
-    c.start = norm_time(&e.start);
-    c.end = Some(norm_end(&e.start, &e.end));
-    c.recurrence = e.recurrence.as_ref().and_then(|r| {
-        let rrule = r.rrule.as_ref().map(|s| {
-            let mut parts: Vec<String> = s
-                .split(';')
-                .map(|p| p.trim().to_ascii_uppercase())
-                .filter(|p| !p.is_empty())
-                .collect();
-            parts.sort();
-            parts.join(";")
-        });
-        let rdates = sorted_dedup(r.rdates.iter().map(norm_time).collect());
-        let exdates = sorted_dedup(r.exdates.iter().map(norm_time).collect());
-        let rec = crate::model::Recurrence {
-            rrule: rrule.filter(|s| !s.is_empty()),
-            rdates,
-            exdates,
-        };
-        (rec != crate::model::Recurrence::default()).then_some(rec)
-    });
-    c.exceptions = sorted_dedup(
-        e.exceptions
-            .iter()
-            .map(|x| {
-                let mut x = x.clone();
-                x.end = Some(norm_end(&x.start, &x.end));
-                x.recurrence_id = norm_time(&x.recurrence_id);
-                x.start = norm_time(&x.start);
-                x.summary = norm_text(&x.summary);
-                x.description = norm_text(&x.description);
-                x.location = norm_text(&x.location);
-                x
-            })
-            .collect(),
-    );
-    c.alarms = sorted_dedup(
-        e.alarms
-            .iter()
-            .map(|a| {
-                let mut a = a.clone();
-                a.description = norm_text(&a.description);
-                a
-            })
-            .collect(),
-    );
-    c.organizer = e.organizer.as_ref().map(|o| norm_person(o, true));
-    c.attendees = sorted_dedup(e.attendees.iter().map(|a| norm_person(a, false)).collect());
-    c.categories = sorted_dedup(
-        e.categories
-            .iter()
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty())
-            .collect(),
-    );
-    c
+    // Every field is named: a field added to the model must say how it counts here.
+    Event {
+        uid: e.uid.clone(),
+        summary: norm_text(&e.summary),
+        description: norm_text(&e.description),
+        location: norm_text(&e.location),
+        start: norm_time(&e.start),
+        end: Some(norm_end(&e.start, &e.end)),
+        recurrence: e.recurrence.as_ref().and_then(|r| {
+            let rrule = r.rrule.as_ref().map(|s| {
+                let mut parts: Vec<String> = s
+                    .split(';')
+                    .map(|p| p.trim().to_ascii_uppercase())
+                    .filter(|p| !p.is_empty())
+                    .collect();
+                parts.sort();
+                parts.join(";")
+            });
+            let rdates = sorted_dedup(r.rdates.iter().map(norm_time).collect());
+            let exdates = sorted_dedup(r.exdates.iter().map(norm_time).collect());
+            let rec = crate::model::Recurrence {
+                rrule: rrule.filter(|s| !s.is_empty()),
+                rdates,
+                exdates,
+            };
+            (rec != crate::model::Recurrence::default()).then_some(rec)
+        }),
+        exceptions: sorted_dedup(
+            e.exceptions
+                .iter()
+                .map(|x| {
+                    let mut x = x.clone();
+                    x.end = Some(norm_end(&x.start, &x.end));
+                    x.recurrence_id = norm_time(&x.recurrence_id);
+                    x.start = norm_time(&x.start);
+                    x.summary = norm_text(&x.summary);
+                    x.description = norm_text(&x.description);
+                    x.location = norm_text(&x.location);
+                    x
+                })
+                .collect(),
+        ),
+        alarms: sorted_dedup(
+            e.alarms
+                .iter()
+                .map(|a| {
+                    let mut a = a.clone();
+                    a.description = norm_text(&a.description);
+                    a
+                })
+                .collect(),
+        ),
+        organizer: e.organizer.as_ref().map(|o| norm_person(o, true)),
+        attendees: sorted_dedup(e.attendees.iter().map(|a| norm_person(a, false)).collect()),
+        status: e.status,
+        availability: e.availability,
+        access: e.access,
+        url: norm_text(&e.url),
+        categories: sorted_dedup(
+            e.categories
+                .iter()
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect(),
+        ),
+        color: norm_text(&e.color).map(|s| s.to_lowercase()),
+        sequence: e.sequence,
+    }
 }
 
 /// See [`super::event_fingerprint`].
 pub fn event_fingerprint(e: &Event) -> String {
     let canonical = canonical_event(e);
     let mut hasher = Sha256::new();
-    // The JSON text is hashed as it is written, never held.
-    if serde_json::to_writer(&mut hasher, &canonical).is_err() {
+    // The JSON text is hashed as it is written, a few KiB at a time (not in the many small
+    // pieces serde writes), never held whole.
+    let mut buffered = std::io::BufWriter::with_capacity(8 * 1024, &mut hasher);
+    let written = serde_json::to_writer(&mut buffered, &canonical).is_ok();
+    let flushed = std::io::Write::flush(&mut buffered).is_ok();
+    drop(buffered);
+    if !(written && flushed) {
         hasher = Sha256::new();
         hasher.update(format!("{e:?}").as_bytes());
     }
