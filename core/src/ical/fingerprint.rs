@@ -233,11 +233,11 @@ pub fn event_fingerprint(e: &Event) -> String {
     let mut hasher = Sha256::new();
     // The JSON text is hashed as it is written, a few KiB at a time (not in the many small
     // pieces serde writes), never held whole.
-    let mut buffered = std::io::BufWriter::with_capacity(8 * 1024, &mut hasher);
-    let written = serde_json::to_writer(&mut buffered, &canonical).is_ok();
-    let flushed = std::io::Write::flush(&mut buffered).is_ok();
-    drop(buffered);
-    if !(written && flushed) {
+    let hashed = {
+        let mut buffered = std::io::BufWriter::with_capacity(8 * 1024, &mut hasher);
+        serde_json::to_writer(&mut buffered, &canonical).is_ok() && buffered.into_inner().is_ok()
+    };
+    if !hashed {
         hasher = Sha256::new();
         hasher.update(format!("{e:?}").as_bytes());
     }
