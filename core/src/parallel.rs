@@ -6,6 +6,10 @@ use std::thread;
 
 /// Most threads used, whatever the machine has.
 const MAX_THREADS: usize = 4;
+/// Results [`streamed`] hands over at a time (one wake-up of the caller each) ...
+const STREAM_CHUNK: usize = 32;
+/// ... and chunks it makes ahead of the caller at most.
+const AHEAD: usize = 4;
 
 /// `f` of every item, in order, on up to four threads (the calling one included) with at
 /// least `min_per_thread` items each. A thread that cannot be started leaves its share to
@@ -64,6 +68,81 @@ where
     })
 }
 
+/// Runs `body` on the calling thread with the results of `f` on each item, in order, made
+/// meanwhile on a thread of its own: `body` takes each as soon as it is ready (and may do
+/// other work first). For results a step bound to the calling thread consumes one at a time.
+/// Without a thread, the results are made as `body` asks for them. A panic in `f` is resumed
+/// on the calling thread when `body` asks for that result.
+pub(crate) fn streamed<'i, T, R, F, O>(
+    items: &'i [T],
+    f: F,
+    body: impl FnOnce(&mut dyn Iterator<Item = R>) -> O,
+) -> O
+where
+    T: Sync,
+    R: Send,
+    F: Fn(&'i T) -> R + Sync,
+{
+    let f = &f;
+    thread::scope(|scope| {
+        let (tx, rx) = mpsc::sync_channel::<Vec<R>>(AHEAD);
+        let spawned = thread::Builder::new()
+            .name("synchro-worker".into())
+            .spawn_scoped(scope, move || {
+                for chunk in items.chunks(STREAM_CHUNK) {
+                    // The caller stopped taking results: nothing more to make.
+                    if tx.send(chunk.iter().map(f).collect()).is_err() {
+                        break;
+                    }
+                }
+            });
+        match spawned {
+            Ok(maker) => body(&mut Streamed {
+                rx,
+                chunk: Vec::new().into_iter(),
+                maker: Some(maker),
+                left: items.len(),
+            }),
+            Err(_) => body(&mut items.iter().map(f)),
+        }
+    })
+}
+
+/// The results of [`streamed`] as they come.
+struct Streamed<'scope, R> {
+    rx: mpsc::Receiver<Vec<R>>,
+    /// The rest of the chunk received last.
+    chunk: std::vec::IntoIter<R>,
+    maker: Option<thread::ScopedJoinHandle<'scope, ()>>,
+    left: usize,
+}
+
+impl<R> Iterator for Streamed<'_, R> {
+    type Item = R;
+
+    fn next(&mut self) -> Option<R> {
+        if self.left == 0 {
+            return None;
+        }
+        if self.chunk.len() == 0 {
+            match self.rx.recv() {
+                Ok(chunk) => self.chunk = chunk.into_iter(),
+                // The maker stopped before the end: it panicked.
+                Err(_) => {
+                    if let Some(Err(panic)) = self.maker.take().map(thread::ScopedJoinHandle::join)
+                    {
+                        std::panic::resume_unwind(panic);
+                    }
+                    return None;
+                }
+            }
+        }
+        let result = self.chunk.next()?;
+        self.left -= 1;
+        Some(result)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -94,6 +173,58 @@ mod tests {
                 assert!(x != 99, "item 99");
                 x
             })
+        });
+        assert!(caught.is_err());
+    }
+
+    #[test]
+    fn streamed_results_come_in_order_from_another_thread() {
+        let caller = thread::current().id();
+        for n in [0usize, 1, 7, 1001] {
+            let items: Vec<usize> = (0..n).collect();
+            let out = streamed(
+                &items,
+                |x| (x * 2, thread::current().id()),
+                |results| results.collect::<Vec<_>>(),
+            );
+            assert_eq!(out.len(), n);
+            for (i, (double, made_by)) in out.into_iter().enumerate() {
+                assert_eq!(double, i * 2);
+                assert_ne!(made_by, caller);
+            }
+        }
+    }
+
+    #[test]
+    fn a_body_that_stops_early_stops_the_maker() {
+        let items: Vec<u32> = (0..10_000).collect();
+        let made = std::sync::atomic::AtomicUsize::new(0);
+        let first = streamed(
+            &items,
+            |x| {
+                made.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                *x
+            },
+            |results| results.take(3).collect::<Vec<_>>(),
+        );
+        assert_eq!(first, [0, 1, 2]);
+        // At most the chunks waiting in the channel, the one taken, the one being sent and
+        // the one being made.
+        assert!(made.into_inner() <= (AHEAD + 3) * STREAM_CHUNK);
+    }
+
+    #[test]
+    fn a_panic_in_the_maker_reaches_the_caller() {
+        let items: Vec<u32> = (0..100).collect();
+        let caught = std::panic::catch_unwind(|| {
+            streamed(
+                &items,
+                |x| {
+                    assert!(*x != 50, "item 50");
+                    *x
+                },
+                |results| results.count(),
+            )
         });
         assert!(caught.is_err());
     }

@@ -16,9 +16,10 @@
 
 use std::collections::HashSet;
 use std::fs;
+use std::hash::BuildHasher;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use super::batch::{make_durable, NewFile, TempFile};
 use super::creating;
@@ -36,6 +37,10 @@ const TEMP_PREFIX: &str = ".synchro-tmp-";
 /// A batch creating at least this many files writes them in place under a write-ahead
 /// record; below, the record's own flushes would cost more than the renames they save.
 const IN_PLACE_FROM: usize = 16;
+/// A batch's names are looked up in one listing of the folder while the folder holds at most
+/// this many entries per create of the batch; in a larger one, each name is looked up alone
+/// (a listing costs well under a tenth of a lookup per entry).
+const LIST_PER_CREATE: usize = 20;
 
 /// A vdir folder as a device calendar. See the module documentation of `local::vdir`.
 #[derive(Debug)]
@@ -45,6 +50,9 @@ pub struct VdirDevice {
     temps_cleared: AtomicBool,
     /// Set once the files of a batch a crash interrupted are removed (`local::creating`).
     recovered: AtomicBool,
+    /// About how many entries the folder has: those of its last listing by
+    /// [`folder_names`] and the files created since (0 before any listing).
+    entries: AtomicUsize,
 }
 
 impl VdirDevice {
@@ -59,6 +67,7 @@ impl VdirDevice {
             dir,
             temps_cleared: AtomicBool::new(false),
             recovered: AtomicBool::new(false),
+            entries: AtomicUsize::new(0),
         })
     }
 
@@ -76,30 +85,44 @@ impl VdirDevice {
     /// The name each create of `ops` takes in place, when the batch has enough creates to
     /// write in place: `<stem>.ics` if no file has it and no earlier create of the batch took
     /// it (otherwise that create goes through a temp file and finds a free name then).
-    fn names_in_place(&self, ops: &[DeviceOp]) -> Vec<Option<String>> {
+    fn names_in_place(&self, ops: &[DeviceOp]) -> io::Result<Vec<Option<String>>> {
         let creates = ops
             .iter()
             .filter(|op| matches!(op, DeviceOp::Create(_)))
             .count();
         if creates < IN_PLACE_FROM {
-            return vec![None; ops.len()];
+            return Ok(vec![None; ops.len()]);
         }
+        // The names there now: from one listing while the folder is small beside the batch.
+        let listed = if self.entries.load(Ordering::Relaxed) / LIST_PER_CREATE <= creates {
+            let listed = folder_names(&self.dir)?;
+            self.entries
+                .store(listed.len() + creates, Ordering::Relaxed);
+            Some(listed)
+        } else {
+            self.entries.fetch_add(creates, Ordering::Relaxed);
+            None
+        };
         let mut chosen = HashSet::with_capacity(creates);
-        ops.iter()
-            .map(|op| {
-                let DeviceOp::Create(event) = op else {
-                    return None;
+        let mut out = Vec::with_capacity(ops.len());
+        for op in ops {
+            let DeviceOp::Create(event) = op else {
+                out.push(None);
+                continue;
+            };
+            let name = format!("{}.ics", safe_stem(event.uid.as_str()));
+            let free = !chosen.contains(&name)
+                && match &listed {
+                    Some(listed) => !listed.contains(name.as_bytes()),
+                    None => matches!(fs::symlink_metadata(self.dir.join(&name)),
+                                     Err(e) if e.kind() == io::ErrorKind::NotFound),
                 };
-                let name = format!("{}.ics", safe_stem(event.uid.as_str()));
-                let free = !chosen.contains(&name)
-                    && matches!(fs::symlink_metadata(self.dir.join(&name)),
-                                Err(e) if e.kind() == io::ErrorKind::NotFound);
-                free.then(|| {
-                    chosen.insert(name.clone());
-                    name
-                })
-            })
-            .collect()
+            out.push(free.then(|| {
+                chosen.insert(name.clone());
+                name
+            }));
+        }
+        Ok(out)
     }
 
     /// The folder.
@@ -243,6 +266,64 @@ impl VdirDevice {
             Err(e) => Err(e.into()),
         }
     }
+
+    /// The body of [`DeviceCalendar::apply`], each op's text from `texts` (in order).
+    fn write_batch(
+        &self,
+        ops: &[DeviceOp],
+        texts: &mut dyn Iterator<Item = Result<Option<String>>>,
+    ) -> Result<Vec<DeviceOutcome>> {
+        let in_place = self.names_in_place(ops)?;
+        let declared: Vec<&str> = in_place.iter().flatten().map(String::as_str).collect();
+        if !declared.is_empty() {
+            creating::declare(&self.dir, &declared, TEMP_PREFIX)?;
+        }
+        let staged: Vec<Result<Staged>> = ops
+            .iter()
+            .zip(&in_place)
+            .zip(texts)
+            .map(|((op, name), text)| text.and_then(|t| self.stage(op, t, name.as_deref())))
+            .collect();
+        let paths: Vec<&Path> = staged
+            .iter()
+            .filter_map(|s| match s {
+                Ok(Staged::Create { tmp, .. } | Staged::Update { tmp, .. }) => Some(tmp.path()),
+                Ok(Staged::InPlace { file, .. }) => Some(file.path()),
+                _ => None,
+            })
+            .collect();
+        let durable =
+            strike_taken(&self.dir, &declared, &staged).and_then(|()| make_durable(&paths));
+        if let Err(e) = durable {
+            for s in staged.into_iter().flatten() {
+                match s {
+                    Staged::Create { tmp, .. } | Staged::Update { tmp, .. } => tmp.discard(),
+                    Staged::InPlace { file, .. } => file.discard(),
+                    Staged::Delete { .. } => {}
+                }
+            }
+            if !declared.is_empty() && creating::close(&self.dir).is_ok() {
+                let _ = sync_dir(&self.dir);
+            }
+            return Err(e.into());
+        }
+        let out = staged
+            .into_iter()
+            .map(|s| {
+                s.and_then(|s| self.place(s))
+                    .unwrap_or_else(|e| DeviceOutcome::Failed(e.to_string()))
+            })
+            .collect();
+        if !declared.is_empty() {
+            creating::close(&self.dir)?;
+        }
+        // The renames, deletions and the record's removal are durable before the caller
+        // records them.
+        if !ops.is_empty() {
+            sync_dir(&self.dir)?;
+        }
+        Ok(out)
+    }
 }
 
 impl DeviceCalendar for VdirDevice {
@@ -296,59 +377,15 @@ impl DeviceCalendar for VdirDevice {
     /// outcomes only after that.
     fn apply(&mut self, ops: &[DeviceOp]) -> Result<Vec<DeviceOutcome>> {
         self.recover_once()?;
-        let in_place = self.names_in_place(ops);
-        let declared: Vec<&str> = in_place.iter().flatten().map(String::as_str).collect();
-        if !declared.is_empty() {
-            creating::declare(&self.dir, &declared, TEMP_PREFIX)?;
-        }
-        // The texts are made on a few threads; the files are written on this one: creates in
-        // one folder take its lock in turn, and threads waiting on it only burn CPU.
-        let texts = crate::parallel::map_ordered(ops.iter().collect(), 100, |op| self.render(op));
-        let staged: Vec<Result<Staged>> = ops
-            .iter()
-            .zip(&in_place)
-            .zip(texts)
-            .map(|((op, name), text)| text.and_then(|t| self.stage(op, t, name.as_deref())))
-            .collect();
-        let paths: Vec<&Path> = staged
-            .iter()
-            .filter_map(|s| match s {
-                Ok(Staged::Create { tmp, .. } | Staged::Update { tmp, .. }) => Some(tmp.path()),
-                Ok(Staged::InPlace { file, .. }) => Some(file.path()),
-                _ => None,
-            })
-            .collect();
-        let durable =
-            strike_taken(&self.dir, &declared, &staged).and_then(|()| make_durable(&paths));
-        if let Err(e) = durable {
-            for s in staged.into_iter().flatten() {
-                match s {
-                    Staged::Create { tmp, .. } | Staged::Update { tmp, .. } => tmp.discard(),
-                    Staged::InPlace { file, .. } => file.discard(),
-                    Staged::Delete { .. } => {}
-                }
-            }
-            if !declared.is_empty() && creating::close(&self.dir).is_ok() {
-                let _ = sync_dir(&self.dir);
-            }
-            return Err(e.into());
-        }
-        let out = staged
-            .into_iter()
-            .map(|s| {
-                s.and_then(|s| self.place(s))
-                    .unwrap_or_else(|e| DeviceOutcome::Failed(e.to_string()))
-            })
-            .collect();
-        if !declared.is_empty() {
-            creating::close(&self.dir)?;
-        }
-        // The renames, deletions and the record's removal are durable before the caller
-        // records them.
-        if !ops.is_empty() {
-            sync_dir(&self.dir)?;
-        }
-        Ok(out)
+        let this = &*self;
+        // The texts are made on another thread while this one declares the batch and writes
+        // each file as soon as its text is ready: creates in one folder take its lock in
+        // turn, and threads waiting on it would only burn CPU.
+        crate::parallel::streamed(
+            ops,
+            |op| this.render(op),
+            |texts| this.write_batch(ops, texts),
+        )
     }
 }
 
@@ -487,6 +524,66 @@ fn scan(dir: &Path, clear_temps: bool) -> io::Result<Vec<DeviceEntry>> {
         });
     }
     Ok(out)
+}
+
+/// The names in a folder, each as a hash: a name found there is there; a name not there is
+/// found only when its hash matches another's, and is then taken as there, which only costs
+/// its create a temp file.
+struct FolderNames {
+    hasher: std::hash::RandomState,
+    hashes: HashSet<u64>,
+}
+
+impl FolderNames {
+    fn insert(&mut self, name: &[u8]) {
+        self.hashes.insert(self.hasher.hash_one(name));
+    }
+
+    /// Whether `name` is (or may be) in the folder.
+    fn contains(&self, name: &[u8]) -> bool {
+        self.hashes.contains(&self.hasher.hash_one(name))
+    }
+
+    fn len(&self) -> usize {
+        self.hashes.len()
+    }
+}
+
+/// Every name in `dir`, read with large `getdents64` batches and no metadata.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+fn folder_names(dir: &Path) -> io::Result<FolderNames> {
+    use rustix::fs::{openat, Mode, OFlags, RawDir, CWD};
+    use std::mem::MaybeUninit;
+
+    let fd = openat(
+        CWD,
+        dir,
+        OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+        Mode::empty(),
+    )?;
+    let mut buf = vec![MaybeUninit::<u8>::uninit(); 64 * 1024];
+    let mut entries = RawDir::new(&fd, &mut buf);
+    let mut names = FolderNames {
+        hasher: std::hash::RandomState::new(),
+        hashes: HashSet::new(),
+    };
+    while let Some(entry) = entries.next() {
+        names.insert(entry?.file_name().to_bytes());
+    }
+    Ok(names)
+}
+
+/// Every name in `dir`.
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+fn folder_names(dir: &Path) -> io::Result<FolderNames> {
+    let mut names = FolderNames {
+        hasher: std::hash::RandomState::new(),
+        hashes: HashSet::new(),
+    };
+    for e in fs::read_dir(dir)? {
+        names.insert(e?.file_name().as_encoded_bytes());
+    }
+    Ok(names)
 }
 
 /// True for a plain visible `.ics` file name: what the folder lists as an event.

@@ -115,26 +115,34 @@ impl StoreTx<'_> {
 
     /// The digest of the device listing that last matched the calendar's rows (see
     /// [`StoreTx::device_side_unchanged`]) and the number of rows then, unless a write to
-    /// the rows cleared it since (the schema's triggers do, for any insert, delete or change
-    /// of a row's href, device id or device version).
+    /// the rows made it stale since: the schema's triggers clear it on any delete or change
+    /// of a row's calendar, href, device id or device version, and any insert gives a row id
+    /// above the highest one kept with the digest (row ids only go down when the highest
+    /// row is deleted, which clears it too).
     pub fn device_digest(&self, calendar_id: i64) -> Result<Option<(String, usize)>> {
-        let digest: Option<String> = self.conn.query_row(
-            "SELECT device_digest FROM calendars WHERE id = ?1",
+        let (kept, highest): (Option<String>, Option<i64>) = self.conn.query_row(
+            "SELECT device_digest, (SELECT MAX(id) FROM items WHERE calendar_id = ?1)
+             FROM calendars WHERE id = ?1",
             [calendar_id],
-            |r| r.get(0),
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
-        Ok(digest.and_then(|d| {
-            let (count, digest) = d.split_once(':')?;
-            Some((digest.to_owned(), count.parse().ok()?))
+        Ok(kept.and_then(|d| {
+            let mut parts = d.splitn(3, ':');
+            let count = parts.next()?.parse().ok()?;
+            let kept_highest: i64 = parts.next()?.parse().ok()?;
+            let digest = parts.next()?;
+            (kept_highest == highest.unwrap_or(0)).then(|| (digest.to_owned(), count))
         }))
     }
 
     /// Keeps `digest`, the digest of a device listing that matches the calendar's `count`
-    /// rows exactly.
+    /// rows exactly, with the calendar's highest row id.
     pub fn set_device_digest(&self, calendar_id: i64, digest: &str, count: usize) -> Result<()> {
         self.conn.execute(
-            "UPDATE calendars SET device_digest = ?2 WHERE id = ?1",
-            params![calendar_id, format!("{count}:{digest}")],
+            "UPDATE calendars SET device_digest = ?2 || ':' ||
+                 IFNULL((SELECT MAX(id) FROM items WHERE calendar_id = ?1), 0) || ':' || ?3
+             WHERE id = ?1",
+            params![calendar_id, count.to_string(), digest],
         )?;
         Ok(())
     }
@@ -348,8 +356,38 @@ mod tests {
             })
             .unwrap();
         assert!(store.read().device_digest(cal).unwrap().is_some());
+        // The highest row of the table gone (another calendar's), an insert here still
+        // takes a row id above every row this calendar had.
+        let highest: i64 = store
+            .read()
+            .conn
+            .query_row("SELECT MAX(id) FROM items", [], |r| r.get(0))
+            .unwrap();
+        store.write(|tx| tx.delete_item(highest)).unwrap();
+        assert!(store.read().device_digest(cal).unwrap().is_some());
+        let extra = ItemRecord {
+            id: 0,
+            uid: Uid::new("u3"),
+            href: None,
+            device_id: Some("u3.ics".into()),
+            ..item.clone()
+        };
+        let extra_id = store.write(|tx| tx.save_item(&extra)).unwrap();
+        assert_eq!(store.read().device_digest(cal).unwrap(), None, "insert");
+        store.write(|tx| tx.delete_item(extra_id)).unwrap();
+        keep(&store);
         store.write(|tx| tx.delete_item(item.id)).unwrap();
         assert_eq!(store.read().device_digest(cal).unwrap(), None, "delete");
+        // A digest kept before row ids were part of it is not read.
+        store
+            .read()
+            .conn
+            .execute(
+                "UPDATE calendars SET device_digest = '0:d1' WHERE id = ?1",
+                [cal],
+            )
+            .unwrap();
+        assert_eq!(store.read().device_digest(cal).unwrap(), None, "old format");
     }
 
     #[test]
