@@ -736,6 +736,40 @@ mod tests {
     }
 
     #[test]
+    fn a_name_already_in_the_folder_is_never_declared_whether_listed_or_looked_up() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        let mut device = VdirDevice::open(dir).unwrap();
+        for i in 0..400 {
+            fs::write(dir.join(format!("other{i}.ics")), "x").unwrap();
+        }
+        let taken_first = |device: &VdirDevice, stem: &str| {
+            fs::write(dir.join(format!("{stem}0.ics")), "someone else's").unwrap();
+            let ops = creates((0..16).map(|i| format!("{stem}{i}")));
+            let names = device.names_in_place(&ops).unwrap();
+            assert_eq!(names[0], None, "{stem}");
+            assert_eq!(names[1].as_deref(), Some(format!("{stem}1.ics").as_str()));
+            assert_eq!(names.iter().flatten().count(), 15);
+            ops
+        };
+        // The first batch lists the folder (nothing is known of its size yet) ...
+        let ops = taken_first(&device, "first");
+        device.apply(&ops).unwrap();
+        // ... which is then too large beside a batch of 16 to list again: each name is looked
+        // up alone.
+        let known = device.entries.load(Ordering::Relaxed);
+        assert!(known >= 417 && known / LIST_PER_CREATE > 16, "{known}");
+        let ops = taken_first(&device, "second");
+        device.apply(&ops).unwrap();
+        assert_eq!(
+            fs::read_to_string(dir.join("second0.ics")).unwrap(),
+            "someone else's"
+        );
+        assert!(dir.join("second0-1.ics").exists());
+        assert_eq!(hidden(dir), Vec::<String>::new());
+    }
+
+    #[test]
     fn the_first_listing_after_a_crash_removes_the_files_of_the_interrupted_batch() {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path();
