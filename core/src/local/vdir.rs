@@ -21,7 +21,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-use super::batch::{make_durable, NewFile, TempFile};
+use super::batch::{flushing_ahead, make_durable, NewFile, TempFile};
 use super::creating;
 use super::{file_version, new_calendar_id, parse_event, replace_atomic, safe_stem, sync_dir};
 use crate::device::{DeviceCalendar, DeviceEntry, DeviceOp, DeviceOutcome};
@@ -278,12 +278,13 @@ impl VdirDevice {
         if !declared.is_empty() {
             creating::declare(&self.dir, &declared, TEMP_PREFIX)?;
         }
-        let staged: Vec<Result<Staged>> = ops
-            .iter()
-            .zip(&in_place)
-            .zip(texts)
-            .map(|((op, name), text)| text.and_then(|t| self.stage(op, t, name.as_deref())))
-            .collect();
+        let staged: Vec<Result<Staged>> = flushing_ahead(&self.dir, || {
+            ops.iter()
+                .zip(&in_place)
+                .zip(texts)
+                .map(|((op, name), text)| text.and_then(|t| self.stage(op, t, name.as_deref())))
+                .collect()
+        });
         let paths: Vec<&Path> = staged
             .iter()
             .filter_map(|s| match s {
