@@ -422,18 +422,11 @@ fn strike_taken(dir: &Path, declared: &[&str], staged: &[Result<Staged>]) -> io:
 /// the folder already gives as something else than a file is skipped without a stat.
 #[cfg(any(target_os = "linux", target_os = "android"))]
 fn scan(dir: &Path, clear_temps: bool) -> io::Result<Vec<DeviceEntry>> {
-    use rustix::fs::{openat, statat, unlinkat, AtFlags, FileType, Mode, OFlags, RawDir, CWD};
+    use rustix::fs::{statat, unlinkat, AtFlags, FileType, RawDir};
     use rustix::io::Errno;
-    use std::mem::MaybeUninit;
 
-    let fd = openat(
-        CWD,
-        dir,
-        OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
-        Mode::empty(),
-    )?;
-    // 64 KiB: about 1,500 entries per system call.
-    let mut buf = vec![MaybeUninit::<u8>::uninit(); 64 * 1024];
+    let fd = open_folder(dir)?;
+    let mut buf = dirent_buffer();
     let mut entries = RawDir::new(&fd, &mut buf);
     let mut out = Vec::new();
     while let Some(entry) = entries.next() {
@@ -536,6 +529,13 @@ struct FolderNames {
 }
 
 impl FolderNames {
+    fn new() -> FolderNames {
+        FolderNames {
+            hasher: std::hash::RandomState::new(),
+            hashes: HashSet::new(),
+        }
+    }
+
     fn insert(&mut self, name: &[u8]) {
         self.hashes.insert(self.hasher.hash_one(name));
     }
@@ -550,24 +550,31 @@ impl FolderNames {
     }
 }
 
-/// Every name in `dir`, read with large `getdents64` batches and no metadata.
+/// The folder opened for reading its entries.
 #[cfg(any(target_os = "linux", target_os = "android"))]
-fn folder_names(dir: &Path) -> io::Result<FolderNames> {
-    use rustix::fs::{openat, Mode, OFlags, RawDir, CWD};
-    use std::mem::MaybeUninit;
-
-    let fd = openat(
+fn open_folder(dir: &Path) -> io::Result<rustix::fd::OwnedFd> {
+    use rustix::fs::{openat, Mode, OFlags, CWD};
+    Ok(openat(
         CWD,
         dir,
         OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
         Mode::empty(),
-    )?;
-    let mut buf = vec![MaybeUninit::<u8>::uninit(); 64 * 1024];
-    let mut entries = RawDir::new(&fd, &mut buf);
-    let mut names = FolderNames {
-        hasher: std::hash::RandomState::new(),
-        hashes: HashSet::new(),
-    };
+    )?)
+}
+
+/// The buffer a folder's entries are read into: 64 KiB, about 1,500 entries per system call.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+fn dirent_buffer() -> Vec<std::mem::MaybeUninit<u8>> {
+    vec![std::mem::MaybeUninit::uninit(); 64 * 1024]
+}
+
+/// Every name in `dir`, read with large `getdents64` batches and no metadata.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+fn folder_names(dir: &Path) -> io::Result<FolderNames> {
+    let fd = open_folder(dir)?;
+    let mut buf = dirent_buffer();
+    let mut entries = rustix::fs::RawDir::new(&fd, &mut buf);
+    let mut names = FolderNames::new();
     while let Some(entry) = entries.next() {
         names.insert(entry?.file_name().to_bytes());
     }
@@ -577,10 +584,7 @@ fn folder_names(dir: &Path) -> io::Result<FolderNames> {
 /// Every name in `dir`.
 #[cfg(not(any(target_os = "linux", target_os = "android")))]
 fn folder_names(dir: &Path) -> io::Result<FolderNames> {
-    let mut names = FolderNames {
-        hasher: std::hash::RandomState::new(),
-        hashes: HashSet::new(),
-    };
+    let mut names = FolderNames::new();
     for e in fs::read_dir(dir)? {
         names.insert(e?.file_name().as_encoded_bytes());
     }
