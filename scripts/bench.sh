@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The benchmark behind docs/BENCHMARKS.md (kept out of scripts/test.sh: it takes long).
 #
-#   bash scripts/bench.sh [--sizes 1000,10000,50000] [--runs 5] [--tools synchro,vdirsyncer,vstorage,curl]
+#   bash scripts/bench.sh [--sizes 1000,10000,50000] [--runs 5] [--tools synchro,vdirsyncer,vstorage,curl,tokenfloor]
 #                         [--scenarios first,nochange,onechange,upload,instructions]
 #                         [--callgrind synchro,vstorage] [--upload-runs 3] [--merge] [--syncml]
 #
