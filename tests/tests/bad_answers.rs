@@ -28,7 +28,7 @@ fn bad_answers_change_nothing_locally() {
     for (fault, code, words) in [
         (Fault::Garbage("REPORT".into()), 1, "malformed"),
         (Fault::Truncated("REPORT".into()), 1, "malformed"),
-        (Fault::Unavailable("PROPFIND".into()), 5, "retry"),
+        (Fault::Unavailable("REPORT".into()), 5, "retry"),
         (Fault::Cut("REPORT".into()), 5, "unreachable"),
     ] {
         proxy.set(fault.clone());

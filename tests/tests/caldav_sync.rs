@@ -48,9 +48,10 @@ impl Setup {
     }
 }
 
-/// Requests of a no-change sync: one PROPFIND, also over plain http with Basic auth (the
-/// accounts allow it there, and the credentials learned when the account was added go with
-/// the first request).
+/// Requests of a no-change sync: one (the changes since the sync-token, a sync-collection
+/// REPORT, on both servers), also over plain http with Basic auth (the accounts allow it
+/// there, and the credentials learned when the account was added go with the first
+/// request).
 fn no_change_requests(_peer: Peer) -> u64 {
     1
 }

@@ -1,7 +1,9 @@
 //! The first download of a CalDAV calendar against a real Radicale: the marker first, then
-//! every event with its data in one calendar-query (no multiget); a server refusing that
-//! query still gives a complete first sync by listing and multiget; an event changed on
-//! the server between the marker and the query comes right at the next sync.
+//! every event with its data in one calendar-query (no multiget); the syncs after it ask
+//! for the changes since that marker straight away (one request when nothing changed); a
+//! server refusing that query still gives a complete first sync by listing and multiget;
+//! an event changed on the server between the marker and the query comes right at the
+//! next sync.
 
 use std::time::{Duration, Instant};
 use synchro_tests::calendar::{simple, vdir_files, vdir_find, with_summary};
@@ -85,11 +87,59 @@ fn first_sync_is_one_calendar_query_with_the_data() {
     assert!(propfinds[0].contains("sync-token") && !propfinds[0].contains("getctag"));
     assert_eq!(methods.len(), 2, "{methods:?}");
 
-    // The token taken first is good: the next sync is one request and changes nothing.
+    // The token taken first is good: the next sync is one request, the changes since that
+    // token (none), and changes nothing.
     world.proxy.reset_count();
     let again = sync(&world);
-    assert_eq!(world.proxy.requests(), ["PROPFIND"]);
+    assert_eq!(world.proxy.requests(), ["REPORT"]);
+    let quiet = crate::reports(&world);
+    assert!(
+        quiet[0].contains("sync-collection") && quiet[0].contains("radicale.org/ns/sync/"),
+        "{quiet:?}"
+    );
     assert_eq!(again["device"]["added"], 0, "{again}");
+
+    // One event changed on the server: its changes, then its data; no marker asked first.
+    world
+        .server
+        .put_ics("e5.ics", &simple("e5", "Event 5 moved", "20260306T090000Z"));
+    world.proxy.reset_count();
+    let changed = sync(&world);
+    assert_eq!(changed["device"]["updated"], 1, "{changed}");
+    assert_eq!(world.proxy.requests(), ["REPORT", "REPORT"]);
+    let asked = crate::reports(&world);
+    assert!(asked[0].contains("sync-collection") && asked[1].contains("calendar-multiget"));
+    let (_, on_phone) = vdir_find(&world.vdir, "e5").unwrap();
+    assert!(on_phone.contains("SUMMARY:Event 5 moved"), "{on_phone}");
+}
+
+/// A server that refuses the changes since the token with a status that does not say the
+/// token is stale (sync-collection no longer offered: 405, 501) is asked for the marker
+/// instead, and a quiet calendar stays a quiet sync.
+#[test]
+fn a_refused_change_list_falls_back_to_the_marker() {
+    let world = seeded();
+    sync(&world);
+    for status in [405, 501] {
+        world.proxy.set(Fault::RefuseReportWith(
+            vec!["sync-collection".into()],
+            status,
+        ));
+        world.proxy.reset_count();
+        let quiet = sync(&world);
+        assert_eq!(
+            world.proxy.requests(),
+            ["REPORT", "PROPFIND"],
+            "HTTP {status}"
+        );
+        assert_eq!(quiet["device"]["added"], 0, "{quiet}");
+        assert_eq!(quiet["device"]["updated"], 0, "{quiet}");
+    }
+    world.proxy.set(Fault::None);
+    world.proxy.reset_count();
+    sync(&world);
+    assert_eq!(world.proxy.requests(), ["REPORT"]);
+    assert_every_event_on_the_phone(&world);
 }
 
 #[test]
@@ -122,7 +172,7 @@ fn a_refused_calendar_query_falls_back_to_listing_and_multiget() {
         world.proxy.set(Fault::None);
         world.proxy.reset_count();
         let again = sync(&world);
-        assert_eq!(world.proxy.requests(), ["PROPFIND"], "HTTP {status}");
+        assert_eq!(world.proxy.requests(), ["REPORT"], "HTTP {status}");
         assert_eq!(again["device"]["added"], 0);
     }
 }
@@ -202,7 +252,7 @@ fn a_first_download_into_an_empty_calendar_is_written_as_it_arrives() {
     // event the phone edits goes to the server.
     world.proxy.reset_count();
     let again = sync(&world);
-    assert_eq!(world.proxy.requests(), ["PROPFIND"]);
+    assert_eq!(world.proxy.requests(), ["REPORT"]);
     assert_eq!(again["device"]["added"], 0, "{again}");
     let (name, text) = vdir_find(&world.vdir, "e3").unwrap();
     std::fs::write(
@@ -281,6 +331,6 @@ fn a_download_set_aside_on_disk_gives_the_same_first_sync() {
     assert_eq!(again["device"]["updated"], 0, "{again}");
     world.proxy.reset_count();
     let quiet = sync(&world);
-    assert_eq!(world.proxy.requests(), ["PROPFIND"]);
+    assert_eq!(world.proxy.requests(), ["REPORT"]);
     assert_eq!(quiet["device"]["added"], 0, "{quiet}");
 }

@@ -1,6 +1,11 @@
 //! One CalDAV sync of an account: remote change detection (ctag short-cut, sync-collection,
 //! or an etag listing), fetching by multiget, then the shared plan, and execution with
 //! conditional writes. Sync marks advance only when every change they cover is applied.
+//!
+//! A calendar synced by sync-collection asks for its changes since the token straight
+//! away: one request when nothing changed, as a PROPFIND of the token would be, and none
+//! more before the fetch when something did (servers such as Radicale go over the whole
+//! collection for each of the two).
 
 use super::apply::{
     apply_store_only, build_tasks, run_device_tasks, set_device, set_server, with_device_writer,
@@ -50,6 +55,8 @@ struct CalDav<'a> {
     url: String,
     /// What the no-change check read of the collection, for the scan that follows it.
     state: Option<CollectionState>,
+    /// The changes since the stored sync-token, when the no-change check asked for them.
+    delta: Option<SyncResult>,
     token: Option<SyncToken>,
     ctag: Option<String>,
 }
@@ -127,6 +134,7 @@ fn run(f: &mut Frame<'_, '_>, client: &mut CalDavClient) -> Result<()> {
             client: &mut *client,
             url,
             state: None,
+            delta: None,
             token: None,
             ctag: None,
         };
@@ -163,6 +171,37 @@ fn calendar_url(f: &mut Frame<'_, '_>, client: &mut CalDavClient) -> Result<Stri
 impl Protocol for CalDav<'_> {
     fn unchanged(&mut self, f: &mut Frame<'_, '_>, local: &Local) -> Result<bool> {
         let cal = &local.cal;
+        // Rows missing a side (a replaced device calendar, a sync interrupted between a
+        // write and its record) need the full path even when nothing changed.
+        let incomplete = local
+            .items
+            .iter()
+            .any(|i| i.device_id.is_none() || i.href.is_none());
+        let quiet_device = local.scan.is_empty() && !incomplete;
+        if let Some(known) = cal
+            .sync_token
+            .as_ref()
+            .filter(|_| may_use_sync_collection(f.account))
+        {
+            if let Some(delta) = self.changes_since(known)? {
+                let quiet_server = matches!(&delta, SyncResult::Delta { changed, deleted, token }
+                    if changed.is_empty() && deleted.is_empty() && token == known);
+                if quiet_server && quiet_device {
+                    save_touched(f, local)?;
+                    return Ok(true);
+                }
+                self.state = Some(CollectionState {
+                    ctag: None,
+                    sync_token: match &delta {
+                        SyncResult::Delta { token, .. } => Some(token.clone()),
+                        SyncResult::InvalidToken => None,
+                    },
+                    supports_sync_collection: true,
+                });
+                self.delta = Some(delta);
+                return Ok(false);
+            }
+        }
         // Ask only for the marker this calendar is synced by (a no-change sync is that
         // one request). A calendar not synced yet asks for the one it will be synced by: the
         // sync-token when sync-collection may be used and the server has it, else the ctag.
@@ -184,13 +223,7 @@ impl Protocol for CalDav<'_> {
         }
         let unchanged_remote = (cal.sync_token.is_some() && state.sync_token == cal.sync_token)
             || (cal.ctag.is_some() && state.ctag == cal.ctag);
-        // Rows missing a side (a replaced device calendar, a sync interrupted between a
-        // write and its record) need the full path even when nothing changed.
-        let incomplete = local
-            .items
-            .iter()
-            .any(|i| i.device_id.is_none() || i.href.is_none());
-        if unchanged_remote && local.scan.is_empty() && !incomplete {
+        if unchanged_remote && quiet_device {
             save_touched(f, local)?;
             return Ok(true);
         }
@@ -445,6 +478,21 @@ fn bulk_refused(e: &Error) -> bool {
 }
 
 impl CalDav<'_> {
+    /// The changes since `known` (sync-collection), or `None` when the server refuses the
+    /// request with a status that does not say the token is stale (it no longer offers
+    /// sync-collection, say: 405, 501): the marker then decides, as for a calendar synced
+    /// by its ctag.
+    fn changes_since(&mut self, known: &SyncToken) -> Result<Option<SyncResult>> {
+        match self.client.sync_collection(&self.url, Some(known)) {
+            Ok(delta) => Ok(Some(delta)),
+            Err(e @ Error::Http { status, .. }) if status < 500 || status == 501 => {
+                log::info!("sync-collection refused ({e}): asking for the marker");
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     /// Lists the server's changes (sync-collection or an etag listing), fetches them, and
     /// tells deleted from out-of-window items. Returns the scan, the number of items listed
     /// when the listing was complete, the new sync-token, and for a sparse listing the store
@@ -471,6 +519,7 @@ impl CalDav<'_> {
                 return Ok((scan, Some(total), token, None));
             }
         }
+        let asked = self.delta.take();
         let (client, url) = (&mut *self.client, self.url.as_str());
         let (account, cal) = (f.account, listing.cal);
         let use_sync_collection = listing.use_sync_collection;
@@ -479,7 +528,11 @@ impl CalDav<'_> {
         let complete;
         let mut token = None;
         if use_sync_collection {
-            match client.sync_collection(url, cal.sync_token.as_ref())? {
+            let delta = match asked {
+                Some(delta) => delta,
+                None => client.sync_collection(url, cal.sync_token.as_ref())?,
+            };
+            match delta {
                 SyncResult::Delta {
                     changed,
                     deleted,
