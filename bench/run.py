@@ -166,7 +166,7 @@ def bench_size(args, server, work, size: int, tools, out: dict) -> None:
             marker = f"Bench change {size} {r}"
             edit_one(server, cal, marker)
             for t in order:
-                if t.name == "curl" or t.first_only:
+                if not t.is_sync:
                     continue
                 one_sync(t, server, "onechange", scen["onechange"][t.name],
                          lambda t=t: expect(has_marker(t.local(), marker),
@@ -200,7 +200,7 @@ def bench_upload(args, server, work, tools, out: dict) -> None:
     template = os.path.join(work, "upload-template")
     seed(args.upload_count, template, 11)
     res = out["upload"] = {"count": args.upload_count}
-    ups = [t for t in tools if t.name != "curl" and not t.first_only]
+    ups = [t for t in tools if t.is_sync]
     for r in range(args.upload_runs):
         print(f"## upload of {args.upload_count} events, round {r + 1}/{args.upload_runs}",
               flush=True)

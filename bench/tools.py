@@ -22,7 +22,9 @@ class Tool:
 
     name = ""
     label = ""
-    # Timed in the first sync only (a floor that is not a sync).
+    # A floor rather than a sync: no one-change or upload figure.
+    is_sync = True
+    # Timed in the first sync only.
     first_only = False
 
     def __init__(self, root: str, server, work: str):
@@ -152,6 +154,7 @@ class CurlFloor(Tool):
     sync-collection client makes, a PROPFIND of the sync-token. Not a sync: there is no one-change or upload figure."""
 
     name, label = "curl", "curl floor"
+    is_sync = False
 
     def reset(self, tag, cal, local_from=None):
         d = self.state(tag)
@@ -160,17 +163,25 @@ class CurlFloor(Tool):
         self.env = dict(os.environ)
         self.first = True
 
-    def sync_cmd(self):
+    def query_cmd(self) -> str:
+        """The REPORT fetching every event, its answer written by `floor-write`."""
         writer = os.path.join(self.root, ".cache", "bench", "vstorage-target", "release",
                               "floor-write")
-        auth = f"{USER}:{PASSWORD}"
-        url = self.server.url(self.cal)
+        return (f"curl -sf -u {USER}:{PASSWORD} -X REPORT -H 'Depth: 1' -H 'Content-Type: "
+                f"application/xml' --data '{REPORT_ALL}' {self.server.url(self.cal)} "
+                f"| {writer} {self._local}")
+
+    def token_cmd(self) -> str:
+        """The PROPFIND of the sync-token, its answer dropped."""
+        return (f"curl -sf -u {USER}:{PASSWORD} -X PROPFIND -H 'Depth: 0' -H 'Content-Type: "
+                f"application/xml' --data '{PROPFIND_TOKEN}' {self.server.url(self.cal)} "
+                "-o /dev/null")
+
+    def sync_cmd(self):
         if self.first:
             self.first = False
-            return (f"curl -sf -u {auth} -X REPORT -H 'Depth: 1' -H 'Content-Type: "
-                    f"application/xml' --data '{REPORT_ALL}' {url} | {writer} {self._local}"), None
-        return (f"curl -sf -u {auth} -X PROPFIND -H 'Depth: 0' -H 'Content-Type: "
-                f"application/xml' --data '{PROPFIND_TOKEN}' {url} -o /dev/null"), None
+            return self.query_cmd(), None
+        return self.token_cmd(), None
 
 
 class TokenFloor(CurlFloor):
@@ -183,12 +194,7 @@ class TokenFloor(CurlFloor):
     first_only = True
 
     def sync_cmd(self):
-        auth = f"{USER}:{PASSWORD}"
-        token = (f"curl -sf -u {auth} -X PROPFIND -H 'Depth: 0' -H 'Content-Type: "
-                 f"application/xml' --data '{PROPFIND_TOKEN}' {self.server.url(self.cal)} "
-                 "-o /dev/null")
-        query, _ = super().sync_cmd()
-        return f"{token} && {query}", None
+        return f"{self.token_cmd()} && {self.query_cmd()}", None
 
 
 ALL = {t.name: t for t in (Synchro, Vdirsyncer, VstoragePeer, CurlFloor, TokenFloor)}
