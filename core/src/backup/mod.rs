@@ -46,6 +46,9 @@ pub fn part<S: AsRef<str>>(objects: Vec<S>) -> Result<SidePart> {
     })
 }
 
+/// The size of the pieces [`packed_part`] hands to the compressor.
+const GZ_INPUT_CHUNK: usize = 64 * 1024;
+
 /// A side made of these iCalendar objects, compressed as it is joined: neither the joined
 /// text nor a parsed tree of the whole calendar is ever held, and each object may be read
 /// only when its turn comes (an object that cannot be read fails the whole part).
@@ -57,7 +60,10 @@ pub fn packed_part<S: AsRef<str>>(
     // The fast level: a first download compresses the whole calendar while the user waits,
     // and iCalendar text shrinks nearly as much as at the default level.
     let level = flate2::Compression::fast();
-    let mut body = GzEncoder::new(Vec::new(), level);
+    // The encoder takes the text in large pieces: each write to it costs a pass over its
+    // whole output buffer, whatever the size of the piece.
+    let mut body =
+        std::io::BufWriter::with_capacity(GZ_INPUT_CHUNK, GzEncoder::new(Vec::new(), level));
     let mut items = 0u64;
     let counted = objects.into_iter().inspect(|_| items += 1);
     let head = ical::join_calendars_with(counted, &mut |text| {
@@ -65,7 +71,10 @@ pub fn packed_part<S: AsRef<str>>(
         Ok(())
     })?;
     body.write_all(ical::JOINED_END.as_bytes())?;
-    let body = body.finish()?;
+    let body = body
+        .into_inner()
+        .map_err(std::io::IntoInnerError::into_error)?
+        .finish()?;
     // Two gzip members, head then body: read back as one text.
     let mut head_gz = GzEncoder::new(Vec::with_capacity(body.len() + 1024), level);
     head_gz.write_all(head.as_bytes())?;

@@ -123,16 +123,24 @@ impl Field {
 
     /// The properties that write this field of `e`.
     pub fn write(self, e: &Event) -> Vec<Property> {
-        let rec = e.recurrence.clone().unwrap_or_default();
+        let rec = e.recurrence.as_ref();
         match self {
             Field::Summary => text_prop("SUMMARY", &e.summary),
             Field::Description => text_prop("DESCRIPTION", &e.description),
             Field::Location => text_prop("LOCATION", &e.location),
             Field::Start => vec![time_prop("DTSTART", &e.start)],
             Field::End => e.end.iter().map(|t| time_prop("DTEND", t)).collect(),
-            Field::Rrule => rec.rrule.iter().map(|r| prop("RRULE", r.clone())).collect(),
-            Field::Rdate => rec.rdates.iter().map(|t| time_prop("RDATE", t)).collect(),
-            Field::Exdate => rec.exdates.iter().map(|t| time_prop("EXDATE", t)).collect(),
+            Field::Rrule => rec
+                .and_then(|r| r.rrule.as_ref())
+                .map(|r| prop("RRULE", r.clone()))
+                .into_iter()
+                .collect(),
+            Field::Rdate => rec.map_or(Vec::new(), |r| {
+                r.rdates.iter().map(|t| time_prop("RDATE", t)).collect()
+            }),
+            Field::Exdate => rec.map_or(Vec::new(), |r| {
+                r.exdates.iter().map(|t| time_prop("EXDATE", t)).collect()
+            }),
             Field::Organizer => e
                 .organizer
                 .iter()

@@ -39,48 +39,47 @@ pub fn hash_of(cal: &Component) -> String {
 /// The normalised text of a component that [`fingerprint`] hashes.
 pub fn normal_form(c: &Component) -> String {
     use std::fmt::Write;
-    let mut lines: Vec<String> = c
+    // The lines are written one after the other into one buffer and sorted as slices of it.
+    let mut text = String::new();
+    let mut lines: Vec<std::ops::Range<usize>> = Vec::with_capacity(c.properties.len());
+    let mut params: Vec<(String, &str)> = Vec::new();
+    for p in c
         .properties
         .iter()
         .filter(|p| !IGNORED.contains(&p.name.as_str()))
-        .map(|p| {
-            let value = p.value.trim_end();
-            let mut line = String::with_capacity(p.name.len() + value.len() + 1);
-            line.push_str(&p.name);
-            if !p.params.is_empty() {
-                let mut params: Vec<(String, &str)> = p
-                    .params
+    {
+        let start = text.len();
+        text.push_str(&p.name);
+        if !p.params.is_empty() {
+            params.clear();
+            params.extend(
+                p.params
                     .iter()
-                    .map(|(k, v)| (k.to_ascii_uppercase(), v.as_str()))
-                    .collect();
-                params.sort();
-                for (k, v) in &params {
-                    // Writing to a String cannot fail.
-                    let _ = write!(line, ";{k}={v:?}");
-                }
+                    .map(|(k, v)| (k.to_ascii_uppercase(), v.as_str())),
+            );
+            params.sort();
+            for (k, v) in &params {
+                // Writing to a String cannot fail.
+                let _ = write!(text, ";{k}={v:?}");
             }
-            line.push(':');
-            line.push_str(value);
-            line
-        })
-        .collect();
-    lines.sort();
+        }
+        text.push(':');
+        text.push_str(p.value.trim_end());
+        lines.push(start..text.len());
+    }
+    lines.sort_by(|a, b| text[a.clone()].cmp(&text[b.clone()]));
     let mut subs: Vec<String> = c.components.iter().map(normal_form).collect();
     subs.sort();
-    let size = lines
-        .iter()
-        .chain(&subs)
-        .map(|l| l.len() + 1)
-        .sum::<usize>();
+    let size = text.len() + lines.len() + subs.iter().map(String::len).sum::<usize>();
     let mut out = String::with_capacity(size + 2 * c.name.len() + 16);
     out.push_str("BEGIN:");
     out.push_str(&c.name);
     out.push('\n');
-    for (n, line) in lines.iter().enumerate() {
+    for (n, line) in lines.into_iter().enumerate() {
         if n > 0 {
             out.push('\n');
         }
-        out.push_str(line);
+        out.push_str(&text[line]);
     }
     out.push('\n');
     for sub in &subs {
@@ -94,7 +93,10 @@ pub fn normal_form(c: &Component) -> String {
 
 fn norm_text(s: &Option<String>) -> Option<String> {
     s.as_ref()
-        .map(|s| s.replace("\r\n", "\n").trim_end().to_string())
+        .map(|s| match s.contains('\r') {
+            true => s.replace("\r\n", "\n").trim_end().to_string(),
+            false => s.trim_end().to_string(),
+        })
         .filter(|s| !s.is_empty())
 }
 
@@ -149,6 +151,10 @@ fn norm_person(a: &Attendee, organizer: bool) -> Attendee {
 }
 
 fn sorted_dedup<T: std::fmt::Debug>(v: Vec<T>) -> Vec<T> {
+    // Nothing to order or to drop (most lists of an event): no key is written.
+    if v.len() < 2 {
+        return v;
+    }
     let mut keyed: Vec<(String, T)> = v.into_iter().map(|x| (format!("{x:?}"), x)).collect();
     keyed.sort_by(|a, b| a.0.cmp(&b.0));
     keyed.dedup_by(|a, b| a.0 == b.0);

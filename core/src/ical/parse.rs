@@ -142,10 +142,20 @@ fn is_name_char(c: char) -> bool {
 
 /// The leading name of `s` and the rest (both split at a character boundary).
 pub(super) fn split_name(s: &str) -> (&str, &str) {
-    let end = s
-        .char_indices()
-        .find(|&(_, c)| !is_name_char(c))
-        .map_or(s.len(), |(i, _)| i);
+    // Names are nearly always ASCII: their bytes are looked at one by one, and only from the
+    // first non-ASCII byte (a character boundary) on are characters decoded.
+    let bytes = s.as_bytes();
+    let ascii_end = bytes
+        .iter()
+        .position(|&b| !b.is_ascii() || !is_name_char(char::from(b)))
+        .unwrap_or(bytes.len());
+    let end = match bytes.get(ascii_end) {
+        Some(b) if !b.is_ascii() => s[ascii_end..]
+            .char_indices()
+            .find(|&(_, c)| !is_name_char(c))
+            .map_or(s.len(), |(i, _)| ascii_end + i),
+        _ => ascii_end,
+    };
     s.split_at(end)
 }
 
@@ -329,6 +339,30 @@ mod linear_tests {
         let cal = parse_calendar(&event_with("X-A\u{e9}:1\r\n")).unwrap();
         assert_eq!(cal.components[0].properties[0].name, "X-A\u{e9}");
         assert_eq!(cal.components[0].properties[0].value, "1");
+    }
+
+    #[test]
+    fn names_end_at_the_first_character_outside_a_name_ascii_or_not() {
+        assert_eq!(split_name("DTSTART;TZID=X:1"), ("DTSTART", ";TZID=X:1"));
+        assert_eq!(split_name("X-A\u{e9}\u{e9}B:1"), ("X-A\u{e9}\u{e9}B", ":1"));
+        assert_eq!(split_name("\u{e9}t\u{e9}"), ("\u{e9}t\u{e9}", ""));
+        assert_eq!(split_name("X-\u{e9}\u{2014}:1"), ("X-\u{e9}", "\u{2014}:1"));
+        assert_eq!(split_name("a.b,c/d_e-f g"), ("a.b,c/d_e-f", " g"));
+        assert_eq!(split_name(":v"), ("", ":v"));
+    }
+
+    #[test]
+    fn control_characters_in_values_go_whatever_the_script() {
+        let cal = parse_calendar(&event_with(
+            "SUMMARY:a\u{1}b\tc\r\nLOCATION:\u{e9}\u{85}\u{9f}d\u{7f}\r\nDESCRIPTION:plain\r\n",
+        ))
+        .unwrap();
+        let values: Vec<&str> = cal.components[0]
+            .properties
+            .iter()
+            .map(|p| p.value.as_str())
+            .collect();
+        assert_eq!(values, ["ab\tc", "\u{e9}d", "plain"]);
     }
 
     #[test]

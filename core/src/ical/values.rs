@@ -28,7 +28,14 @@ pub fn escape_text(s: &str) -> String {
 /// characters, which iCalendar does not allow, are removed (tab is kept). Parsing applies the
 /// same, so that parse, write and parse again give the same value.
 pub fn clean_value(s: &str) -> std::borrow::Cow<'_, str> {
-    if !s.chars().any(|c| c.is_control() && c != '\t') {
+    // ASCII text (nearly all) is checked byte by byte; the other control characters (C1,
+    // U+0080 to U+009F) only occur in text that is not ASCII.
+    let clean = if s.is_ascii() {
+        !s.bytes().any(|b| b.is_ascii_control() && b != b'\t')
+    } else {
+        !s.chars().any(|c| c.is_control() && c != '\t')
+    };
+    if clean {
         return std::borrow::Cow::Borrowed(s);
     }
     let joined = s.replace("\r\n", "\n").replace('\r', "\n");

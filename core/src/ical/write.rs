@@ -15,44 +15,72 @@ pub fn write_calendar(cal: &Component) -> String {
 
 /// Appends `c` (its lines folded, with its sub-components) to `out`.
 pub(crate) fn write_component(out: &mut String, c: &Component) {
-    push_folded(out, &format!("BEGIN:{}", c.name));
+    push_line(out, |out| {
+        out.push_str("BEGIN:");
+        out.push_str(&c.name);
+    });
     for p in &c.properties {
-        push_folded(out, &content_line(p));
+        push_line(out, |out| push_content_line(out, p));
     }
     for sub in &c.components {
         write_component(out, sub);
     }
-    push_folded(out, &format!("END:{}", c.name));
+    push_line(out, |out| {
+        out.push_str("END:");
+        out.push_str(&c.name);
+    });
 }
 
-/// One unfolded content line (without CRLF).
-pub fn content_line(p: &Property) -> String {
-    let mut line = String::with_capacity(p.name.len() + p.value.len() + 16);
-    line.push_str(&p.name);
+/// Appends the unfolded content line of `p` (without CRLF) to `out`.
+fn push_content_line(out: &mut String, p: &Property) {
+    out.push_str(&p.name);
     for (k, v) in &p.params {
-        line.push(';');
-        line.push_str(k);
-        line.push('=');
-        line.push_str(&param_value(v));
+        out.push(';');
+        out.push_str(k);
+        out.push('=');
+        push_param_value(out, v);
     }
-    line.push(':');
-    line.push_str(&super::values::clean_value(&p.value));
-    line
+    out.push(':');
+    out.push_str(&super::values::clean_value(&p.value));
 }
 
-/// Quotes a parameter value when it holds `:`, `;` or `,`; a value already written as a quoted
-/// list (`"a","b"`) is kept as it is.
-fn param_value(v: &str) -> String {
+/// Appends a line written by `write` to `out`, folded when longer than 75 octets: written in
+/// place, and moved only to be folded.
+fn push_line(out: &mut String, write: impl FnOnce(&mut String)) {
+    let start = out.len();
+    write(out);
+    if out.len() - start > MAX_LINE {
+        let line = out.split_off(start);
+        push_folded(out, &line);
+    } else {
+        out.push_str("\r\n");
+    }
+}
+
+/// Appends a parameter value, quoted when it holds `:`, `;` or `,`; a value already written
+/// as a quoted list (`"a","b"`) is kept as it is.
+fn push_param_value(out: &mut String, v: &str) {
+    // Printable ASCII without quotes or delimiters (nearly every value) is written as it is.
+    let plain = |b: u8| {
+        b == b'\t'
+            || (b.is_ascii() && !b.is_ascii_control() && !matches!(b, b'"' | b':' | b';' | b','))
+    };
+    if v.bytes().all(plain) {
+        out.push_str(v);
+        return;
+    }
     let v: String = v
         .chars()
         .filter(|c| !c.is_control() || *c == '\t')
         .collect();
     if v.starts_with('"') && v.ends_with('"') && v.len() >= 2 {
-        v
+        out.push_str(&v);
     } else if v.contains([':', ';', ',']) {
-        format!("\"{}\"", v.replace('"', "'"))
+        out.push('"');
+        out.push_str(&v.replace('"', "'"));
+        out.push('"');
     } else {
-        v.replace('"', "'")
+        out.push_str(&v.replace('"', "'"));
     }
 }
 
@@ -81,6 +109,13 @@ fn push_folded(out: &mut String, line: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// One unfolded content line (without CRLF).
+    fn content_line(p: &Property) -> String {
+        let mut line = String::new();
+        push_content_line(&mut line, p);
+        line
+    }
 
     #[test]
     fn folds_at_75_octets_without_splitting_chars() {
@@ -115,13 +150,16 @@ mod tests {
                 ),
                 ("X-Q".into(), "a:b".into()),
                 ("RSVP".into(), "TRUE".into()),
+                ("X-T".into(), "a\tb\u{1}c\u{7f}".into()),
+                ("X-U".into(), "\u{e9}t\u{e9}\u{85}".into()),
+                ("X-V".into(), "it\"s".into()),
             ],
             value: "mailto:j@x".into(),
         };
         assert_eq!(
             content_line(&p),
             "ATTENDEE;CN=\"Doe, Jane\";DELEGATED-FROM=\"mailto:a@x\",\"mailto:b@x\";\
-             X-Q=\"a:b\";RSVP=TRUE:mailto:j@x"
+             X-Q=\"a:b\";RSVP=TRUE;X-T=a\tbc;X-U=\u{e9}t\u{e9};X-V=it's:mailto:j@x"
         );
     }
 }
