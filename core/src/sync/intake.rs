@@ -112,8 +112,8 @@ pub(crate) fn server_item(f: FetchedItem) -> std::result::Result<ServerItem, (Hr
     read_item(f, false)
 }
 
-/// Parses a fetched item once: UID, fingerprints and pairing key, and the event itself
-/// when `keep_event`.
+/// Parses a fetched item once: UID and fingerprints, and either the event itself (when
+/// `keep_event`) or the pairing key.
 pub(crate) fn read_item(
     f: FetchedItem,
     keep_event: bool,
@@ -130,7 +130,9 @@ pub(crate) fn read_item(
             uid: a.uid,
             fp: a.fp,
             event_fp: a.event_fp,
-            pair_key: Some(super::pairing::content_key(&a.event)),
+            // An item keeping its event has its key made from it if pairing ever asks
+            // (a download to an empty device never does).
+            pair_key: (!keep_event).then(|| super::pairing::content_key(&a.event)),
             event: keep_event.then(|| Box::new(a.event)),
         }),
         Err(e) => Err((f.href, e)),
@@ -208,10 +210,17 @@ mod tests {
         for (item, i) in rest.iter().zip(CHUNK..) {
             let expected = ical::ics_to_event(&fetched(i).ics).unwrap();
             assert_eq!(item.event.as_deref(), Some(&expected));
+            // The pairing key is made from the event only when pairing asks for it.
+            assert_eq!(item.pair_key, None);
         }
-        // Without it, only the small fields stay.
+        // Without it, only the small fields stay, the pairing key among them.
         let (items, _) = plain.finish().unwrap();
         assert!(items.iter().all(|i| i.event.is_none()));
+        for (item, i) in items.iter().zip(0..) {
+            let event = ical::ics_to_event(&fetched(i).ics).unwrap();
+            let key = crate::sync::pairing::content_key(&event);
+            assert_eq!(item.pair_key.as_ref(), Some(&key));
+        }
     }
 
     #[test]
