@@ -163,10 +163,13 @@ class CurlFloor(Tool):
         self.env = dict(os.environ)
         self.first = True
 
+    # `floor-write`'s options.
+    write_opts = ""
+
     def query_cmd(self) -> str:
         """The REPORT fetching every event, its answer written by `floor-write`."""
         writer = os.path.join(self.root, ".cache", "bench", "vstorage-target", "release",
-                              "floor-write")
+                              "floor-write") + self.write_opts
         return (f"curl -sf -u {USER}:{PASSWORD} -X REPORT -H 'Depth: 1' -H 'Content-Type: "
                 f"application/xml' --data '{REPORT_ALL}' {self.server.url(self.cal)} "
                 f"| {writer} {self._local}")
@@ -197,4 +200,15 @@ class TokenFloor(CurlFloor):
         return f"{self.token_cmd()} && {self.query_cmd()}", None
 
 
-ALL = {t.name: t for t in (Synchro, Vdirsyncer, VstoragePeer, CurlFloor, TokenFloor)}
+class DurableFloor(TokenFloor):
+    """The token + query floor with the files made durable as a crash-safe client must
+    before it records them: every 1,000 files, one flush of the file system and one of the
+    folder (`floor-write --durable`). Still no parsing, no store, no write-ahead record, no
+    backup. First sync only."""
+
+    name, label = "durablefloor", "token + query + durable floor"
+    write_opts = " --durable"
+
+
+ALL = {t.name: t for t in (Synchro, Vdirsyncer, VstoragePeer, CurlFloor, TokenFloor,
+                           DurableFloor)}
