@@ -3,7 +3,7 @@
 
 pub use super::tzdb::Tz;
 use super::tzdb::{self, LocalOffset};
-use super::values::format_offset;
+use super::values::{date_time_text, format_offset};
 use super::{Component, Property};
 use crate::model::{EventTime, Zone};
 use chrono::{
@@ -326,7 +326,7 @@ fn observance(
     rrule: Option<String>,
 ) -> Component {
     let mut properties = vec![
-        prop("DTSTART", start.format("%Y%m%dT%H%M%S").to_string()),
+        prop("DTSTART", date_time_text(&start)),
         prop("TZOFFSETFROM", format_offset(from)),
         prop("TZOFFSETTO", format_offset(to)),
     ];

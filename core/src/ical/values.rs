@@ -193,14 +193,14 @@ pub fn parse_time_list(prop: &Property) -> Vec<EventTime> {
 /// The parameters and value that write an [`EventTime`].
 pub fn format_time(t: &EventTime) -> (Vec<(String, String)>, String) {
     match t {
-        EventTime::Date(d) => (
-            vec![("VALUE".into(), "DATE".into())],
-            d.format("%Y%m%d").to_string(),
-        ),
+        EventTime::Date(d) => (vec![("VALUE".into(), "DATE".into())], date_text(d)),
         EventTime::DateTime { local, zone } => {
-            let v = local.format("%Y%m%dT%H%M%S").to_string();
+            let mut v = date_time_text(local);
             match zone {
-                Zone::Utc => (Vec::new(), format!("{v}Z")),
+                Zone::Utc => {
+                    v.push('Z');
+                    (Vec::new(), v)
+                }
                 Zone::Floating => (Vec::new(), v),
                 Zone::Tzid(tz) => (vec![("TZID".into(), tz.clone())], v),
             }
@@ -210,7 +210,56 @@ pub fn format_time(t: &EventTime) -> (Vec<(String, String)>, String) {
 
 /// A UTC instant as `YYYYMMDDTHHMMSSZ`.
 pub fn format_utc(t: &DateTime<Utc>) -> String {
-    t.format("%Y%m%dT%H%M%SZ").to_string()
+    let mut v = date_time_text(&t.naive_utc());
+    v.push('Z');
+    v
+}
+
+/// `d` as `YYYYMMDD`, the text chrono's `%Y%m%d` gives (which writes years outside 0 to
+/// 9999 with a sign: those go through it).
+pub(crate) fn date_text(d: &NaiveDate) -> String {
+    use chrono::Datelike;
+    let mut out = String::with_capacity(16);
+    match u32::try_from(d.year()) {
+        Ok(year) if year <= 9999 => {
+            push_digits(&mut out, year, 4);
+            push_digits(&mut out, d.month(), 2);
+            push_digits(&mut out, d.day(), 2);
+        }
+        _ => out.push_str(&d.format("%Y%m%d").to_string()),
+    }
+    out
+}
+
+/// `t` as `YYYYMMDDTHHMMSS`, the text chrono's `%Y%m%dT%H%M%S` gives (a leap second, `60`,
+/// goes through it).
+pub(crate) fn date_time_text(t: &NaiveDateTime) -> String {
+    use chrono::Timelike;
+    if t.nanosecond() >= 1_000_000_000 {
+        return t.format("%Y%m%dT%H%M%S").to_string();
+    }
+    let mut out = date_text(&t.date());
+    out.push('T');
+    push_digits(&mut out, t.hour(), 2);
+    push_digits(&mut out, t.minute(), 2);
+    push_digits(&mut out, t.second(), 2);
+    out
+}
+
+/// Writes `n` in decimal with `width` digits at least, zeros first.
+fn push_digits(out: &mut String, mut n: u32, width: usize) {
+    let mut digits = [b'0'; 10];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    let start = start.min(digits.len().saturating_sub(width));
+    out.extend(digits[start..].iter().map(|&b| char::from(b)));
 }
 
 /// Parses a DURATION (`-P1DT2H`, `PT15M`, `P2W`) into seconds.
@@ -317,6 +366,39 @@ pub fn format_offset(secs: i32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_and_times_are_written_as_chrono_writes_them() {
+        let dates = [
+            (0, 1, 1),
+            (1, 2, 3),
+            (99, 12, 31),
+            (999, 6, 15),
+            (1970, 1, 1),
+            (2024, 2, 29),
+            (2026, 11, 30),
+            (9999, 12, 31),
+            (10000, 1, 1),
+            (-1, 1, 1),
+            (-45, 3, 15),
+        ];
+        for (y, m, d) in dates {
+            let date = NaiveDate::from_ymd_opt(y, m, d).unwrap();
+            assert_eq!(date_text(&date), date.format("%Y%m%d").to_string());
+            for (h, mi, sec, nano) in [
+                (0, 0, 0, 0),
+                (9, 5, 7, 0),
+                (23, 59, 59, 999_999_999),
+                (23, 59, 59, 1_500_000_000),
+                (12, 30, 0, 1),
+            ] {
+                let t = date.and_hms_nano_opt(h, mi, sec, nano).unwrap();
+                assert_eq!(date_time_text(&t), t.format("%Y%m%dT%H%M%S").to_string());
+                let utc = t.and_utc();
+                assert_eq!(format_utc(&utc), utc.format("%Y%m%dT%H%M%SZ").to_string());
+            }
+        }
+    }
 
     #[test]
     fn text_escaping_round_trips() {
