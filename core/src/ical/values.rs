@@ -219,15 +219,12 @@ pub fn format_utc(t: &DateTime<Utc>) -> String {
 /// 9999 with a sign: those go through it).
 pub(crate) fn date_text(d: &NaiveDate) -> String {
     use chrono::Datelike;
-    let mut out = String::with_capacity(16);
-    match u32::try_from(d.year()) {
-        Ok(year) if year <= 9999 => {
-            push_digits(&mut out, year, 4);
-            push_digits(&mut out, d.month(), 2);
-            push_digits(&mut out, d.day(), 2);
-        }
-        _ => out.push_str(&d.format("%Y%m%d").to_string()),
+    use std::fmt::Write;
+    if !(0..=9999).contains(&d.year()) {
+        return d.format("%Y%m%d").to_string();
     }
+    let mut out = String::with_capacity(16);
+    let _ = write!(out, "{:04}{:02}{:02}", d.year(), d.month(), d.day());
     out
 }
 
@@ -235,31 +232,13 @@ pub(crate) fn date_text(d: &NaiveDate) -> String {
 /// goes through it).
 pub(crate) fn date_time_text(t: &NaiveDateTime) -> String {
     use chrono::Timelike;
+    use std::fmt::Write;
     if t.nanosecond() >= 1_000_000_000 {
         return t.format("%Y%m%dT%H%M%S").to_string();
     }
     let mut out = date_text(&t.date());
-    out.push('T');
-    push_digits(&mut out, t.hour(), 2);
-    push_digits(&mut out, t.minute(), 2);
-    push_digits(&mut out, t.second(), 2);
+    let _ = write!(out, "T{:02}{:02}{:02}", t.hour(), t.minute(), t.second());
     out
-}
-
-/// Writes `n` in decimal with `width` digits at least, zeros first.
-fn push_digits(out: &mut String, mut n: u32, width: usize) {
-    let mut digits = [b'0'; 10];
-    let mut start = digits.len();
-    loop {
-        start -= 1;
-        digits[start] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    let start = start.min(digits.len().saturating_sub(width));
-    out.extend(digits[start..].iter().map(|&b| char::from(b)));
 }
 
 /// Parses a DURATION (`-P1DT2H`, `PT15M`, `P2W`) into seconds.
